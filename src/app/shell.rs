@@ -1,0 +1,31 @@
+//! The page frame around every panel: product name, purpose, and where the science comes from.
+
+use leptos::prelude::*;
+
+/// Product name and one-line purpose.
+#[component]
+pub fn Header() -> impl IntoView {
+    view! {
+        <header class="header">
+            <h1 data-testid="app-title">"roofscale"</h1>
+            <p class="tagline">
+                "Which LLM architecture for your device? A fitted scaling law predicts loss, a roofline model predicts latency and memory; their Pareto frontier answers. Everything runs in your browser."
+            </p>
+        </header>
+    }
+}
+
+/// Links to the method and the sources of the reference data.
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="footer">
+            <span>"Method: "</span>
+            <a href="docs/method.md">"method notes"</a>
+            <span>" after “Hardware Co-Design Scaling Laws via Roofline Modelling for On-Device LLMs” (arXiv 2602.10377) and PLM (arXiv 2503.12167). "</span>
+            <span>"Reference models and devices: "</span>
+            <a href="docs/reference.md">"sources"</a>
+            <span>". Nothing you load leaves this page."</span>
+        </footer>
+    }
+}

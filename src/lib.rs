@@ -1,0 +1,16 @@
+//! # roofscale
+//!
+//! Hardware co-design scaling laws via roofline modelling, for choosing an on-device LLM
+//! architecture. The crate has two halves:
+//!
+//! * [`model`] — the pure core: architectures, devices, precisions, the roofline latency and
+//!   memory model, scaling laws and their fitting, search and Pareto frontiers. It knows
+//!   nothing of the browser and is tested natively with `cargo test`.
+//! * `app` — the thin Leptos UI (compiled for `wasm32` only): holds state, calls the core, draws.
+//!
+//! The method is described in `docs/method.md` (a copy of the project's method notes).
+
+pub mod model;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;

@@ -1,0 +1,26 @@
+//! The pure core of roofscale. No browser, no I/O beyond parsing strings handed in, no printing.
+//!
+//! Module map (one concept per file):
+//! * [`arch`] — a validated decoder-only transformer description.
+//! * [`params`] — its exact parameter counts by component.
+//! * [`hf_config`] — import of a Hugging Face `config.json` into an [`arch::ArchSpec`].
+//! * [`precision`] — number formats of weights, activations and KV cache.
+//! * [`device`] — device specs (memory, bandwidth, peak compute per precision), presets, import.
+//! * [`workload`] — batch, prompt and generated tokens, operator set.
+//! * [`roofline`] — per-operator FLOPs and bytes, prefill and decode latency, memory.
+//! * [`law`] — scaling laws (paper's architecture law, Chinchilla, custom formulas).
+//! * [`formula`] — the safe parser and evaluator of user formulas.
+//! * [`loss_csv`] — import of training results (loss CSVs).
+//! * [`fit`] — robust fitting of a law to loss data, with validation and bootstrap.
+
+pub mod arch;
+pub mod device;
+pub mod fit;
+pub mod formula;
+pub mod hf_config;
+pub mod law;
+pub mod loss_csv;
+pub mod params;
+pub mod precision;
+pub mod roofline;
+pub mod workload;
