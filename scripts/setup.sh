@@ -16,6 +16,9 @@ command -v cargo >/dev/null || die "cargo not found: install Rust with rustup fi
 command -v rustup >/dev/null || die "rustup not found: the wasm32 target is installed with rustup"
 export PATH="$HOME/.cargo/bin:$PATH"
 
+command -v python3 >/dev/null || die "python3 not found: the Trunk post_build hook (scripts/csp_hash.py) needs it"
+command -v gzip >/dev/null || die "gzip not found"
+
 if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "wasm32-unknown-unknown target: present"
 else

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test: setup, format, lints (native and wasm32), native tests, browser (wasm) tests,
+# the release build with Trunk and its size, and the end-to-end tests in headless Chromium.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+step() { printf '\n== %s ==\n' "$*"; }
+
+step "setup"
+bash scripts/setup.sh
+
+step "cargo fmt --check"
+cargo fmt --check
+
+step "cargo clippy (native: core, tests, examples)"
+cargo clippy --all-targets -- -D warnings
+step "cargo clippy (wasm32: core and UI)"
+cargo clippy --target wasm32-unknown-unknown --lib --bins -- -D warnings
+
+step "cargo test (native)"
+cargo test
+
+step "wasm tests in headless Chromium (wasm-bindgen-test)"
+CHROMEDRIVER=/usr/bin/chromedriver \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --target wasm32-unknown-unknown --test web
+
+step "release build with Trunk"
+rm -rf dist
+trunk build --release
+wasm=$(ls dist/*.wasm)
+raw=$(stat -c %s "$wasm")
+gz=$(gzip -9 -c "$wasm" | wc -c)
+printf "wasm size: %s bytes raw, %s bytes gzipped (%s KiB; target <= 1 MB gzipped)\n" "$raw" "$gz" "$((gz / 1024))"
+
+step "end-to-end tests (dist/ in headless Chromium)"
+node e2e/run.mjs
