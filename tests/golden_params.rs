@@ -143,3 +143,34 @@ fn moe_active_parameters_drop_the_idle_experts() {
     assert_eq!(c.total() - c.active(), 4 * 6 * expert);
     assert_eq!(c.router_per_layer, 1024 * 8);
 }
+
+#[test]
+fn absurd_sizes_are_refused_before_counting_can_overflow() {
+    let mut spec = dense(
+        1 << 20,
+        1 << 20,
+        1000,
+        standard(8, 2, 128),
+        FfnKind::SwiGlu,
+        1 << 20,
+    );
+    spec.moe = Some(roofscale::model::arch::Moe {
+        experts: 4096,
+        active: 1,
+        expert_intermediate: 1 << 20,
+        shared_experts: 0,
+        shared_intermediate: 0,
+    });
+    let e = Architecture::new(spec).unwrap_err();
+    assert_eq!(e.field, "layers");
+    assert!(
+        e.problem.starts_with("the architecture would have about "),
+        "{}",
+        e.problem
+    );
+    assert!(
+        e.problem.ends_with("parameters, beyond the limit 1e15"),
+        "{}",
+        e.problem
+    );
+}

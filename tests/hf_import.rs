@@ -873,7 +873,7 @@ fn error_too_many_parameters() {
     );
     assert_eq!(
         message(&huge),
-        "the model would have about 7.0e18 parameters, more than the limit of 1e15"
+        "num_hidden_layers: the architecture would have about 7.0e18 parameters, beyond the limit 1e15"
     );
 }
 

@@ -19,10 +19,19 @@ fn app_mounts_with_title_sidebar_and_main_area() {
     let host = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&host).unwrap();
     let handle = leptos::mount::mount_to(host.clone().unchecked_into(), roofscale::app::App);
-    let title = host.query_selector("[data-testid=app-title]").unwrap().expect("title rendered");
+    let title = host
+        .query_selector("[data-testid=app-title]")
+        .unwrap()
+        .expect("title rendered");
     assert_eq!(title.text_content().unwrap(), "roofscale");
-    assert!(host.query_selector("[data-testid=sidebar]").unwrap().is_some());
-    assert!(host.query_selector("[data-testid=main-area]").unwrap().is_some());
+    assert!(host
+        .query_selector("[data-testid=sidebar]")
+        .unwrap()
+        .is_some());
+    assert!(host
+        .query_selector("[data-testid=main-area]")
+        .unwrap()
+        .is_some());
     drop(handle);
 }
 

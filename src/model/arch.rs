@@ -150,6 +150,58 @@ fn positive(field: &'static str, v: u32) -> Result<(), ArchError> {
 /// dimensions stay exact in `f64` and in `u64` parameter counts.
 pub const MAX_DIM: u32 = 1 << 20;
 
+/// Upper bound on the parameter count: a thousand times the largest public models, and low
+/// enough that every parameter and byte count stays exact in `u64` and `f64`.
+pub const MAX_PARAMS: f64 = 1e15;
+
+/// An upper bound of the parameter count (the formulas of `params.rs` with `n_kv ≤ n_h`), in
+/// `f64` so it cannot overflow whatever the sizes; it guards the exact `u64` counts.
+fn parameter_bound(s: &ArchSpec) -> f64 {
+    let d = f64::from(s.hidden);
+    let attention = match s.attention {
+        Attention::Standard {
+            heads, head_dim, ..
+        } => {
+            let width = f64::from(heads) * f64::from(head_dim);
+            4.0 * d * width + 3.0 * width + 2.0 * f64::from(head_dim)
+        }
+        Attention::Mla {
+            heads,
+            q_lora_rank,
+            kv_lora_rank,
+            qk_rope_dim,
+            qk_nope_dim,
+            v_head_dim,
+        } => {
+            let h = f64::from(heads);
+            let qk = f64::from(qk_nope_dim) + f64::from(qk_rope_dim);
+            let c = f64::from(kv_lora_rank);
+            let q = match q_lora_rank {
+                Some(rank) => {
+                    let rank = f64::from(rank);
+                    d * rank + rank * h * qk + rank
+                }
+                None => d * h * qk,
+            };
+            q + d * (c + f64::from(qk_rope_dim))
+                + c * h * (f64::from(qk_nope_dim) + f64::from(v_head_dim))
+                + h * f64::from(v_head_dim) * d
+                + c
+        }
+    };
+    let matrices = f64::from(s.ffn_kind.matrices());
+    let ffn = match s.moe {
+        Some(m) => {
+            let widths = f64::from(m.experts) * f64::from(m.expert_intermediate)
+                + f64::from(m.shared_experts) * f64::from(m.shared_intermediate);
+            widths * matrices * d + d * f64::from(m.experts)
+        }
+        None => matrices * d * f64::from(s.intermediate),
+    };
+    let norms = f64::from(s.norms_per_layer) * d;
+    2.0 * f64::from(s.vocab) * d + d + f64::from(s.layers) * (attention + ffn + norms)
+}
+
 /// A validated architecture. Construct with [`Architecture::new`]; read with [`Architecture::spec`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(transparent)]
@@ -247,6 +299,13 @@ impl Architecture {
         }
         if spec.norms_per_layer > 8 {
             return Err(err("norms_per_layer", "at most 8 norms per layer"));
+        }
+        let bound = parameter_bound(&spec);
+        if bound > MAX_PARAMS {
+            return Err(err(
+                "layers",
+                format!("the architecture would have about {bound:.1e} parameters, beyond the limit {MAX_PARAMS:.0e}"),
+            ));
         }
         Ok(Architecture(spec))
     }

@@ -59,8 +59,6 @@ pub enum ConfigError {
     },
     /// [`Architecture::new`] refused the result; `field` is the config field behind it.
     Architecture { field: String, source: ArchError },
-    /// More parameters than [`MAX_PARAMS`].
-    TooLarge { approx_params: f64 },
 }
 
 impl fmt::Display for ConfigError {
@@ -92,11 +90,6 @@ impl fmt::Display for ConfigError {
                 write!(f, " (supported: {}); {reason}", names.join(", "))
             }
             ConfigError::Architecture { field, source } => write!(f, "{field}: {}", source.problem),
-            ConfigError::TooLarge { approx_params } => write!(
-                f,
-                "the model would have about {approx_params:.1e} parameters, more than the limit \
-                 of {MAX_PARAMS:.0e}"
-            ),
         }
     }
 }
@@ -109,11 +102,6 @@ impl std::error::Error for ConfigError {
         }
     }
 }
-
-/// Parameter ceiling: far beyond any real model (DeepSeek-V3 has 6.7e11), low enough that every
-/// count of `params.rs` stays below `u64::MAX` and exact in `f64`. `Architecture::new` bounds each
-/// dimension but not their product (experts × expert width × layers).
-pub const MAX_PARAMS: f64 = 1e15;
 
 /// `global_every` for a window on every layer: no layer index is a multiple of it.
 const NO_GLOBAL_LAYER: u32 = u32::MAX;
@@ -625,10 +613,6 @@ fn convert(
         field: r.name(config_field(family, source.field)),
         source,
     })?;
-    let approx_params = params_upper_bound(arch.spec());
-    if approx_params > MAX_PARAMS {
-        return Err(ConfigError::TooLarge { approx_params });
-    }
     Ok(arch)
 }
 
@@ -1203,54 +1187,6 @@ fn config_field(family: Family, arch_field: &'static str) -> &'static str {
         "expert_intermediate" | "shared_intermediate" => "moe_intermediate_size",
         other => other,
     }
-}
-
-/// An upper bound of the parameter count (the formulas of `params.rs` with `n_kv ≤ n_h`), in
-/// `f64` so it cannot overflow whatever the sizes.
-fn params_upper_bound(s: &ArchSpec) -> f64 {
-    let d = f64::from(s.hidden);
-    let attention = match s.attention {
-        Attention::Standard {
-            heads, head_dim, ..
-        } => {
-            let width = f64::from(heads) * f64::from(head_dim);
-            4.0 * d * width + 3.0 * width + 2.0 * f64::from(head_dim)
-        }
-        Attention::Mla {
-            heads,
-            q_lora_rank,
-            kv_lora_rank,
-            qk_rope_dim,
-            qk_nope_dim,
-            v_head_dim,
-        } => {
-            let h = f64::from(heads);
-            let qk = f64::from(qk_nope_dim) + f64::from(qk_rope_dim);
-            let c = f64::from(kv_lora_rank);
-            let q = match q_lora_rank {
-                Some(rank) => {
-                    let rank = f64::from(rank);
-                    d * rank + rank * h * qk + rank
-                }
-                None => d * h * qk,
-            };
-            q + d * (c + f64::from(qk_rope_dim))
-                + c * h * (f64::from(qk_nope_dim) + f64::from(v_head_dim))
-                + h * f64::from(v_head_dim) * d
-                + c
-        }
-    };
-    let matrices = f64::from(s.ffn_kind.matrices());
-    let ffn = match s.moe {
-        Some(m) => {
-            let widths = f64::from(m.experts) * f64::from(m.expert_intermediate)
-                + f64::from(m.shared_experts) * f64::from(m.shared_intermediate);
-            widths * matrices * d + d * f64::from(m.experts)
-        }
-        None => matrices * d * f64::from(s.intermediate),
-    };
-    let norms = f64::from(s.norms_per_layer) * d;
-    2.0 * f64::from(s.vocab) * d + d + f64::from(s.layers) * (attention + ffn + norms)
 }
 
 /// A found value as a message shows it: scalars as JSON (strings quoted, cut at 40 characters),
