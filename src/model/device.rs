@@ -1,1 +1,696 @@
-//! Placeholder: filled in by its issue.
+//! Devices: memory, bandwidth and peak compute per number format; presets; JSON and CSV import.
+//!
+//! [`DeviceSpec`] mirrors a file or a form (units in the field names: GB, GB/s, TFLOPS, TOPS,
+//! all decimal: 1e9 and 1e12); [`Device::new`] validates it once and resolves the peak of every
+//! format, so the roofline (method.md §3) only reads numbers. Achievable fractions of peak
+//! scale compute and bandwidth: real decode reaches 50–60 % of rated bandwidth (method.md §3).
+
+use super::precision::NumFormat;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// A device as a user or a file describes it, before validation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceSpec {
+    pub name: String,
+    /// Memory available to the model, GB (1e9 bytes).
+    pub memory_gb: f64,
+    /// Rated memory bandwidth, GB/s (1e9 bytes per second).
+    pub bandwidth_gbps: f64,
+    /// Dense peak compute (no 2:4 sparsity), 1e12 operations per second; `None` = not given.
+    #[serde(default)]
+    pub fp32_tflops: Option<f64>,
+    #[serde(default)]
+    pub fp16_tflops: Option<f64>,
+    #[serde(default)]
+    pub bf16_tflops: Option<f64>,
+    #[serde(default)]
+    pub fp8_tflops: Option<f64>,
+    #[serde(default)]
+    pub int8_tops: Option<f64>,
+    #[serde(default)]
+    pub int4_tops: Option<f64>,
+    /// Fraction of rated bandwidth the roofline uses, in (0, 1]; 1 = pure roofline.
+    #[serde(default = "one")]
+    pub bandwidth_fraction: f64,
+    /// Fraction of peak compute the roofline uses, in (0, 1].
+    #[serde(default = "one")]
+    pub compute_fraction: f64,
+    /// Measured decode bandwidth over rated, where a measurement is published; informative,
+    /// the user may copy it into `bandwidth_fraction`.
+    #[serde(default)]
+    pub measured_bandwidth_fraction: Option<f64>,
+    /// Where the numbers come from.
+    #[serde(default)]
+    pub source: String,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// Field names, in file order (JSON keys and CSV columns).
+pub const DEVICE_FIELDS: [&str; 13] = [
+    "name",
+    "memory_gb",
+    "bandwidth_gbps",
+    "fp32_tflops",
+    "fp16_tflops",
+    "bf16_tflops",
+    "fp8_tflops",
+    "int8_tops",
+    "int4_tops",
+    "bandwidth_fraction",
+    "compute_fraction",
+    "measured_bandwidth_fraction",
+    "source",
+];
+
+/// Largest memory (GB), bandwidth (GB/s) and peak (TFLOPS/TOPS) accepted: far beyond any
+/// single device, so a value above it is a unit mistake.
+pub const MAX_DEVICE_VALUE: f64 = 100_000.0;
+
+/// Why a [`DeviceSpec`] was refused; the message names the field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceError {
+    pub field: &'static str,
+    pub problem: String,
+}
+
+impl fmt::Display for DeviceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.problem)
+    }
+}
+
+impl std::error::Error for DeviceError {}
+
+fn err(field: &'static str, problem: impl Into<String>) -> DeviceError {
+    DeviceError {
+        field,
+        problem: problem.into(),
+    }
+}
+
+fn check_amount(field: &'static str, v: f64, unit: &str) -> Result<(), DeviceError> {
+    if !v.is_finite() {
+        return Err(err(field, format!("must be a finite number, got {v}")));
+    }
+    if v <= 0.0 {
+        return Err(err(field, format!("must be positive, got {v}")));
+    }
+    if v > MAX_DEVICE_VALUE {
+        return Err(err(
+            field,
+            format!("{v} {unit} is beyond the limit of {MAX_DEVICE_VALUE} {unit}"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_fraction(field: &'static str, v: f64) -> Result<(), DeviceError> {
+    if !(v > 0.0 && v <= 1.0) {
+        return Err(err(field, format!("must be in (0, 1], got {v}")));
+    }
+    Ok(())
+}
+
+/// A validated device. Construct with [`Device::new`] or take one of [`device_presets`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Device {
+    spec: DeviceSpec,
+    /// Effective peak per format (FLOP/s), indexed like [`NumFormat::ALL`], fallbacks resolved
+    /// and the compute fraction applied.
+    peaks: [f64; 6],
+}
+
+impl Device {
+    /// Validates every field: amounts finite, positive and at most [`MAX_DEVICE_VALUE`],
+    /// fractions in (0, 1], name not empty, an FP16 or FP32 peak given.
+    pub fn new(spec: DeviceSpec) -> Result<Self, DeviceError> {
+        let name = spec.name.trim();
+        if name.is_empty() {
+            return Err(err("name", "must not be empty"));
+        }
+        if name.chars().count() > 200 {
+            return Err(err("name", "must be at most 200 characters"));
+        }
+        check_amount("memory_gb", spec.memory_gb, "GB")?;
+        check_amount("bandwidth_gbps", spec.bandwidth_gbps, "GB/s")?;
+        let peaks = [
+            ("fp32_tflops", spec.fp32_tflops, "TFLOPS"),
+            ("fp16_tflops", spec.fp16_tflops, "TFLOPS"),
+            ("bf16_tflops", spec.bf16_tflops, "TFLOPS"),
+            ("fp8_tflops", spec.fp8_tflops, "TFLOPS"),
+            ("int8_tops", spec.int8_tops, "TOPS"),
+            ("int4_tops", spec.int4_tops, "TOPS"),
+        ];
+        for (field, v, unit) in peaks {
+            if let Some(v) = v {
+                check_amount(field, v, unit)?;
+            }
+        }
+        check_fraction("bandwidth_fraction", spec.bandwidth_fraction)?;
+        check_fraction("compute_fraction", spec.compute_fraction)?;
+        if let Some(m) = spec.measured_bandwidth_fraction {
+            check_fraction("measured_bandwidth_fraction", m)?;
+        }
+        let Some(fp16) = spec.fp16_tflops.or(spec.fp32_tflops) else {
+            return Err(err(
+                "fp16_tflops",
+                "give fp16_tflops or fp32_tflops: other formats fall back to them",
+            ));
+        };
+        // Fallbacks (documented on `peak_flops`).
+        let int8 = spec.int8_tops.unwrap_or(fp16);
+        let tera = [
+            spec.fp32_tflops.unwrap_or(fp16 / 2.0),
+            fp16,
+            spec.bf16_tflops.unwrap_or(fp16),
+            spec.fp8_tflops.unwrap_or(fp16),
+            int8,
+            spec.int4_tops.unwrap_or(int8),
+        ];
+        let peaks = tera.map(|t| t * 1e12 * spec.compute_fraction);
+        Ok(Device { spec, peaks })
+    }
+
+    pub fn spec(&self) -> &DeviceSpec {
+        &self.spec
+    }
+
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// Usable peak (FLOP/s or OP/s) of a matmul in `format`, times the compute fraction.
+    /// A format the spec leaves out runs on the units of a wider one: BF16, FP8 and INT8 fall
+    /// back to FP16, INT4 to INT8, FP16 to FP32 (no half-rate speed-up), and FP32 to half the
+    /// FP16 peak (DECISION: a guess; give `fp32_tflops` when FP32 matters).
+    #[inline]
+    pub fn peak_flops(&self, format: NumFormat) -> f64 {
+        self.peaks[format as usize]
+    }
+
+    /// Usable bandwidth, bytes/s: rated × `bandwidth_fraction`.
+    #[inline]
+    pub fn bandwidth(&self) -> f64 {
+        self.spec.bandwidth_gbps * 1e9 * self.spec.bandwidth_fraction
+    }
+
+    /// Memory in bytes (decimal GB).
+    #[inline]
+    pub fn memory_bytes(&self) -> f64 {
+        self.spec.memory_gb * 1e9
+    }
+
+    /// Intensity (FLOP/byte) above which an operator in `format` is compute-bound.
+    pub fn ridge_point(&self, format: NumFormat) -> f64 {
+        self.peak_flops(format) / self.bandwidth()
+    }
+
+    pub fn measured_bandwidth_fraction(&self) -> Option<f64> {
+        self.spec.measured_bandwidth_fraction
+    }
+
+    /// The same device with another achievable bandwidth fraction (calibration).
+    pub fn with_bandwidth_fraction(&self, fraction: f64) -> Result<Device, DeviceError> {
+        Device::new(DeviceSpec {
+            bandwidth_fraction: fraction,
+            ..self.spec.clone()
+        })
+    }
+
+    /// The same device with another achievable compute fraction (calibration).
+    pub fn with_compute_fraction(&self, fraction: f64) -> Result<Device, DeviceError> {
+        Device::new(DeviceSpec {
+            compute_fraction: fraction,
+            ..self.spec.clone()
+        })
+    }
+}
+
+impl Default for Device {
+    /// Jetson AGX Orin 64GB, the device for reproducing the paper (method.md §6).
+    fn default() -> Self {
+        device_presets().swap_remove(0)
+    }
+}
+
+impl Serialize for Device {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.spec.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Device {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let spec = DeviceSpec::deserialize(d)?;
+        Device::new(spec).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<DeviceSpec> for Device {
+    type Error = DeviceError;
+    fn try_from(spec: DeviceSpec) -> Result<Self, Self::Error> {
+        Device::new(spec)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn preset(
+    name: &str,
+    memory_gb: f64,
+    bandwidth_gbps: f64,
+    fp32: Option<f64>,
+    fp16: Option<f64>,
+    int8: Option<f64>,
+    measured_bandwidth_fraction: Option<f64>,
+    source: &str,
+) -> Device {
+    Device::new(DeviceSpec {
+        name: name.to_string(),
+        memory_gb,
+        bandwidth_gbps,
+        fp32_tflops: fp32,
+        fp16_tflops: fp16,
+        bf16_tflops: None,
+        fp8_tflops: None,
+        int8_tops: int8,
+        int4_tops: None,
+        bandwidth_fraction: 1.0,
+        compute_fraction: 1.0,
+        measured_bandwidth_fraction,
+        source: source.to_string(),
+    })
+    .expect("preset devices are valid")
+}
+
+/// The devices of the project's reference table (dense peaks), default first. Fractions are
+/// 1.0 (rated numbers); published measurements are kept in `measured_bandwidth_fraction`.
+pub fn device_presets() -> Vec<Device> {
+    vec![
+        preset(
+            "Jetson AGX Orin 64GB",
+            64.0,
+            204.8,
+            None,
+            Some(42.5),
+            Some(85.0),
+            None,
+            "NVIDIA: 170 sparse INT8 TOPS for the GPU (275 with DLAs), so 85 dense; \
+             FP16 = INT8/2. Default device for reproducing the paper, which names only \
+             \"Jetson Orin\".",
+        ),
+        preset(
+            "Jetson Orin Nano Super 8GB",
+            8.0,
+            102.0,
+            None,
+            Some(16.75),
+            Some(33.5),
+            Some(59.4 / 102.0),
+            "NVIDIA: 67 sparse INT8 TOPS, so 33.5 dense; FP16 = INT8/2. Measured 59.4 GB/s \
+             and 9.56 FP16 TFLOPS (RooflineBench, arXiv 2602.11506).",
+        ),
+        preset(
+            "Raspberry Pi 5 8GB",
+            8.0,
+            17.1,
+            Some(0.154),
+            Some(0.31),
+            None,
+            Some(3.98 / 17.1),
+            "4× Cortex-A76 at 2.4 GHz: 0.154 TFLOPS FP32, FP16 ×2. Measured 3.98 GB/s.",
+        ),
+        preset(
+            "Snapdragon 8 Gen 3 phone",
+            12.0,
+            76.8,
+            None,
+            Some(22.5),
+            Some(45.0),
+            None,
+            "LPDDR5X-4800, 64-bit; 45 INT8 TOPS (NPU). FP16 is not published: assumed \
+             INT8/2. Phones ship with 12–16 GB; 12 used. PLM was deployed on a OnePlus 12.",
+        ),
+        preset(
+            "Apple M3 (MacBook Air)",
+            8.0,
+            102.4,
+            Some(3.6),
+            Some(3.6),
+            None,
+            None,
+            "GPU FP16 at the FP32 rate, 3.6 TFLOPS. Configurations of 8–24 GB; 8 used. \
+             PLM was deployed on one.",
+        ),
+        preset(
+            "RTX 4090",
+            24.0,
+            1008.0,
+            None,
+            Some(165.2),
+            Some(660.6),
+            None,
+            "Ada whitepaper, dense, FP16 with FP32 accumulate.",
+        ),
+        preset(
+            "A100 80GB SXM",
+            80.0,
+            2039.0,
+            None,
+            Some(312.0),
+            Some(624.0),
+            None,
+            "NVIDIA A100 datasheet, dense tensor-core peaks.",
+        ),
+        preset(
+            "H100 SXM 80GB",
+            80.0,
+            3350.0,
+            None,
+            Some(989.4),
+            Some(1978.9),
+            None,
+            "NVIDIA H100 datasheet, dense tensor-core peaks.",
+        ),
+        preset(
+            "Paper worked example",
+            4.0,
+            50.0,
+            None,
+            Some(10.0),
+            Some(10.0),
+            None,
+            "The \"10 TOPS, 50 GB/s, 4 GB\" device of the paper's §5 (method.md §5).",
+        ),
+    ]
+}
+
+/// A JSON template for one device, units stated.
+pub const DEVICE_TEMPLATE_JSON: &str = include_str!("../../public/templates/device-template.json");
+/// A CSV template, one device per row, units stated in a comment line and the column names.
+pub const DEVICE_TEMPLATE_CSV: &str = include_str!("../../public/templates/device-template.csv");
+
+/// Where in an imported file a problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportPlace {
+    /// The file as a whole (not JSON, no devices, …).
+    File,
+    /// A CSV row, numbered like a spreadsheet: the first line of the file is row 1.
+    Row(u64),
+    /// A device of a JSON list, counted from 1.
+    Item(usize),
+}
+
+/// A problem in a device file, naming the place and the field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceImportError {
+    pub place: ImportPlace,
+    pub field: Option<String>,
+    pub problem: String,
+}
+
+impl fmt::Display for DeviceImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.place {
+            ImportPlace::File => {}
+            ImportPlace::Row(r) => write!(f, "row {r}: ")?,
+            ImportPlace::Item(i) => write!(f, "device {i}: ")?,
+        }
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        f.write_str(&self.problem)
+    }
+}
+
+impl std::error::Error for DeviceImportError {}
+
+/// The good devices of a file and a list of the bad ones (report bad items and carry on).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeviceImport {
+    pub devices: Vec<Device>,
+    pub errors: Vec<DeviceImportError>,
+}
+
+impl DeviceImport {
+    fn file_error(problem: impl Into<String>) -> Self {
+        DeviceImport {
+            devices: Vec::new(),
+            errors: vec![DeviceImportError {
+                place: ImportPlace::File,
+                field: None,
+                problem: problem.into(),
+            }],
+        }
+    }
+
+    fn into_result(mut self) -> Result<Vec<Device>, DeviceImportError> {
+        if !self.errors.is_empty() {
+            return Err(self.errors.swap_remove(0));
+        }
+        if self.devices.is_empty() {
+            return Err(DeviceImportError {
+                place: ImportPlace::File,
+                field: None,
+                problem: "no devices in the file".to_string(),
+            });
+        }
+        Ok(self.devices)
+    }
+}
+
+/// Field-level access shared by the JSON and CSV readers, so both give the same messages.
+trait Fields {
+    /// `Ok(None)` when absent or empty.
+    fn number(&self, field: &'static str) -> Result<Option<f64>, String>;
+    fn text(&self, field: &'static str) -> Result<Option<String>, String>;
+}
+
+type FieldError = (String, String);
+
+fn spec_from(fields: &impl Fields) -> Result<DeviceSpec, FieldError> {
+    let num = |f: &'static str| fields.number(f).map_err(|p| (f.to_string(), p));
+    let required = |f: &'static str| num(f)?.ok_or_else(|| (f.to_string(), "missing".into()));
+    let name = fields
+        .text("name")
+        .map_err(|p| ("name".to_string(), p))?
+        .ok_or_else(|| ("name".to_string(), "missing".to_string()))?;
+    Ok(DeviceSpec {
+        name,
+        memory_gb: required("memory_gb")?,
+        bandwidth_gbps: required("bandwidth_gbps")?,
+        fp32_tflops: num("fp32_tflops")?,
+        fp16_tflops: num("fp16_tflops")?,
+        bf16_tflops: num("bf16_tflops")?,
+        fp8_tflops: num("fp8_tflops")?,
+        int8_tops: num("int8_tops")?,
+        int4_tops: num("int4_tops")?,
+        bandwidth_fraction: num("bandwidth_fraction")?.unwrap_or(1.0),
+        compute_fraction: num("compute_fraction")?.unwrap_or(1.0),
+        measured_bandwidth_fraction: num("measured_bandwidth_fraction")?,
+        source: fields
+            .text("source")
+            .map_err(|p| ("source".to_string(), p))?
+            .unwrap_or_default(),
+    })
+}
+
+fn device_from(fields: &impl Fields) -> Result<Device, FieldError> {
+    let spec = spec_from(fields)?;
+    Device::new(spec).map_err(|e| (e.field.to_string(), e.problem))
+}
+
+fn unknown_field_problem() -> String {
+    format!(
+        "unknown field (expected one of {})",
+        DEVICE_FIELDS.join(", ")
+    )
+}
+
+struct JsonFields<'a>(&'a serde_json::Map<String, serde_json::Value>);
+
+impl Fields for JsonFields<'_> {
+    fn number(&self, field: &'static str) -> Result<Option<f64>, String> {
+        match self.0.get(field) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::Number(n)) => Ok(n.as_f64()),
+            Some(other) => Err(format!("expected a number, got {other}")),
+        }
+    }
+
+    fn text(&self, field: &'static str) -> Result<Option<String>, String> {
+        match self.0.get(field) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(format!("expected text, got {other}")),
+        }
+    }
+}
+
+/// Reads one device object or a list of them, keeping the good ones and listing the bad.
+pub fn import_devices_json(text: &str) -> DeviceImport {
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return DeviceImport::file_error(format!("not valid JSON: {e}")),
+    };
+    let items = match value {
+        serde_json::Value::Array(items) => items,
+        obj @ serde_json::Value::Object(_) => vec![obj],
+        _ => {
+            return DeviceImport::file_error("expected a device object or a list of them");
+        }
+    };
+    let mut out = DeviceImport::default();
+    for (i, item) in items.iter().enumerate() {
+        let place = ImportPlace::Item(i + 1);
+        let result = match item {
+            serde_json::Value::Object(map) => {
+                match map.keys().find(|k| !DEVICE_FIELDS.contains(&k.as_str())) {
+                    Some(k) => Err((k.clone(), unknown_field_problem())),
+                    None => device_from(&JsonFields(map)),
+                }
+            }
+            _ => Err((String::new(), "expected a device object".to_string())),
+        };
+        match result {
+            Ok(d) => out.devices.push(d),
+            Err((field, problem)) => out.errors.push(DeviceImportError {
+                place,
+                field: (!field.is_empty()).then_some(field),
+                problem,
+            }),
+        }
+    }
+    out
+}
+
+/// Reads one device object or a list of them; fails on the first bad device.
+pub fn parse_devices_json(text: &str) -> Result<Vec<Device>, DeviceImportError> {
+    import_devices_json(text).into_result()
+}
+
+struct CsvFields<'a> {
+    columns: &'a [Option<usize>; 13],
+    record: &'a csv::StringRecord,
+}
+
+impl CsvFields<'_> {
+    fn cell(&self, field: &'static str) -> Option<&str> {
+        let i = DEVICE_FIELDS.iter().position(|f| *f == field)?;
+        let cell = self.record.get(self.columns[i]?)?;
+        (!cell.is_empty()).then_some(cell)
+    }
+}
+
+impl Fields for CsvFields<'_> {
+    fn number(&self, field: &'static str) -> Result<Option<f64>, String> {
+        match self.cell(field) {
+            None => Ok(None),
+            Some(c) => c
+                .parse::<f64>()
+                .map(Some)
+                .map_err(|_| format!("'{c}' is not a number")),
+        }
+    }
+
+    fn text(&self, field: &'static str) -> Result<Option<String>, String> {
+        Ok(self.cell(field).map(str::to_string))
+    }
+}
+
+fn row_error(row: u64, field: Option<String>, problem: String) -> DeviceImportError {
+    DeviceImportError {
+        place: ImportPlace::Row(row),
+        field,
+        problem,
+    }
+}
+
+/// Reads a CSV with one device per row; the header names the columns (any order, optional
+/// columns may be left out or empty); lines starting with `#` are comments.
+pub fn import_devices_csv(text: &str) -> DeviceImport {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return DeviceImport::file_error(format!("unreadable CSV: {e}")),
+    };
+    // The header is the first line that is neither blank nor a comment.
+    let header_row = 1 + text
+        .lines()
+        .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        .count() as u64;
+    let mut columns = [None; 13];
+    let mut header_errors = Vec::new();
+    for (col, name) in headers.iter().enumerate() {
+        match DEVICE_FIELDS.iter().position(|f| *f == name) {
+            Some(i) if columns[i].is_some() => header_errors.push(row_error(
+                header_row,
+                Some(name.to_string()),
+                "column given twice".to_string(),
+            )),
+            Some(i) => columns[i] = Some(col),
+            None => header_errors.push(row_error(
+                header_row,
+                Some(name.to_string()),
+                format!(
+                    "unknown column (expected one of {})",
+                    DEVICE_FIELDS.join(", ")
+                ),
+            )),
+        }
+    }
+    for (i, field) in DEVICE_FIELDS.iter().enumerate().take(3) {
+        if columns[i].is_none() {
+            header_errors.push(row_error(
+                header_row,
+                Some(field.to_string()),
+                "missing column".to_string(),
+            ));
+        }
+    }
+    if !header_errors.is_empty() {
+        return DeviceImport {
+            devices: Vec::new(),
+            errors: header_errors,
+        };
+    }
+    let mut out = DeviceImport::default();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let row = e.position().map_or(0, |p| p.line());
+                let problem = match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => format!("has {len} cells, the header has {expected_len}"),
+                    _ => e.to_string(),
+                };
+                out.errors.push(row_error(row, None, problem));
+                continue;
+            }
+        };
+        let row = record.position().map_or(0, |p| p.line());
+        match device_from(&CsvFields {
+            columns: &columns,
+            record: &record,
+        }) {
+            Ok(d) => out.devices.push(d),
+            Err((field, problem)) => out.errors.push(row_error(row, Some(field), problem)),
+        }
+    }
+    out
+}
+
+/// Reads a CSV of devices; fails on the first bad row.
+pub fn parse_devices_csv(text: &str) -> Result<Vec<Device>, DeviceImportError> {
+    import_devices_csv(text).into_result()
+}
