@@ -1,8 +1,7 @@
 // End-to-end tests: serve dist/ on loopback, drive it in Debian's headless Chromium, assert on
 // data-testid hooks, the console and the network; screenshots go to target/e2e/.
 import { chromium } from "playwright-core";
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serveDist } from "./server.mjs";
@@ -20,8 +19,8 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   headless: true,
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    `--user-data-dir=${mkdtempSync(join(tmpdir(), "roofscale-e2e-"))}`],
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  // playwright-core gives every launch a fresh temporary profile (--user-data-dir).
 });
 
 const only = process.argv[2];
