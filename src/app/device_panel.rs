@@ -1,0 +1,141 @@
+//! Device choice: presets with their sources, uploads of JSON or CSV specs, templates.
+
+use leptos::prelude::*;
+
+use super::file_drop::FileDrop;
+use super::files::download_text;
+use super::format;
+use super::state::{Derived, Inputs};
+use crate::model::device::{
+    import_devices_csv, import_devices_json, DEVICE_TEMPLATE_CSV, DEVICE_TEMPLATE_JSON,
+};
+use crate::model::precision::NumFormat;
+
+/// JSON when the text starts like JSON, CSV otherwise (the extension can lie).
+fn looks_like_json(text: &str) -> bool {
+    matches!(
+        text.trim_start_matches('\u{feff}')
+            .trim_start()
+            .chars()
+            .next(),
+        Some('{' | '[')
+    )
+}
+
+#[component]
+pub fn DevicePanel() -> impl IntoView {
+    let inputs = expect_context::<Inputs>();
+    let derived = expect_context::<Derived>();
+    let messages = RwSignal::new(Vec::<String>::new());
+    let loaded = RwSignal::new(None::<String>);
+
+    let on_text = Callback::new(move |(name, text): (String, String)| {
+        let import = if looks_like_json(&text) {
+            import_devices_json(&text)
+        } else {
+            import_devices_csv(&text)
+        };
+        messages.set(
+            import
+                .errors
+                .iter()
+                .map(|e| format!("{name}: {e}"))
+                .collect(),
+        );
+        if import.devices.is_empty() {
+            loaded.set(None);
+            return;
+        }
+        let count = import.devices.len();
+        let first_new = inputs.devices.with_untracked(|d| d.len());
+        inputs.devices.update(|d| d.extend(import.devices));
+        inputs.device_index.set(first_new);
+        loaded.set(Some(format!("{name}: {count} device(s) added")));
+    });
+    let on_error = Callback::new(move |message: String| {
+        loaded.set(None);
+        messages.set(vec![message]);
+    });
+
+    let use_measured = move |ev: web_sys::Event| {
+        let checked = event_target_checked(&ev);
+        let index = inputs.device_index.get_untracked();
+        inputs.devices.update(|list| {
+            if let Some(dev) = list.get_mut(index) {
+                let fraction = if checked {
+                    dev.measured_bandwidth_fraction().unwrap_or(1.0)
+                } else {
+                    1.0
+                };
+                if let Ok(d) = dev.with_bandwidth_fraction(fraction) {
+                    *dev = d;
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="device-h">
+            <h2 id="device-h">"Device"</h2>
+            <label>
+                "Device "
+                <select
+                    data-testid="device-select"
+                    on:change=move |ev| {
+                        if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                            inputs.device_index.set(i);
+                        }
+                    }
+                    prop:value=move || inputs.device_index.get().to_string()
+                >
+                    {move || {
+                        inputs
+                            .devices
+                            .get()
+                            .iter()
+                            .enumerate()
+                            .map(|(i, d)| {
+                                view! { <option value=i.to_string()>{d.name().to_string()}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </label>
+            {move || {
+                let d = derived.device.get();
+                let s = d.spec().clone();
+                let measured = d.measured_bandwidth_fraction();
+                view! {
+                    <table class="facts" data-testid="device-facts">
+                        <tr><td>"Memory"</td><td data-testid="device-memory">{format::bytes(d.memory_bytes())}</td></tr>
+                        <tr><td>"Bandwidth (used)"</td><td data-testid="device-bandwidth">{format!("{:.1} GB/s", d.bandwidth() / 1e9)}</td></tr>
+                        <tr><td>"FP16 peak (used)"</td><td>{format!("{} FLOP/s", format::si(d.peak_flops(NumFormat::Fp16)))}</td></tr>
+                        <tr><td>"INT8 peak (used)"</td><td>{format!("{} OP/s", format::si(d.peak_flops(NumFormat::Int8)))}</td></tr>
+                        <tr><td>"Ridge point FP16"</td><td>{format!("{:.0} FLOP/B", d.ridge_point(NumFormat::Fp16))}</td></tr>
+                    </table>
+                    {measured.map(|m| view! {
+                        <label class="check">
+                            <input type="checkbox" data-testid="device-use-measured"
+                                prop:checked=move || (s.bandwidth_fraction - m).abs() < 1e-12
+                                on:change=use_measured />
+                            {format!(" use measured bandwidth ({:.0} % of rated)", m * 100.0)}
+                        </label>
+                    })}
+                    <p class="source" data-testid="device-source">"Source: "{d.spec().source.clone()}</p>
+                }
+            }}
+            <FileDrop label="Your device specs (JSON or CSV)" accept=".json,.csv,text/csv,application/json"
+                test_id="device-file" on_text=on_text on_error=on_error />
+            <p class="templates">
+                "Templates: "
+                <button type="button" on:click=|_| download_text("device-template.json", "application/json", DEVICE_TEMPLATE_JSON)>"JSON"</button>
+                " "
+                <button type="button" on:click=|_| download_text("device-template.csv", "text/csv", DEVICE_TEMPLATE_CSV)>"CSV"</button>
+            </p>
+            {move || loaded.get().map(|m| view! { <p class="ok" data-testid="device-loaded">{m}</p> })}
+            <ul class="errors" data-testid="device-errors">
+                {move || messages.get().into_iter().map(|m| view! { <li class="error">{m}</li> }).collect_view()}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,100 @@
+//! Workload and precision: batch, prompt and generated tokens, operator set, number formats.
+//! The typed text is kept as typed; only a valid whole becomes the workload the page uses.
+
+use leptos::prelude::*;
+
+use super::state::Inputs;
+use crate::model::precision::Precision;
+use crate::model::workload::{OperatorSet, Workload, WorkloadSpec};
+
+/// Parses one integer field, naming it in the message.
+fn parse_count(label: &str, text: &str) -> Result<u32, String> {
+    text.trim().parse::<u32>().map_err(|_| {
+        format!(
+            "{label}: expected a whole number, found \"{}\"",
+            text.trim()
+        )
+    })
+}
+
+#[component]
+pub fn WorkloadPanel() -> impl IntoView {
+    let inputs = expect_context::<Inputs>();
+    let start = *inputs.workload.get_untracked().spec();
+    let batch = RwSignal::new(start.batch.to_string());
+    let prompt = RwSignal::new(start.prompt_tokens.to_string());
+    let generated = RwSignal::new(start.generated_tokens.to_string());
+    let operators = RwSignal::new(start.operators);
+    let error = RwSignal::new(None::<String>);
+
+    // Re-validate the whole form after any edit; a valid form replaces the workload.
+    let apply = move || {
+        let spec = (|| -> Result<Workload, String> {
+            let spec = WorkloadSpec {
+                batch: parse_count("batch", &batch.get_untracked())?,
+                prompt_tokens: parse_count("prompt tokens", &prompt.get_untracked())?,
+                generated_tokens: parse_count("generated tokens", &generated.get_untracked())?,
+                operators: operators.get_untracked(),
+                ..*inputs.workload.get_untracked().spec()
+            };
+            Workload::new(spec).map_err(|e| e.to_string())
+        })();
+        match spec {
+            Ok(w) => {
+                error.set(None);
+                inputs.workload.set(w);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let field = move |label: &'static str, id: &'static str, text: RwSignal<String>| {
+        view! {
+            <label>
+                {label}
+                <input type="text" inputmode="numeric" data-testid=id
+                    prop:value=move || text.get()
+                    on:input=move |ev| {
+                        text.set(event_target_value(&ev));
+                        apply();
+                    } />
+            </label>
+        }
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="workload-h">
+            <h2 id="workload-h">"Workload and precision"</h2>
+            <div class="grid3">
+                {field("Batch B", "workload-batch", batch)}
+                {field("Prompt tokens S_in", "workload-prompt", prompt)}
+                {field("Generated S_out", "workload-generated", generated)}
+            </div>
+            <label>
+                "Operators "
+                <select data-testid="workload-operators"
+                    on:change=move |ev| {
+                        operators.set(if event_target_value(&ev) == "paper" { OperatorSet::Paper } else { OperatorSet::Full });
+                        apply();
+                    }>
+                    <option value="full" selected=move || operators.get() == OperatorSet::Full>"full (embeddings, LM head, norms, …)"</option>
+                    <option value="paper" selected=move || operators.get() == OperatorSet::Paper>"paper operators only"</option>
+                </select>
+            </label>
+            <label>
+                "Precision "
+                <select data-testid="precision-select"
+                    on:change=move |ev| {
+                        if let Ok(p) = event_target_value(&ev).parse::<Precision>() {
+                            inputs.precision.set(p);
+                        }
+                    }>
+                    {Precision::PRESETS.iter().map(|p| {
+                        let p = *p;
+                        view! { <option value=p.name() selected=move || inputs.precision.get() == p>{p.name()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="workload-error">{e}</p> })}
+        </section>
+    }
+}
