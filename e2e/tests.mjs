@@ -1,6 +1,7 @@
 // The end-to-end test list. Each test gets the page object and must leave no console error and
 // no request outside the page's origin (checked by run.mjs after every test).
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
 
 function assert(cond, message) {
   if (!cond) throw new Error(message);
@@ -28,6 +29,69 @@ export const tests = [
       const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       assert(bg === "rgb(20, 23, 27)", `dark background expected, found ${bg}`);
       await page.screenshot({ path: join(shots, "shell-dark.png"), fullPage: true });
+    },
+  },
+  {
+    name: "default roofline numbers for Qwen2.5-0.5B on Jetson AGX Orin",
+    async run({ app, page, shots }) {
+      await app.open();
+      const params = (await app.text("model-params")).replace(/\s/g, "");
+      assert(params === "494032768", `Qwen2.5-0.5B parameters shown as ${params}`);
+      const prefill = await app.text("latency-prefill");
+      const decode = await app.text("latency-decode");
+      assert(/ms$/.test(prefill) && /ms$/.test(decode), `latencies ${prefill} / ${decode}`);
+      // Decode is bandwidth-bound: 16 steps × ~0.99 GB / 204.8 GB/s ≈ 77 ms (method.md §3).
+      const dec = parseFloat(decode);
+      assert(dec > 70 && dec < 90, `decode ${decode} outside the bandwidth-bound estimate`);
+      assert(await app.testId("ops-prefill").isVisible(), "prefill operator table missing");
+      await page.screenshot({ path: join(shots, "roofline-default.png"), fullPage: true });
+    },
+  },
+  {
+    name: "uploading a device CSV adds and selects it; a bad row is reported by row and field",
+    async run({ app }) {
+      await app.open();
+      const csv = "name,memory_gb,bandwidth_gbps,fp16_tflops\nMy board,16,100,20\nBroken,8,fast,10\n";
+      await app.testId("device-file").setInputFiles({ name: "boards.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+      await app.testId("device-loaded").waitFor({ timeout: 5000 });
+      assert((await app.text("device-bandwidth")) === "100.0 GB/s", `bandwidth ${await app.text("device-bandwidth")}`);
+      const errors = await app.text("device-errors");
+      assert(errors.includes("boards.csv: row 3: bandwidth_gbps:"), `device errors: ${errors}`);
+    },
+  },
+  {
+    name: "a failed upload keeps the current device and model",
+    async run({ app }) {
+      await app.open();
+      const before = await app.text("latency-total");
+      await app.testId("device-file").setInputFiles({ name: "junk.json", mimeType: "application/json", buffer: Buffer.from("{ not json") });
+      await app.testId("device-errors").locator("li").first().waitFor({ timeout: 5000 });
+      await app.testId("model-file").setInputFiles({ name: "junk.json", mimeType: "application/json", buffer: Buffer.from("[1,2]") });
+      await app.testId("model-error").waitFor({ timeout: 5000 });
+      assert((await app.text("latency-total")) === before, "latency changed after failed uploads");
+      assert((await app.text("device-bandwidth")) === "204.8 GB/s", "device changed after a failed upload");
+    },
+  },
+  {
+    name: "importing a Hugging Face config.json shows its exact parameter count",
+    async run({ app }) {
+      await app.open();
+      const json = readFileSync(new URL("../public/presets/models/llama-3.2-1b.json", import.meta.url));
+      await app.testId("model-file").setInputFiles({ name: "llama.json", mimeType: "application/json", buffer: json });
+      await app.page.waitForFunction(() => document.querySelector('[data-testid="model-params"]')?.textContent.replace(/\s/g, "") === "1235814400", null, { timeout: 5000 });
+    },
+  },
+  {
+    name: "an invalid workload field is reported and the last valid workload is kept",
+    async run({ app }) {
+      await app.open();
+      const before = await app.text("latency-prefill");
+      await app.testId("workload-prompt").fill("12x");
+      const err = await app.text("workload-error");
+      assert(err === 'prompt tokens: expected a whole number, found "12x"', `workload error: ${err}`);
+      assert((await app.text("latency-prefill")) === before, "latency changed on invalid input");
+      await app.testId("workload-prompt").fill("2048");
+      assert((await app.text("latency-prefill")) !== before, "latency did not follow a valid prompt length");
     },
   },
 ];
