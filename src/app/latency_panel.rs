@@ -58,6 +58,25 @@ fn breakdown_table(b: PhaseBreakdown, test_id: &'static str) -> impl IntoView {
 pub fn LatencyPanel() -> impl IntoView {
     let inputs = expect_context::<Inputs>();
     let derived = expect_context::<Derived>();
+    // Context of the decode step shown in the table; empty = the first generated token.
+    let context_text = RwSignal::new(String::new());
+    // The step's context and, when the typed text is unusable, why (the first token is shown).
+    let decode_context = Memo::new(move |_| {
+        let first = inputs.workload.get().prompt_tokens() as u64 + 1;
+        let typed = context_text.get();
+        match typed.trim() {
+            "" => (first, None),
+            t => match t.parse::<u64>() {
+                Ok(c) if (1..=1 << 24).contains(&c) => (c, None),
+                _ => (
+                    first,
+                    Some(format!(
+                        "decode context: expected a whole number of tokens from 1 to 16777216, found \"{t}\"; showing {first}"
+                    )),
+                ),
+            },
+        }
+    });
 
     let totals = move || {
         derived.report.get().map(|r| {
@@ -84,7 +103,8 @@ pub fn LatencyPanel() -> impl IntoView {
         let device = derived.device.get();
         let p = inputs.precision.get();
         let w = inputs.workload.get();
-        let context = w.prompt_tokens() as u64 + 1;
+        let first = w.prompt_tokens() as u64 + 1;
+        let context = decode_context.get().0;
         let pre = prefill_breakdown(&model.arch, &device, p, &w);
         let dec = decode_breakdown(&model.arch, &device, p, &w, context);
         Some(view! {
@@ -94,6 +114,14 @@ pub fn LatencyPanel() -> impl IntoView {
             </details>
             <details>
                 <summary>{format!("Decode step operators (context {context})")}</summary>
+                <label class="inline">
+                    "Context of the step "
+                    <input type="text" inputmode="numeric" data-testid="decode-context"
+                        placeholder=first.to_string()
+                        prop:value=move || context_text.get()
+                        on:change=move |ev| context_text.set(event_target_value(&ev)) />
+                </label>
+                {move || decode_context.get().1.map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 {breakdown_table(dec, "ops-decode")}
             </details>
         })

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::state::Inputs;
-use crate::model::precision::Precision;
+use crate::model::precision::{NumFormat, Precision};
 use crate::model::workload::{OperatorSet, Workload, WorkloadSpec};
 
 /// Parses one integer field, naming it in the message.
@@ -15,6 +15,32 @@ fn parse_count(label: &str, text: &str) -> Result<u32, String> {
             text.trim()
         )
     })
+}
+
+/// A select for the format of one tensor kind; the preset select shows the combination's name.
+fn format_select(
+    label: &'static str,
+    test_id: &'static str,
+    get: fn(&Precision) -> NumFormat,
+    set: fn(&mut Precision, NumFormat),
+) -> impl IntoView {
+    let inputs = expect_context::<Inputs>();
+    view! {
+        <label>
+            {label}
+            <select data-testid=test_id
+                on:change=move |ev| {
+                    if let Ok(f) = event_target_value(&ev).parse::<NumFormat>() {
+                        inputs.precision.update(|p| set(p, f));
+                    }
+                }>
+                {NumFormat::ALL.iter().map(|f| {
+                    let f = *f;
+                    view! { <option value=f.key() selected=move || get(&inputs.precision.get()) == f>{f.name()}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+    }
 }
 
 #[component]
@@ -88,12 +114,27 @@ pub fn WorkloadPanel() -> impl IntoView {
                             inputs.precision.set(p);
                         }
                     }>
+                    {move || {
+                        let p = inputs.precision.get();
+                        (!Precision::PRESETS.contains(&p)).then(|| view! { <option value="" selected=true>{p.name()}</option> })
+                    }}
                     {Precision::PRESETS.iter().map(|p| {
                         let p = *p;
                         view! { <option value=p.name() selected=move || inputs.precision.get() == p>{p.name()}</option> }
                     }).collect_view()}
                 </select>
             </label>
+            <div class="grid3" role="group" aria-label="Number format per tensor kind">
+                {format_select("Weights", "precision-weights", |p| p.weights, |p, f| p.weights = f)}
+                {format_select("Activations", "precision-activations", |p| p.activations, |p, f| p.activations = f)}
+                {format_select("KV cache", "precision-kv", |p| p.kv, |p, f| p.kv = f)}
+            </div>
+            <p class="hint" data-testid="precision-matmul">
+                {move || {
+                    let p = inputs.precision.get();
+                    format!("Matmuls run at the {} peak (method §3: integer peaks need integer weights and activations).", p.matmul_format().name())
+                }}
+            </p>
             {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="workload-error">{e}</p> })}
         </section>
     }
