@@ -1,15 +1,15 @@
 //! Fitting a [`Law`] to a [`LossTable`] (method.md §2, "fitting practice").
 //!
 //! Problem, solver, report, as in argmin and levenberg-marquardt:
-//! * the problem ([`objective`]) is the Huber loss (δ = 1e-3 by default) of log residuals
+//! * the problem (`objective.rs`) is the Huber loss (δ = 1e-3 by default) of log residuals
 //!   `ln L̂ − ln L`, summed over training rows, or their plain squares;
 //! * the solver screens a grid of starting exponents with the scales solved by variable
-//!   projection ([`varpro`]; paper law and Chinchilla), refines the best few over the
+//!   projection (`varpro.rs`; paper law and Chinchilla), refines the best few over the
 //!   exponents alone with argmin's Nelder–Mead, and polishes every parameter together with
 //!   argmin's L-BFGS on exact gradients. Custom formulas skip the projection: their starts are
 //!   the user's values and seeded perturbations of them;
 //! * the report ([`FitReport`]) carries the fitted law, the stop reason, R²/RMSE/MAE on
-//!   training and held-out rows, bootstrap intervals ([`bootstrap`]) and warnings.
+//!   training and held-out rows, bootstrap intervals (`bootstrap.rs`) and warnings.
 //!
 //! Everything is deterministic for a seed. The fitter never prints and never reads a clock
 //! (wasm32 has none); it reports progress to the caller's observer between starts and between
@@ -235,6 +235,25 @@ impl std::error::Error for FitError {}
 /// Fits `law` (its current values are the starting point of custom formulas) to `table`.
 /// `observer` is called between starts and between bootstrap resamples; returning
 /// `ControlFlow::Break(())` stops the fit and returns what has been found.
+///
+/// ```
+/// use roofscale::model::fit::{fit, FitOptions};
+/// use roofscale::model::law::{Chinchilla, Law};
+/// use roofscale::model::loss_csv::parse_loss_csv;
+/// use std::ops::ControlFlow;
+///
+/// let truth = Chinchilla::epoch_refit();
+/// let mut csv = String::from("N,D,loss\n");
+/// for (n, d) in [(1e7, 1e9), (1e8, 1e9), (1e9, 1e10), (1e10, 1e10), (3e8, 1e11), (3e9, 3e10), (1e7, 1e11)] {
+///     let loss = 1.82 + 482.0 / f64::powf(n, 0.348) + 2085.4 / f64::powf(d, 0.366);
+///     csv += &format!("{n},{d},{loss}\n");
+/// }
+/// let table = parse_loss_csv("runs.csv", &csv, None).unwrap();
+/// let options = FitOptions::default().with_bootstrap(0).unwrap();
+/// let report = fit(&Law::Chinchilla(truth), &table, &options, &mut |_| ControlFlow::Continue(())).unwrap();
+/// assert!(report.termination.was_successful());
+/// assert!((report.law.params()[3] - 0.348).abs() < 1e-3);
+/// ```
 pub fn fit(
     law: &Law,
     table: &LossTable,
@@ -460,8 +479,7 @@ fn choose_held_out(
     let n = lines.len();
     let fraction = match holdout {
         Holdout::None => return vec![false; n],
-        Holdout::Auto { fraction } if table.has_split() => {
-            let _ = fraction;
+        Holdout::Auto { .. } if table.has_split() => {
             let split: std::collections::HashMap<usize, Option<Split>> =
                 table.rows.iter().map(|r| (r.line, r.split)).collect();
             return lines
