@@ -94,4 +94,42 @@ export const tests = [
       assert((await app.text("latency-prefill")) !== before, "latency did not follow a valid prompt length");
     },
   },
+  {
+    name: "fitting the synthetic example in the worker: coefficients, R², no long main-thread task",
+    async run({ app, page, shots }) {
+      await app.open();
+      await page.evaluate(() => {
+        window.__longTasks = [];
+        new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__longTasks.push(e.duration))).observe({ entryTypes: ["longtask"] });
+      });
+      await app.testId("loss-example").click();
+      await app.testId("loss-synthetic").waitFor({ timeout: 5000 });
+      const t0 = Date.now();
+      await app.testId("fit-run").click();
+      await app.testId("fit-report").waitFor({ timeout: 30000 });
+      console.log(`     paper-law fit with bootstrap in the worker: ${Date.now() - t0} ms`);
+      const r2 = parseFloat(await app.text("fit-r2-train"));
+      const r2h = parseFloat(await app.text("fit-r2-heldout"));
+      assert(r2 > 0.9 && r2h > 0.8, `R² train ${r2}, held-out ${r2h}`);
+      const linf = parseFloat(await app.text("fit-param-10"));
+      assert(linf > 2.0 && linf < 3.0, `L_inf fitted as ${linf} (published 2.53)`);
+      assert((await app.text("fit-ci-10")).startsWith("["), "no bootstrap interval for L_inf");
+      const long = await page.evaluate(() => window.__longTasks.filter((d) => d > 100));
+      assert(long.length === 0, `main-thread tasks over 100 ms during the fit: ${long.join(", ")}`);
+      await app.testId("fit-use").click();
+      assert((await app.text("law-source")).includes("fitted to synthetic-losses.csv"), "fitted law not in use");
+      await page.screenshot({ path: join(shots, "fit.png"), fullPage: true });
+    },
+  },
+  {
+    name: "a loss CSV with bad rows lists them by line and column and keeps the good ones",
+    async run({ app }) {
+      await app.open();
+      const csv = "layers,hidden_size,ffn_ratio,loss\n8,1024,2,3.9\n8,1024,2,abc\n16,2048,1,3.5\n";
+      await app.testId("loss-file").setInputFiles({ name: "runs.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+      await app.testId("loss-data").waitFor({ timeout: 5000 });
+      const issues = await app.text("loss-issues");
+      assert(issues.includes('runs.csv line 3, column "loss": expected a number, found "abc"'), `issues: ${issues}`);
+    },
+  },
 ];

@@ -29,10 +29,11 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 step "release build with Trunk"
 rm -rf dist
 trunk build --release
-wasm=$(ls dist/*.wasm)
-raw=$(stat -c %s "$wasm")
-gz=$(gzip -9 -c "$wasm" | wc -c)
-printf "wasm size: %s bytes raw, %s bytes gzipped (%s KiB; target <= 1 MB gzipped)\n" "$raw" "$gz" "$((gz / 1024))"
+for wasm in dist/*.wasm; do
+  raw=$(stat -c %s "$wasm")
+  gz=$(gzip -9 -c "$wasm" | wc -c)
+  printf "wasm size %s: %s bytes raw, %s bytes gzipped (%s KiB; target <= 1 MB gzipped)\n" "$(basename "$wasm")" "$raw" "$gz" "$((gz / 1024))"
+done
 
 step "end-to-end tests (dist/ in headless Chromium)"
 node e2e/run.mjs

@@ -3,8 +3,12 @@
 mod device_panel;
 mod file_drop;
 mod files;
+mod fit_panel;
 mod format;
+mod jobs;
 mod latency_panel;
+mod law_panel;
+mod law_state;
 mod model_panel;
 mod shell;
 mod state;
@@ -13,7 +17,11 @@ mod workload_panel;
 use leptos::prelude::*;
 
 use device_panel::DevicePanel;
+use fit_panel::FitPanel;
+use jobs::Jobs;
 use latency_panel::LatencyPanel;
+use law_panel::LawPanel;
+use law_state::LawState;
 use model_panel::ModelPanel;
 pub use shell::{Footer, Header};
 use state::{Derived, Inputs};
@@ -25,6 +33,8 @@ pub fn App() -> impl IntoView {
     let inputs = Inputs::new();
     provide_context(inputs);
     provide_context(Derived::new(inputs));
+    provide_context(LawState::new());
+    provide_context(Jobs::new());
     view! {
         <div class="app" data-testid="app-root">
             <Header/>
@@ -33,9 +43,11 @@ pub fn App() -> impl IntoView {
                     <DevicePanel/>
                     <WorkloadPanel/>
                     <ModelPanel/>
+                    <LawPanel/>
                 </aside>
                 <main class="main" data-testid="main-area">
                     <LatencyPanel/>
+                    <FitPanel/>
                 </main>
             </div>
             <Footer/>

@@ -1,0 +1,170 @@
+//! Main-area panel for the fit: quality, coefficients with intervals, warnings, "use this law",
+//! and the loaded data (preview, derived columns, row issues, column mapping).
+
+use leptos::prelude::*;
+
+use super::format;
+use super::law_state::{LawState, LossData};
+use crate::model::loss_csv::{ColumnMapping, ColumnRole};
+
+/// Rows shown in the preview table.
+const PREVIEW_ROWS: usize = 12;
+
+fn r2_text(r2: Option<f64>) -> String {
+    r2.map_or("—".into(), |v| format::fixed(v, 4))
+}
+
+#[component]
+fn FitReportView() -> impl IntoView {
+    let state = expect_context::<LawState>();
+    move || {
+        state.report.get().map(|r| {
+            let names = r.law.param_names();
+            let meanings = r.law.param_meanings();
+            let values = r.law.params();
+            let intervals = r.intervals.clone();
+            let held = r.held_out;
+            let law_for_use = r.law.clone();
+            let file = state.data.with(|d| d.as_ref().map(|d| d.file_name.clone()).unwrap_or_default());
+            view! {
+                <div class="fit-report" data-testid="fit-report">
+                    <p>
+                        <strong>{r.law.kind_name()}</strong>" law · "
+                        {format!("{} ({} evaluations, {} starts)", r.termination, r.evaluations, r.starts)}
+                    </p>
+                    <div class="cards">
+                        <div class="card"><span>{format!("R² train ({} rows)", r.train.rows)}</span><strong data-testid="fit-r2-train">{r2_text(r.train.r2)}</strong></div>
+                        <div class="card"><span>{format!("R² held-out ({} rows)", held.map_or(0, |q| q.rows))}</span><strong data-testid="fit-r2-heldout">{r2_text(held.and_then(|q| q.r2))}</strong></div>
+                        <div class="card"><span>"RMSE train / held-out"</span><strong>{format!("{} / {}", format::fixed(r.train.rmse, 4), held.map_or("—".into(), |q| format::fixed(q.rmse, 4)))}</strong></div>
+                        <div class="card"><span>"MAE train / held-out"</span><strong>{format!("{} / {}", format::fixed(r.train.mae, 4), held.map_or("—".into(), |q| format::fixed(q.mae, 4)))}</strong></div>
+                    </div>
+                    <table class="coefficients" data-testid="fit-coefficients">
+                        <thead><tr><th scope="col">"parameter"</th><th scope="col">"meaning"</th><th scope="col">"value"</th>
+                            <th scope="col">{format!("{:.0} % interval ({} resamples)", 95.0, r.bootstrap_resamples)}</th></tr></thead>
+                        <tbody>
+                            {names.into_iter().enumerate().map(|(i, name)| {
+                                let ci = intervals.get(i).map_or("—".to_string(), |c| format!("[{}, {}]", sig(c.lower), sig(c.upper)));
+                                view! {
+                                    <tr>
+                                        <td>{name}</td>
+                                        <td class="meaning">{meanings.get(i).cloned().unwrap_or_default()}</td>
+                                        <td data-testid=format!("fit-param-{i}")>{sig(values[i])}</td>
+                                        <td data-testid=format!("fit-ci-{i}")>{ci}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <ul class="warnings" data-testid="fit-warnings">
+                        {r.warnings.iter().map(|w| view! { <li>{w.to_string()}</li> }).collect_view()}
+                    </ul>
+                    <button type="button" class="primary" data-testid="fit-use"
+                        on:click=move |_| {
+                            state.law.set(law_for_use.clone());
+                            state.source.set(format!("fitted to {file}"));
+                        }>"Use this law for the search"</button>
+                </div>
+            }
+        })
+    }
+}
+
+/// Four significant digits, plain or scientific, "—" when not finite.
+fn sig(x: f64) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    let a = x.abs();
+    if a != 0.0 && !(1e-3..1e5).contains(&a) {
+        format!("{x:.3e}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+#[component]
+fn DataView() -> impl IntoView {
+    let state = expect_context::<LawState>();
+    let remap_error = RwSignal::new(None::<String>);
+    let remap = move |header: String, role: Option<ColumnRole>| {
+        let Some(d) = state.data.get_untracked() else {
+            return;
+        };
+        let mapping: ColumnMapping = d.mapping.clone().with(&header, role);
+        match LossData::parse(&d.file_name, d.text.clone(), mapping) {
+            Ok(new) => {
+                remap_error.set(None);
+                state.data.set(Some(new));
+            }
+            Err(e) => remap_error.set(Some(e)),
+        }
+    };
+    move || {
+        state.data.get().map(|d| {
+            let t = &d.table;
+            let synthetic = d.is_synthetic();
+            let header_row = t.headers.clone();
+            let rows: Vec<Vec<String>> = t.rows.iter().take(PREVIEW_ROWS).map(|r| {
+                let mut cells: Vec<String> = r.raw.iter().map(|v| v.map_or("—".into(), |x| format!("{x}"))).collect();
+                cells.push(format::fixed(r.loss, 4));
+                cells
+            }).collect();
+            let unrecognised = t.unrecognised.clone();
+            view! {
+                <div class="data-view" data-testid="loss-data">
+                    <p>
+                        <strong data-testid="loss-file-name">{d.file_name.clone()}</strong>
+                        {format!(": {} good rows, {} with issues", t.rows.len(), t.issues.len())}
+                        {synthetic.then(|| view! { <span class="badge" data-testid="loss-synthetic">"SYNTHETIC: generated from the published law, not real training results"</span> })}
+                    </p>
+                    <ul class="notes">{t.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}</ul>
+                    <ul class="errors" data-testid="loss-issues">
+                        {t.issues.iter().map(|i| view! { <li class="error">{i.in_file(&d.file_name)}</li> }).collect_view()}
+                    </ul>
+                    {(!unrecognised.is_empty()).then(|| view! {
+                        <div class="mapping" data-testid="loss-mapping">
+                            <p>"Columns not recognised — say what they are:"</p>
+                            {unrecognised.into_iter().map(|h| {
+                                let header = h.clone();
+                                view! {
+                                    <label>{h.clone()}" "
+                                        <select on:change=move |ev| {
+                                            let v = event_target_value(&ev);
+                                            let role = ColumnRole::ALL.into_iter().find(|r| r.name() == v);
+                                            remap(header.clone(), role);
+                                        }>
+                                            <option value="">"(not used)"</option>
+                                            {ColumnRole::ALL.iter().map(|r| view! { <option value=r.name()>{r.name()}</option> }).collect_view()}
+                                        </select>
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </div>
+                    })}
+                    {move || remap_error.get().map(|e| view! { <p class="error">{e}</p> })}
+                    <details>
+                        <summary>{format!("Preview (first {} rows)", rows.len())}</summary>
+                        <div class="scroll">
+                            <table class="preview" data-testid="loss-preview">
+                                <thead><tr>{header_row.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}<th scope="col">"loss (used)"</th></tr></thead>
+                                <tbody>{rows.into_iter().map(|r| view! { <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
+                            </table>
+                        </div>
+                    </details>
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+pub fn FitPanel() -> impl IntoView {
+    let state = expect_context::<LawState>();
+    view! {
+        <section class="panel" aria-labelledby="fit-h" class:hidden=move || state.data.with(|d| d.is_none()) && state.report.with(|r| r.is_none())>
+            <h2 id="fit-h">"Scaling-law fit"</h2>
+            <FitReportView/>
+            <DataView/>
+        </section>
+    }
+}

@@ -1,0 +1,236 @@
+//! Sidebar panel for the accuracy side: the law in use, loss data to fit (upload, paste or the
+//! synthetic example), the law form and fit settings, and the fit itself with progress.
+
+use leptos::prelude::*;
+
+use super::file_drop::FileDrop;
+use super::jobs::Jobs;
+use super::law_state::{LawState, LossData, EXAMPLE_CSV, EXAMPLE_NAME};
+use crate::jobs::{JobReply, JobRequest};
+use crate::model::fit::{FitOptions, Holdout};
+use crate::model::law::{Chinchilla, CustomLaw, Law, PaperLaw};
+use crate::model::loss_csv::ColumnMapping;
+
+/// Which law form to fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    Paper,
+    Chinchilla,
+    Custom,
+}
+
+/// Reads the fit settings as typed, or says which one is wrong.
+fn parse_options(
+    delta: &str,
+    least_squares: bool,
+    holdout_pct: &str,
+    bootstrap: &str,
+    starts: &str,
+) -> Result<FitOptions, String> {
+    let number = |label: &str, t: &str| -> Result<f64, String> {
+        t.trim()
+            .parse::<f64>()
+            .map_err(|_| format!("{label}: expected a number, found \"{}\"", t.trim()))
+    };
+    let count = |label: &str, t: &str| -> Result<usize, String> {
+        t.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("{label}: expected a whole number, found \"{}\"", t.trim()))
+    };
+    let mut o = FitOptions::default();
+    o = if least_squares {
+        o.with_least_squares()
+    } else {
+        o.with_huber_delta(number("Huber δ", delta)?)
+            .map_err(|e| e.to_string())?
+    };
+    let fraction = number("held-out %", holdout_pct)? / 100.0;
+    o = o
+        .with_holdout(Holdout::Auto { fraction })
+        .map_err(|e| e.to_string())?;
+    o = o
+        .with_bootstrap(count("bootstrap resamples", bootstrap)?)
+        .map_err(|e| e.to_string())?;
+    o.with_starts(count("starts", starts)?)
+        .map_err(|e| e.to_string())
+}
+
+#[component]
+pub fn LawPanel() -> impl IntoView {
+    let state = expect_context::<LawState>();
+    let jobs = expect_context::<Jobs>();
+    let load_error = RwSignal::new(None::<String>);
+    let fit_error = RwSignal::new(None::<String>);
+    let pasted = RwSignal::new(String::new());
+    let form = RwSignal::new(Form::Paper);
+    let formula = RwSignal::new("E + A/N^alpha + B/D^beta".to_string());
+    let params = RwSignal::new("E, A, B, alpha, beta".to_string());
+    let delta = RwSignal::new("0.001".to_string());
+    let least_squares = RwSignal::new(false);
+    let holdout = RwSignal::new("20".to_string());
+    let bootstrap = RwSignal::new("200".to_string());
+    let starts = RwSignal::new("8".to_string());
+
+    let load = move |name: String, text: String| match LossData::parse(
+        &name,
+        text,
+        ColumnMapping::default(),
+    ) {
+        Ok(d) => {
+            load_error.set(None);
+            state.data.set(Some(d));
+        }
+        Err(e) => load_error.set(Some(e)),
+    };
+    let on_text = Callback::new(move |(name, text): (String, String)| load(name, text));
+    let on_error = Callback::new(move |m: String| load_error.set(Some(m)));
+
+    // The law form to fit, checked against the loaded columns (custom formulas name them).
+    let law_form = Memo::new(move |_| -> Result<Law, String> {
+        match form.get() {
+            Form::Paper => Ok(Law::Paper(PaperLaw::published())),
+            Form::Chinchilla => Ok(Law::Chinchilla(Chinchilla::epoch_refit())),
+            Form::Custom => {
+                let columns = state.data.with(|d| {
+                    d.as_ref()
+                        .map(|d| d.table.variable_names())
+                        .unwrap_or_default()
+                });
+                CustomLaw::parse(&formula.get(), &params.get(), &columns)
+                    .map(Law::Custom)
+                    .map_err(|e| e.to_string())
+            }
+        }
+    });
+
+    let start_fit = move |_| {
+        fit_error.set(None);
+        let Some(data) = state.data.get_untracked() else {
+            fit_error.set(Some("load a loss CSV first".into()));
+            return;
+        };
+        let law = match law_form.get_untracked() {
+            Ok(l) => l,
+            Err(e) => {
+                fit_error.set(Some(e));
+                return;
+            }
+        };
+        let options = match parse_options(
+            &delta.get_untracked(),
+            least_squares.get_untracked(),
+            &holdout.get_untracked(),
+            &bootstrap.get_untracked(),
+            &starts.get_untracked(),
+        ) {
+            Ok(o) => o,
+            Err(e) => {
+                fit_error.set(Some(e));
+                return;
+            }
+        };
+        jobs.submit(JobRequest::Fit {
+            id: jobs.next_id(),
+            law,
+            file_name: data.file_name.clone(),
+            csv: data.text.clone(),
+            mapping: Some(data.mapping.clone()),
+            options,
+        });
+    };
+
+    // Replies of fit jobs land here: the report replaces the previous one only on success.
+    Effect::new(move |_| {
+        if let Some(reply) = jobs.reply.get() {
+            match reply {
+                JobReply::Fitted { report, .. } => {
+                    state.report.set(Some(*report));
+                    fit_error.set(None);
+                }
+                JobReply::Failed { message, .. } => fit_error.set(Some(message)),
+                JobReply::Progress { .. } => {}
+            }
+        }
+    });
+
+    let progress = move || {
+        jobs.running.get()?;
+        let (stage, done, total) = match jobs.reply.get() {
+            Some(JobReply::Progress {
+                stage, done, total, ..
+            }) => (stage, done, total),
+            _ => ("starting".to_string(), 0, 1),
+        };
+        Some(view! {
+            <div class="progress-row">
+                <progress data-testid="fit-progress" max=total.max(1) value=done></progress>
+                <span>{format!("{stage} {done}/{total}")}</span>
+                <button type="button" data-testid="fit-cancel" on:click=move |_| jobs.cancel()>"Cancel"</button>
+            </div>
+        })
+    };
+    let text_field = move |label: &'static str, id: &'static str, sig: RwSignal<String>| {
+        view! {
+            <label>{label}
+                <input type="text" data-testid=id prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="law-h">
+            <h2 id="law-h">"Scaling law"</h2>
+            <p class="law-in-use" data-testid="law-in-use">
+                <code>{move || state.law.with(|l| l.formula())}</code>
+            </p>
+            <p class="source" data-testid="law-source">"In use: "{move || state.source.get()}</p>
+            <button type="button" data-testid="law-reset"
+                on:click=move |_| {
+                    state.law.set(Law::Paper(PaperLaw::published()));
+                    state.source.set(LawState::new().source.get_untracked());
+                }>"Use the published law"</button>
+            <h3>"Fit to your training results"</h3>
+            <FileDrop label="Loss CSV" accept=".csv,.tsv,.txt,text/csv" test_id="loss-file" on_text=on_text on_error=on_error />
+            <button type="button" data-testid="loss-example"
+                on:click=move |_| load(EXAMPLE_NAME.into(), EXAMPLE_CSV.into())>"Load the synthetic example"</button>
+            <details>
+                <summary>"Paste CSV"</summary>
+                <textarea rows="5" data-testid="loss-paste" aria-label="loss CSV text"
+                    prop:value=move || pasted.get() on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
+                <button type="button" on:click=move |_| load("pasted CSV".into(), pasted.get_untracked())>"Load"</button>
+            </details>
+            {move || load_error.get().map(|e| view! { <p class="error" role="alert" data-testid="loss-error">{e}</p> })}
+            <label>"Law form "
+                <select data-testid="law-form" on:change=move |ev| form.set(match event_target_value(&ev).as_str() {
+                    "chinchilla" => Form::Chinchilla,
+                    "custom" => Form::Custom,
+                    _ => Form::Paper,
+                })>
+                    <option value="paper">"paper: architecture law (11 parameters)"</option>
+                    <option value="chinchilla">"Chinchilla: E + A/N^α + B/D^β"</option>
+                    <option value="custom">"custom formula"</option>
+                </select>
+            </label>
+            {move || (form.get() == Form::Custom).then(|| view! {
+                {text_field("Formula over column names", "law-formula", formula)}
+                {text_field("Free parameters", "law-params", params)}
+            })}
+            {move || law_form.get().err().filter(|_| form.get() == Form::Custom && state.data.with(|d| d.is_some()))
+                .map(|e| view! { <p class="error" data-testid="law-formula-error">{e}</p> })}
+            <details>
+                <summary>"Fit settings"</summary>
+                <label class="check"><input type="checkbox" prop:checked=move || least_squares.get()
+                    on:change=move |ev| least_squares.set(event_target_checked(&ev)) />" plain least squares (instead of Huber)"</label>
+                {text_field("Huber δ (log residuals)", "fit-delta", delta)}
+                {text_field("Held-out rows, % (a split column wins)", "fit-holdout", holdout)}
+                {text_field("Bootstrap resamples", "fit-bootstrap", bootstrap)}
+                {text_field("Starts", "fit-starts", starts)}
+            </details>
+            <button type="button" class="primary" data-testid="fit-run"
+                disabled=move || state.data.with(|d| d.is_none())
+                on:click=start_fit>"Fit"</button>
+            {progress}
+            {move || fit_error.get().map(|e| view! { <p class="error" role="alert" data-testid="fit-error">{e}</p> })}
+        </section>
+    }
+}
