@@ -10,6 +10,7 @@
 //! * [`roofline`] — per-operator FLOPs and bytes, prefill and decode latency, memory.
 //! * [`law`] — scaling laws (paper's architecture law, Chinchilla, custom formulas).
 //! * [`formula`] — the safe parser and evaluator of user formulas.
+//! * [`lists`] — value lists as typed in the search-space editor (`4..32/4`, `8:1`).
 //! * [`loss_csv`] — import of training results (loss CSVs).
 //! * [`fit`] — robust fitting of a law to loss data, with validation and bootstrap.
 
@@ -19,6 +20,7 @@ pub mod fit;
 pub mod formula;
 pub mod hf_config;
 pub mod law;
+pub mod lists;
 pub mod loss_csv;
 pub mod params;
 pub mod precision;
