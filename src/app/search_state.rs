@@ -1,0 +1,188 @@
+//! The search: the space as typed, the precisions, budgets and objective, and the running or
+//! finished search. The search runs on the page's thread in time slices (a few milliseconds of
+//! candidates, then back to the browser), so it keeps its million-candidate results here for
+//! the charts without copying them between threads, and the page never blocks.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::law_state::LawState;
+use super::state::{Derived, Inputs};
+use crate::model::lists::{format_counts, parse_counts, parse_pairs, parse_positive};
+use crate::model::precision::Precision;
+use crate::model::search::{
+    ExpertChoice, KvHeads, Objective, SearchProgress, SearchReport, SearchRun, SearchSettings, SearchSpace,
+    SearchSpaceSpec,
+};
+
+/// Time one slice of the search may take before the browser gets the thread back.
+const SLICE_MS: f64 = 25.0;
+
+/// The space editor's fields, as typed.
+#[derive(Clone, Copy)]
+pub struct SpaceText {
+    pub layers: RwSignal<String>,
+    pub hidden: RwSignal<String>,
+    pub ffn_ratios: RwSignal<String>,
+    pub experts: RwSignal<String>,
+    pub kv_heads: RwSignal<String>,
+    pub head_dims: RwSignal<String>,
+}
+
+impl SpaceText {
+    pub fn from_spec(s: &SearchSpaceSpec) -> Self {
+        let join = |v: Vec<String>| v.join(", ");
+        SpaceText {
+            layers: RwSignal::new(format_counts(&s.layers)),
+            hidden: RwSignal::new(format_counts(&s.hidden)),
+            ffn_ratios: RwSignal::new(join(s.ffn_ratios.iter().map(|r| r.to_string()).collect())),
+            experts: RwSignal::new(join(s.experts.iter().map(|e| format!("{}:{}", e.experts, e.active)).collect())),
+            kv_heads: RwSignal::new(join(s.kv_heads.iter().map(|k| k.to_string()).collect())),
+            head_dims: RwSignal::new(format_counts(&s.head_dims)),
+        }
+    }
+
+    pub fn set_from_spec(&self, s: &SearchSpaceSpec) {
+        let fresh = SpaceText::from_spec(s);
+        self.layers.set(fresh.layers.get_untracked());
+        self.hidden.set(fresh.hidden.get_untracked());
+        self.ffn_ratios.set(fresh.ffn_ratios.get_untracked());
+        self.experts.set(fresh.experts.get_untracked());
+        self.kv_heads.set(fresh.kv_heads.get_untracked());
+        self.head_dims.set(fresh.head_dims.get_untracked());
+    }
+
+    /// The typed space, validated; the message names the list and the item.
+    pub fn parse(&self) -> Result<SearchSpace, String> {
+        let e = |x: crate::model::lists::ListError| x.to_string();
+        let kv = self.kv_heads.get();
+        let mut kv_heads = Vec::new();
+        for (i, item) in kv.split([',', ' ', ';']).map(str::trim).filter(|s| !s.is_empty()).enumerate() {
+            if item.eq_ignore_ascii_case("n_h") || item.eq_ignore_ascii_case("mha") {
+                kv_heads.push(KvHeads::Mha);
+            } else {
+                let n = parse_counts("KV heads", item).map_err(|_| {
+                    format!("KV heads, item {}: expected a whole number or n_h, found \"{item}\"", i + 1)
+                })?;
+                kv_heads.extend(n.into_iter().map(KvHeads::Count));
+            }
+        }
+        let spec = SearchSpaceSpec {
+            layers: parse_counts("layers", &self.layers.get()).map_err(e)?,
+            hidden: parse_counts("hidden sizes", &self.hidden.get()).map_err(e)?,
+            ffn_ratios: parse_positive("FFN ratios", &self.ffn_ratios.get()).map_err(e)?,
+            experts: parse_pairs("experts:active", &self.experts.get())
+                .map_err(e)?
+                .into_iter()
+                .map(|(experts, active)| ExpertChoice { experts, active })
+                .collect(),
+            kv_heads,
+            head_dims: parse_counts("head dims", &self.head_dims.get()).map_err(e)?,
+            ..SearchSpaceSpec::default()
+        };
+        SearchSpace::new(spec).map_err(|e| e.to_string())
+    }
+}
+
+/// Search inputs and results, provided as a context.
+#[derive(Clone, Copy)]
+pub struct SearchState {
+    pub text: SpaceText,
+    /// The last valid space (an invalid edit keeps it and shows why).
+    pub space: Memo<Result<SearchSpace, String>>,
+    pub precisions: RwSignal<Vec<Precision>>,
+    pub objective: RwSignal<Objective>,
+    /// Latency budget in seconds for the chosen objective (None: no budget).
+    pub budget_s: RwSignal<Option<f64>>,
+    pub progress: RwSignal<Option<SearchProgress>>,
+    pub report: RwSignal<Option<Arc<SearchReport>>>,
+    pub error: RwSignal<Option<String>>,
+    /// Bumped to start a new search; a running slice loop stops when it changes.
+    generation: RwSignal<u64>,
+}
+
+impl SearchState {
+    pub fn new() -> Self {
+        let text = SpaceText::from_spec(&SearchSpaceSpec::default());
+        SearchState {
+            text,
+            space: Memo::new(move |_| text.parse()),
+            precisions: RwSignal::new(vec![Precision::FP16, Precision::INT8]),
+            objective: RwSignal::new(Objective::Decode),
+            budget_s: RwSignal::new(None),
+            progress: RwSignal::new(None),
+            report: RwSignal::new(None),
+            error: RwSignal::new(None),
+            generation: RwSignal::new(0),
+        }
+    }
+
+    /// Stops the running search; the last finished report stays.
+    pub fn cancel(&self) {
+        self.generation.update(|g| *g += 1);
+        self.progress.set(None);
+    }
+}
+
+/// Milliseconds from the page's clock (std::time panics on wasm).
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Hands the thread back to the browser until its next task.
+async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Re-runs the search whenever its inputs change (space, law, device, precisions, workload).
+pub fn run_search_on_change(search: SearchState) {
+    let inputs = expect_context::<Inputs>();
+    let derived = expect_context::<Derived>();
+    let law = expect_context::<LawState>().law;
+    Effect::new(move |_| {
+        let Ok(space) = search.space.get() else { return };
+        let law = law.get();
+        let device = derived.device.get();
+        let workload = inputs.workload.get();
+        let precisions = search.precisions.get();
+        let run = SearchRun::new(&space, &law, &device, &precisions, &workload, &SearchSettings::default());
+        let mut run = match run {
+            Ok(r) => r,
+            Err(e) => {
+                search.error.set(Some(e.to_string()));
+                return;
+            }
+        };
+        search.error.set(None);
+        search.generation.update(|g| *g += 1);
+        let me = search.generation.get_untracked();
+        leptos::task::spawn_local(async move {
+            let mut batch = 2048usize;
+            loop {
+                if search.generation.get_untracked() != me {
+                    return;
+                }
+                let t0 = now_ms();
+                let progress = run.step(batch);
+                let spent = (now_ms() - t0).max(0.1);
+                // Size the next slice so it takes about SLICE_MS.
+                batch = ((batch as f64 * SLICE_MS / spent) as usize).clamp(256, 1 << 20);
+                if run.is_done() {
+                    break;
+                }
+                search.progress.set(Some(progress));
+                yield_to_browser().await;
+            }
+            if search.generation.get_untracked() == me {
+                search.progress.set(None);
+                search.report.set(Some(Arc::new(run.finish())));
+            }
+        });
+    });
+}
