@@ -12,6 +12,9 @@
 //! * [`formula`] — the safe parser and evaluator of user formulas.
 //! * [`loss_csv`] — import of training results (loss CSVs).
 //! * [`fit`] — robust fitting of a law to loss data, with validation and bootstrap.
+//! * [`search`] — the candidate space, its enumeration or sampling, and evaluation.
+//! * [`pareto`] — loss–latency Pareto frontiers.
+//! * [`theory`] — feasible design regions and closed-form optima (method.md §5).
 
 pub mod arch;
 pub mod device;
@@ -20,7 +23,10 @@ pub mod formula;
 pub mod hf_config;
 pub mod law;
 pub mod loss_csv;
+pub mod pareto;
 pub mod params;
 pub mod precision;
 pub mod roofline;
+pub mod search;
+pub mod theory;
 pub mod workload;
