@@ -3,66 +3,21 @@
 //!
 //! Run: `cargo run --release --example bench_roofline`.
 
-use roofscale::model::arch::{ArchSpec, Architecture, Attention, FfnKind, Moe};
+use roofscale::model::arch::Architecture;
 use roofscale::model::device::Device;
 use roofscale::model::precision::Precision;
 use roofscale::model::roofline::evaluate;
+use roofscale::model::search::SearchSpace;
 use roofscale::model::workload::Workload;
 use std::hint::black_box;
 use std::time::Instant;
 
-/// The grid of method.md §4: d_h = 128, n_h = d/128, SwiGLU, n_kv dividing n_h, MoE expert
-/// width r·d/K so that r is the active total.
-fn paper_grid() -> Vec<Architecture> {
-    let mut out = Vec::new();
-    for layers in (4..=32).step_by(4) {
-        for d in [768, 1024, 1280, 1536, 1792, 2048, 2304, 2560, 3072] {
-            let heads = d / 128;
-            let mut kv_options: Vec<u32> = [1, 2, 4, 8, heads]
-                .into_iter()
-                .filter(|kv| heads % kv == 0)
-                .collect();
-            kv_options.dedup();
-            for (experts, active) in [(1, 1), (8, 1), (8, 2), (16, 1), (16, 2)] {
-                for &kv_heads in &kv_options {
-                    for r in [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0] {
-                        let width = (r * d as f64 / active as f64).round() as u32;
-                        let spec = ArchSpec {
-                            layers,
-                            hidden: d,
-                            vocab: 32_000,
-                            tied_embeddings: true,
-                            attention: Attention::Standard {
-                                heads,
-                                kv_heads,
-                                head_dim: 128,
-                                qkv_bias: false,
-                                qk_norm: false,
-                            },
-                            sliding_window: None,
-                            ffn_kind: FfnKind::SwiGlu,
-                            intermediate: width,
-                            moe: (experts > 1).then_some(Moe {
-                                experts,
-                                active,
-                                expert_intermediate: width,
-                                shared_experts: 0,
-                                shared_intermediate: 0,
-                            }),
-                            norms_per_layer: 2,
-                            final_norm: true,
-                        };
-                        out.push(Architecture::new(spec).expect("grid architectures are valid"));
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
 fn main() {
-    let grid = paper_grid();
+    // The grid of method.md §4, as the search enumerates it.
+    let space = SearchSpace::default();
+    let grid: Vec<Architecture> = (0..space.count())
+        .map(|i| space.candidate(i).expect("index in range"))
+        .collect();
     let device = Device::default();
     let workload = Workload::default();
     let precision = Precision::FP16;

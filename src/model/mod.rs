@@ -13,6 +13,9 @@
 //! * [`lists`] — value lists as typed in the search-space editor (`4..32/4`, `8:1`).
 //! * [`loss_csv`] — import of training results (loss CSVs).
 //! * [`fit`] — robust fitting of a law to loss data, with validation and bootstrap.
+//! * [`search`] — the candidate space, its enumeration or sampling, and evaluation.
+//! * [`pareto`] — loss–latency Pareto frontiers.
+//! * [`theory`] — feasible design regions and closed-form optima (method.md §5).
 
 pub mod arch;
 pub mod device;
@@ -23,6 +26,9 @@ pub mod law;
 pub mod lists;
 pub mod loss_csv;
 pub mod params;
+pub mod pareto;
 pub mod precision;
 pub mod roofline;
+pub mod search;
+pub mod theory;
 pub mod workload;
