@@ -5,11 +5,14 @@ mod file_drop;
 mod files;
 mod fit_panel;
 mod format;
+mod frontier_panel;
 mod jobs;
 mod latency_panel;
 mod law_panel;
 mod law_state;
 mod model_panel;
+mod search_panel;
+mod search_state;
 mod shell;
 mod state;
 mod workload_panel;
@@ -18,11 +21,14 @@ use leptos::prelude::*;
 
 use device_panel::DevicePanel;
 use fit_panel::FitPanel;
+use frontier_panel::FrontierPanel;
 use jobs::Jobs;
 use latency_panel::LatencyPanel;
 use law_panel::LawPanel;
 use law_state::LawState;
 use model_panel::ModelPanel;
+use search_panel::SearchPanel;
+use search_state::{run_search_on_change, SearchState};
 pub use shell::{Footer, Header};
 use state::{Derived, Inputs};
 use workload_panel::WorkloadPanel;
@@ -35,17 +41,22 @@ pub fn App() -> impl IntoView {
     provide_context(Derived::new(inputs));
     provide_context(LawState::new());
     provide_context(Jobs::new());
+    let search = SearchState::new();
+    provide_context(search);
+    run_search_on_change(search);
     view! {
         <div class="app" data-testid="app-root">
             <Header/>
             <div class="layout">
                 <aside class="sidebar" aria-label="Inputs" data-testid="sidebar">
                     <DevicePanel/>
+                    <SearchPanel/>
                     <WorkloadPanel/>
                     <ModelPanel/>
                     <LawPanel/>
                 </aside>
                 <main class="main" data-testid="main-area">
+                    <FrontierPanel/>
                     <LatencyPanel/>
                     <FitPanel/>
                 </main>
