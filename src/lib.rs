@@ -10,6 +10,7 @@
 //!
 //! The method is described in `docs/method.md` (a copy of the project's method notes).
 
+pub mod chart;
 pub mod model;
 
 #[cfg(target_arch = "wasm32")]
