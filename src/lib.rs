@@ -6,10 +6,14 @@
 //! * [`model`] — the pure core: architectures, devices, precisions, the roofline latency and
 //!   memory model, scaling laws and their fitting, search and Pareto frontiers. It knows
 //!   nothing of the browser and is tested natively with `cargo test`.
+//! * [`chart`] — chart drawing over any plotters backend (canvas in the page, SVG in tests),
+//!   with the pixel↔data projection and a nearest-point index for hover.
+//! * [`jobs`] — long computations as JSON jobs for the Web Worker.
 //! * `app` — the thin Leptos UI (compiled for `wasm32` only): holds state, calls the core, draws.
 //!
-//! The method is described in `docs/method.md` (a copy of the project's method notes).
+//! The method is described in `public/docs/method.md` (a copy of the project's method notes).
 
+pub mod chart;
 pub mod jobs;
 pub mod model;
 
