@@ -132,4 +132,40 @@ export const tests = [
       assert(issues.includes('runs.csv line 3, column "loss": expected a number, found "abc"'), `issues: ${issues}`);
     },
   },
+  {
+    name: "default view: the paper grid is searched and its frontier drawn, hover shows a tooltip",
+    async run({ app, page, shots }) {
+      const t0 = Date.now();
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      console.log(`     default frontier shown ${Date.now() - t0} ms after navigation`);
+      assert((await app.text("candidate-count")).replace(/\s/g, "") === "9520", `count ${await app.text("candidate-count")}`);
+      const size = parseInt(await app.text("frontier-size-decode-FP16"), 10);
+      assert(size > 5, `decode FP16 frontier has ${size} points`);
+      // The static layer must not be blank: sample its pixels.
+      const painted = await page.evaluate(() => {
+        const c = document.querySelector('[data-testid="frontier-chart"] canvas.chart-base');
+        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+        const first = [d[0], d[1], d[2]];
+        let differ = 0;
+        for (let i = 0; i < d.length; i += 4 * 97) if (d[i] !== first[0] || d[i + 1] !== first[1] || d[i + 2] !== first[2]) differ++;
+        return differ;
+      });
+      assert(painted > 100, `frontier canvas looks blank (${painted} differing samples)`);
+      await page.screenshot({ path: join(shots, "frontier-default.png"), fullPage: false });
+      // Hover the chart until a tooltip appears.
+      const box = await app.testId("frontier-chart").locator("canvas.chart-overlay").boundingBox();
+      let found = false;
+      for (let fx = 0.15; fx < 0.9 && !found; fx += 0.05) {
+        for (let fy = 0.1; fy < 0.9 && !found; fy += 0.05) {
+          await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
+          found = await app.testId("frontier-chart-tooltip").isVisible().catch(() => false);
+        }
+      }
+      assert(found, "no tooltip anywhere over the frontier chart");
+      const tip = await app.text("frontier-chart-tooltip");
+      assert(/loss \d\.\d{4}/.test(tip) && tip.includes("decode"), `tooltip: ${tip}`);
+      await page.screenshot({ path: join(shots, "frontier-hover.png"), fullPage: false });
+    },
+  },
 ];

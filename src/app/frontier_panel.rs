@@ -4,11 +4,16 @@
 
 use leptos::prelude::*;
 
+use super::chart_canvas::ChartCanvas;
 use super::format;
 use super::search_state::SearchState;
 use super::state::Derived;
+use crate::model::law::LawInputs;
+use crate::model::params::param_counts;
 use crate::model::pareto::{best_under_budget, matched_latency, FrontierPoint};
+use crate::model::roofline::evaluate;
 use crate::model::search::{Candidate, Constraints, Objective, SearchReport};
+use crate::views::{color_key, frontier_chart, ColorBy, FrontierChart, ReferencePoint};
 
 /// One line describing a candidate's shape.
 pub fn describe(c: &Candidate) -> String {
@@ -34,20 +39,120 @@ fn findings(report: &SearchReport, frontier: &[FrontierPoint]) -> (f64, f64, f64
     if frontier.is_empty() {
         return (0.0, 0.0, f64::NAN);
     }
-    let cands: Vec<&Candidate> = frontier.iter().map(|p| &report.evaluations.candidates[p.candidate]).collect();
-    let max_e = report.evaluations.candidates.iter().map(|c| c.experts).max().unwrap_or(1);
+    let cands: Vec<&Candidate> = frontier
+        .iter()
+        .map(|p| &report.evaluations.candidates[p.candidate])
+        .collect();
+    let max_e = report
+        .evaluations
+        .candidates
+        .iter()
+        .map(|c| c.experts)
+        .max()
+        .unwrap_or(1);
     let n = cands.len() as f64;
     let moe = cands.iter().filter(|c| c.experts > 1).count() as f64 / n;
-    let most_top1 = cands.iter().filter(|c| c.experts == max_e && c.active == 1).count() as f64 / n;
+    let most_top1 = cands
+        .iter()
+        .filter(|c| c.experts == max_e && c.active == 1)
+        .count() as f64
+        / n;
     let mut r: Vec<f32> = cands.iter().map(|c| c.ffn_ratio).collect();
     r.sort_by(f32::total_cmp);
     (moe, most_top1, r[r.len() / 2] as f64)
+}
+
+/// The built frontier chart, shared cheaply between the memo and the hover handler.
+#[derive(Clone)]
+struct ChartData(std::sync::Arc<FrontierChart>);
+
+impl PartialEq for ChartData {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 #[component]
 pub fn FrontierPanel() -> impl IntoView {
     let search = expect_context::<SearchState>();
     let derived = expect_context::<Derived>();
+
+    let color_by = RwSignal::new(ColorBy::Experts);
+    let log_x = RwSignal::new(true);
+    // The chart and the candidate behind each point; rebuilt when the report or a view
+    // setting changes, never on hover.
+    let built = Memo::new(move |_| {
+        let report = search.report.get()?;
+        let objective = search.objective.get();
+        let references: Vec<ReferencePoint> = derived
+            .model
+            .get()
+            .map(|m| {
+                let p = report.evaluations.precisions[0];
+                let lat = evaluate(&m.arch, &report.device, p, &report.workload);
+                let n = param_counts(&m.arch).total() as f64;
+                let loss = report.law.predict(&LawInputs::from_arch(
+                    &m.arch,
+                    n,
+                    report.settings.training_tokens(),
+                ));
+                let latency_s = match objective {
+                    Objective::Prefill => lat.prefill_s,
+                    Objective::Decode => lat.decode_s,
+                    Objective::Total => lat.total_s,
+                };
+                vec![ReferencePoint {
+                    name: format!("{} ({})", m.name, p.name()),
+                    latency_s,
+                    loss,
+                }]
+            })
+            .unwrap_or_default();
+        Some(ChartData(std::sync::Arc::new(frontier_chart(
+            &report,
+            objective,
+            color_by.get(),
+            search.budget_s.get(),
+            &references,
+            log_x.get(),
+        ))))
+    });
+    let chart = Signal::derive(move || built.with(|b| b.as_ref().map(|b| b.0.chart.clone())));
+    let hover_series = (0..16).collect::<Vec<usize>>();
+    let tooltip = Callback::new(move |(series, point): (usize, usize)| {
+        let (Some(report), Some(b)) = (search.report.get_untracked(), built.get_untracked()) else {
+            return String::new();
+        };
+        let Some(&i) = b.0.candidates.get(series).and_then(|c| c.get(point)) else {
+            return String::new();
+        };
+        let (p, on_frontier) = b.0.layout.of(series);
+        let c = &report.evaluations.candidates[i];
+        let m = report.evaluations.metrics(i, p);
+        format!(
+            "{}{} · loss {:.4} · prefill {} · decode {} · total {} · memory {} ({})",
+            if on_frontier { "frontier: " } else { "" },
+            describe(c),
+            c.loss,
+            format::seconds(m.prefill_s as f64),
+            format::seconds(m.decode_s as f64),
+            format::seconds(m.total_s as f64),
+            format::bytes(m.memory_bytes as f64),
+            report.evaluations.precisions[p].name()
+        )
+    });
+    let key = move || {
+        let report = search.report.get()?;
+        let by = color_by.get();
+        Some(view! {
+            <p class="color-key">{format!("colour: {} — ", by.name())}
+                {color_key(&report, by).into_iter().take(10).map(|(v, c)| view! {
+                    <span class="swatch" style:background-color=format!("rgb({},{},{})", c.0, c.1, c.2)></span>
+                    <span>{format!("{v} ")}</span>
+                }).collect_view()}
+            </p>
+        })
+    };
 
     let sizes = move || {
         search.report.get().map(|report| {
@@ -136,6 +241,20 @@ pub fn FrontierPanel() -> impl IntoView {
                     {format!(" candidates evaluated{} on {}.", if r.sampled { " (sampled)" } else { "" }, r.device.name())}
                 </p>
             })}
+            <div class="chart-controls">
+                <label>"Colour by "
+                    <select data-testid="frontier-color-by" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some(c) = ColorBy::ALL.into_iter().find(|c| c.name() == v) { color_by.set(c) }
+                    }>
+                        {ColorBy::ALL.iter().map(|c| view! { <option value=c.name()>{c.name()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="check"><input type="checkbox" prop:checked=move || log_x.get()
+                    on:change=move |ev| log_x.set(event_target_checked(&ev)) />" log latency axis"</label>
+            </div>
+            <ChartCanvas chart=chart hover_series=hover_series describe=tooltip test_id="frontier-chart" file_stem="frontier" />
+            {key}
             {details}
             {sizes}
         </section>

@@ -1,5 +1,6 @@
 //! The thin UI: holds state in signals, calls [`crate::model`], draws. Browser-only.
 
+mod chart_canvas;
 mod device_panel;
 mod file_drop;
 mod files;
@@ -15,6 +16,7 @@ mod search_panel;
 mod search_state;
 mod shell;
 mod state;
+mod theme;
 mod workload_panel;
 
 use leptos::prelude::*;
@@ -36,6 +38,7 @@ use workload_panel::WorkloadPanel;
 /// The app root: provides the input state and its derived results, lays out the panels.
 #[component]
 pub fn App() -> impl IntoView {
+    provide_context(theme::use_dark_mode());
     let inputs = Inputs::new();
     provide_context(inputs);
     provide_context(Derived::new(inputs));

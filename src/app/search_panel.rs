@@ -15,25 +15,31 @@ pub fn SearchPanel() -> impl IntoView {
     let budget_text = RwSignal::new(String::new());
     let budget_error = RwSignal::new(None::<String>);
 
-    let list = move |label: &'static str, hint: &'static str, id: &'static str, sig: RwSignal<String>| {
-        view! {
-            <label title=hint>{label}
-                <input type="text" data-testid=id prop:value=move || sig.get()
-                    on:change=move |ev| sig.set(event_target_value(&ev)) />
-            </label>
-        }
-    };
+    let list =
+        move |label: &'static str, hint: &'static str, id: &'static str, sig: RwSignal<String>| {
+            view! {
+                <label title=hint>{label}
+                    <input type="text" data-testid=id prop:value=move || sig.get()
+                        on:change=move |ev| sig.set(event_target_value(&ev)) />
+                </label>
+            }
+        };
     let count = move || match search.space.get() {
         Ok(s) => {
             let n = s.count();
             let how = if s.is_sampled() {
-                format!(" — more than {} : sampled (Latin hypercube + refinement near the frontier)", format::grouped(ENUMERATION_LIMIT))
+                format!(
+                    " — more than {} : sampled (Latin hypercube + refinement near the frontier)",
+                    format::grouped(ENUMERATION_LIMIT)
+                )
             } else {
                 " — all enumerated".to_string()
             };
             view! { <p class="count"><strong data-testid="candidate-count">{format::grouped(n)}</strong>" candidates"{how}</p> }.into_any()
         }
-        Err(e) => view! { <p class="error" role="alert" data-testid="space-error">{e}</p> }.into_any(),
+        Err(e) => {
+            view! { <p class="error" role="alert" data-testid="space-error">{e}</p> }.into_any()
+        }
     };
     let set_budget = move |text: String| {
         budget_text.set(text.clone());
@@ -48,7 +54,9 @@ pub fn SearchPanel() -> impl IntoView {
                 budget_error.set(None);
                 search.budget_s.set(Some(ms / 1e3));
             }
-            _ => budget_error.set(Some(format!("budget: expected a positive number of milliseconds, found \"{t}\""))),
+            _ => budget_error.set(Some(format!(
+                "budget: expected a positive number of milliseconds, found \"{t}\""
+            ))),
         }
     };
 

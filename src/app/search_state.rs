@@ -12,8 +12,8 @@ use super::state::{Derived, Inputs};
 use crate::model::lists::{format_counts, parse_counts, parse_pairs, parse_positive};
 use crate::model::precision::Precision;
 use crate::model::search::{
-    ExpertChoice, KvHeads, Objective, SearchProgress, SearchReport, SearchRun, SearchSettings, SearchSpace,
-    SearchSpaceSpec,
+    ExpertChoice, KvHeads, Objective, SearchProgress, SearchReport, SearchRun, SearchSettings,
+    SearchSpace, SearchSpaceSpec,
 };
 
 /// Time one slice of the search may take before the browser gets the thread back.
@@ -37,7 +37,12 @@ impl SpaceText {
             layers: RwSignal::new(format_counts(&s.layers)),
             hidden: RwSignal::new(format_counts(&s.hidden)),
             ffn_ratios: RwSignal::new(join(s.ffn_ratios.iter().map(|r| r.to_string()).collect())),
-            experts: RwSignal::new(join(s.experts.iter().map(|e| format!("{}:{}", e.experts, e.active)).collect())),
+            experts: RwSignal::new(join(
+                s.experts
+                    .iter()
+                    .map(|e| format!("{}:{}", e.experts, e.active))
+                    .collect(),
+            )),
             kv_heads: RwSignal::new(join(s.kv_heads.iter().map(|k| k.to_string()).collect())),
             head_dims: RwSignal::new(format_counts(&s.head_dims)),
         }
@@ -58,12 +63,20 @@ impl SpaceText {
         let e = |x: crate::model::lists::ListError| x.to_string();
         let kv = self.kv_heads.get();
         let mut kv_heads = Vec::new();
-        for (i, item) in kv.split([',', ' ', ';']).map(str::trim).filter(|s| !s.is_empty()).enumerate() {
+        for (i, item) in kv
+            .split([',', ' ', ';'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .enumerate()
+        {
             if item.eq_ignore_ascii_case("n_h") || item.eq_ignore_ascii_case("mha") {
                 kv_heads.push(KvHeads::Mha);
             } else {
                 let n = parse_counts("KV heads", item).map_err(|_| {
-                    format!("KV heads, item {}: expected a whole number or n_h, found \"{item}\"", i + 1)
+                    format!(
+                        "KV heads, item {}: expected a whole number or n_h, found \"{item}\"",
+                        i + 1
+                    )
                 })?;
                 kv_heads.extend(n.into_iter().map(KvHeads::Count));
             }
@@ -127,7 +140,9 @@ impl SearchState {
 
 /// Milliseconds from the page's clock (std::time panics on wasm).
 fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 /// Hands the thread back to the browser until its next task.
@@ -146,12 +161,21 @@ pub fn run_search_on_change(search: SearchState) {
     let derived = expect_context::<Derived>();
     let law = expect_context::<LawState>().law;
     Effect::new(move |_| {
-        let Ok(space) = search.space.get() else { return };
+        let Ok(space) = search.space.get() else {
+            return;
+        };
         let law = law.get();
         let device = derived.device.get();
         let workload = inputs.workload.get();
         let precisions = search.precisions.get();
-        let run = SearchRun::new(&space, &law, &device, &precisions, &workload, &SearchSettings::default());
+        let run = SearchRun::new(
+            &space,
+            &law,
+            &device,
+            &precisions,
+            &workload,
+            &SearchSettings::default(),
+        );
         let mut run = match run {
             Ok(r) => r,
             Err(e) => {

@@ -1,0 +1,367 @@
+//! A chart on two stacked canvases: the static layer (axes, every point, frontiers) is drawn
+//! only when its data, size, pixel ratio or theme change; the overlay (crosshair, hovered and
+//! pinned points) is cleared and redrawn on pointer moves, found through a spatial index.
+//! Wheel and drag-box zoom, keyboard pan and zoom, double-click reset, clickable legend,
+//! PNG and SVG export.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::html::{Canvas, Div};
+use leptos::prelude::*;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
+
+use super::files::{download_blob, download_text};
+use super::theme::DarkMode;
+use crate::chart::{draw_highlight, draw_xy, DrawnChart, NearestIndex, PixelRect, Scale, XyChart};
+
+/// Hover radius in CSS pixels.
+const HOVER_PX: f64 = 12.0;
+
+/// What the static layer left for the pointer handlers.
+struct Drawn {
+    chart: DrawnChart,
+    index: NearestIndex,
+    /// (series, point) of each indexed pixel position.
+    owners: Vec<(usize, usize)>,
+    dpr: f64,
+}
+
+fn dpr() -> f64 {
+    web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(1.0)
+}
+
+/// The chart as shown: zoom ranges applied, hidden series switched off.
+fn shown(chart: &XyChart, view: Option<((f64, f64), (f64, f64))>, hidden: &[usize]) -> XyChart {
+    let mut c = chart.clone();
+    if let Some((x, y)) = view {
+        c.x.range = Some(x);
+        c.y.range = Some(y);
+    }
+    for i in hidden {
+        if let Some(s) = c.series.get_mut(*i) {
+            s.visible = false;
+        }
+    }
+    c
+}
+
+#[component]
+pub fn ChartCanvas(
+    /// The chart to draw; `None` shows an empty frame.
+    #[prop(into)]
+    chart: Signal<Option<XyChart>>,
+    /// Series whose points answer hover and click.
+    hover_series: Vec<usize>,
+    /// Tooltip text of (series, point).
+    describe: Callback<(usize, usize), String>,
+    /// Called on click with (series, point).
+    #[prop(optional)]
+    on_select: Option<Callback<(usize, usize)>>,
+    /// Points to keep highlighted (pinned designs), in data coordinates with colours.
+    #[prop(optional, into)]
+    pinned: Option<Signal<Vec<(f64, f64, (u8, u8, u8))>>>,
+    test_id: &'static str,
+    /// File name stem of exports.
+    file_stem: &'static str,
+    #[prop(default = 420.0)] height: f64,
+) -> impl IntoView {
+    let dark = expect_context::<DarkMode>();
+    let container = NodeRef::<Div>::new();
+    let base = NodeRef::<Canvas>::new();
+    let overlay = NodeRef::<Canvas>::new();
+    let width = RwSignal::new(0.0f64);
+    let view = RwSignal::new(None::<((f64, f64), (f64, f64))>);
+    let hidden = RwSignal::new(Vec::<usize>::new());
+    let tooltip = RwSignal::new(None::<(f64, f64, String)>);
+    let draw_error = RwSignal::new(None::<String>);
+    let drawn: Rc<RefCell<Option<Drawn>>> = Rc::new(RefCell::new(None));
+    let drag_start = RwSignal::new(None::<(f64, f64)>);
+    let hover = RwSignal::new(None::<(usize, usize)>);
+
+    // Width follows the container; the window's resize event re-measures it.
+    let measure = move || {
+        if let Some(div) = container.get_untracked() {
+            width.set(div.client_width() as f64);
+        }
+    };
+    Effect::new(move |_| {
+        if container.get().is_some() {
+            measure();
+        }
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+
+    // Static layer.
+    let drawn_for_static = drawn.clone();
+    Effect::new(move |_| {
+        let (Some(canvas), Some(over)) = (base.get(), overlay.get()) else {
+            return;
+        };
+        let css_w = width.get();
+        let theme = dark.theme();
+        let Some(chart) = chart.get() else {
+            *drawn_for_static.borrow_mut() = None;
+            return;
+        };
+        if css_w < 50.0 {
+            return;
+        }
+        let ratio = dpr();
+        let (w, h) = (
+            (css_w * ratio).round() as u32,
+            (height * ratio).round() as u32,
+        );
+        for c in [&canvas, &over] {
+            c.set_width(w);
+            c.set_height(h);
+        }
+        let c = shown(&chart, view.get(), &hidden.get());
+        let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+            return;
+        };
+        let root = backend.into_drawing_area();
+        match draw_xy(&root, &c, &theme, Scale::new(ratio)) {
+            Ok(d) => {
+                let _ = root.present();
+                draw_error.set(None);
+                let mut pixels = Vec::new();
+                let mut owners = Vec::new();
+                for s in &hover_series {
+                    if let Some(series) = c.series.get(*s).filter(|x| x.visible) {
+                        for (i, p) in series.points.iter().enumerate() {
+                            pixels.push(d.projection.to_pixel(p.0, p.1));
+                            owners.push((*s, i));
+                        }
+                    }
+                }
+                let index =
+                    NearestIndex::within(&pixels, HOVER_PX * ratio * 2.0, d.projection.plot);
+                *drawn_for_static.borrow_mut() = Some(Drawn {
+                    chart: d,
+                    index,
+                    owners,
+                    dpr: ratio,
+                });
+            }
+            Err(e) => draw_error.set(Some(e)),
+        }
+    });
+
+    // Overlay: hovered and pinned points, crosshair. Cheap, so it follows every pointer move.
+    let drawn_for_overlay = drawn.clone();
+    Effect::new(move |_| {
+        let hovered = hover.get();
+        let pins = pinned.map(|p| p.get()).unwrap_or_default();
+        let theme = dark.theme();
+        let _ = width.get();
+        let Some(over) = overlay.get() else { return };
+        let Some(ctx) = over
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+        else {
+            return;
+        };
+        ctx.clear_rect(0.0, 0.0, over.width() as f64, over.height() as f64);
+        let borrowed = drawn_for_overlay.borrow();
+        let Some(d) = borrowed.as_ref() else { return };
+        let Some(c) = chart.get_untracked() else {
+            return;
+        };
+        let mut points = pins;
+        let mut cross = None;
+        if let Some((s, i)) = hovered {
+            if let Some(p) = c.series.get(s).and_then(|x| x.points.get(i)) {
+                points.push((p.0, p.1, theme.foreground));
+                cross = Some(*p);
+            }
+        }
+        if let Some(backend) = CanvasBackend::with_canvas_object(over) {
+            let root = backend.into_drawing_area();
+            let _ = draw_highlight(
+                &root,
+                &d.chart.projection,
+                &points,
+                cross,
+                &theme,
+                Scale::new(d.dpr),
+            );
+            let _ = root.present();
+        }
+    });
+
+    let to_backing = move |ev: &web_sys::MouseEvent| -> (f64, f64, f64, f64) {
+        let (x, y) = (ev.offset_x() as f64, ev.offset_y() as f64);
+        let r = dpr();
+        (x * r, y * r, x, y)
+    };
+    let drawn_move = drawn.clone();
+    let on_move = move |ev: web_sys::PointerEvent| {
+        let (px, py, cx, cy) = to_backing(&ev);
+        let borrowed = drawn_move.borrow();
+        let Some(d) = borrowed.as_ref() else { return };
+        match d
+            .index
+            .nearest(px, py, HOVER_PX * d.dpr)
+            .and_then(|k| d.owners.get(k).copied())
+        {
+            Some(owner) => {
+                if hover.get_untracked() != Some(owner) {
+                    hover.set(Some(owner));
+                }
+                tooltip.set(Some((cx, cy, describe.run(owner))));
+            }
+            None => {
+                if hover.get_untracked().is_some() {
+                    hover.set(None);
+                }
+                tooltip.set(None);
+            }
+        }
+    };
+    let drawn_click = drawn.clone();
+    let on_up = move |ev: web_sys::PointerEvent| {
+        let (px, py, _, _) = to_backing(&ev);
+        let start = drag_start.get_untracked();
+        drag_start.set(None);
+        let borrowed = drawn_click.borrow();
+        let Some(d) = borrowed.as_ref() else { return };
+        if let Some(series) = d.chart.legend_hit(px, py) {
+            hidden.update(|h| {
+                if let Some(k) = h.iter().position(|x| *x == series) {
+                    h.remove(k);
+                } else {
+                    h.push(series);
+                }
+            });
+            return;
+        }
+        if let Some(a) = start {
+            if (a.0 - px).abs() > 8.0 && (a.1 - py).abs() > 8.0 {
+                if let Some(p) = d
+                    .chart
+                    .projection
+                    .zoomed(PixelRect::from_corners(a, (px, py)))
+                {
+                    view.set(Some((p.x.range(), p.y.range())));
+                }
+                return;
+            }
+        }
+        if let (Some(select), Some(owner)) = (on_select, hover.get_untracked()) {
+            select.run(owner);
+        }
+    };
+    let drawn_wheel = drawn.clone();
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        ev.prevent_default();
+        let (px, py, _, _) = to_backing(&ev);
+        let borrowed = drawn_wheel.borrow();
+        let Some(d) = borrowed.as_ref() else { return };
+        let factor = if ev.delta_y() < 0.0 { 0.8 } else { 1.25 };
+        let p = d.chart.projection.zoom_at(px, py, factor);
+        view.set(Some((p.x.range(), p.y.range())));
+    };
+    let drawn_key = drawn.clone();
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let borrowed = drawn_key.borrow();
+        let Some(d) = borrowed.as_ref() else { return };
+        let p = d.chart.projection;
+        let step = p.plot.width.min(p.plot.height) * 0.1;
+        let (cx, cy) = (
+            p.plot.left + p.plot.width / 2.0,
+            p.plot.top + p.plot.height / 2.0,
+        );
+        let next = match ev.key().as_str() {
+            "ArrowLeft" => Some(p.panned(step, 0.0)),
+            "ArrowRight" => Some(p.panned(-step, 0.0)),
+            "ArrowUp" => Some(p.panned(0.0, step)),
+            "ArrowDown" => Some(p.panned(0.0, -step)),
+            "+" | "=" => Some(p.zoom_at(cx, cy, 0.8)),
+            "-" => Some(p.zoom_at(cx, cy, 1.25)),
+            "0" | "Escape" => {
+                view.set(None);
+                None
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        if let Some(p) = next {
+            view.set(Some((p.x.range(), p.y.range())));
+        }
+    };
+
+    let export_png = move |_| {
+        let Some(canvas) = base.get_untracked() else {
+            return;
+        };
+        let cb =
+            wasm_bindgen::closure::Closure::once_into_js(move |blob: Option<web_sys::Blob>| {
+                if let Some(b) = blob {
+                    download_blob(&format!("{file_stem}.png"), &b);
+                }
+            });
+        let _ = canvas.to_blob(cb.unchecked_ref());
+    };
+    let export_svg = move |_| {
+        let Some(c) = chart.get_untracked() else {
+            return;
+        };
+        let c = shown(&c, view.get_untracked(), &hidden.get_untracked());
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(
+                &mut svg,
+                (
+                    1200,
+                    (1200.0 * height / width.get_untracked().max(1.0)) as u32,
+                ),
+            )
+            .into_drawing_area();
+            if draw_xy(&root, &c, &dark.theme(), Scale::new(1.0)).is_err() {
+                return;
+            }
+            let _ = root.present();
+        }
+        download_text(&format!("{file_stem}.svg"), "image/svg+xml", &svg);
+    };
+
+    view! {
+        <div class="chart" data-testid=test_id>
+            <div class="chart-tools">
+                <span class="hint">"wheel or drag: zoom · arrows: pan · 0: reset · legend: toggle"</span>
+                <button type="button" on:click=move |_| view.set(None) title="Reset zoom">"Reset"</button>
+                <button type="button" data-testid=format!("{test_id}-png") on:click=export_png>"PNG"</button>
+                <button type="button" data-testid=format!("{test_id}-svg") on:click=export_svg>"SVG"</button>
+            </div>
+            <div class="chart-stack" node_ref=container style:height=format!("{height}px")>
+                <canvas node_ref=base class="chart-base" style:width="100%" style:height=format!("{height}px")></canvas>
+                <canvas node_ref=overlay class="chart-overlay" tabindex="0" role="img"
+                    aria-label=move || chart.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_default())
+                    style:width="100%" style:height=format!("{height}px")
+                    on:pointermove=on_move
+                    on:pointerleave=move |_| { hover.set(None); tooltip.set(None); }
+                    on:pointerdown=move |ev: web_sys::PointerEvent| {
+                        let r = dpr();
+                        drag_start.set(Some((ev.offset_x() as f64 * r, ev.offset_y() as f64 * r)));
+                    }
+                    on:pointerup=on_up
+                    on:dblclick=move |_| view.set(None)
+                    on:wheel=on_wheel
+                    on:keydown=on_key></canvas>
+                {move || tooltip.get().map(|(x, y, text)| view! {
+                    <div class="tooltip" data-testid=format!("{test_id}-tooltip") role="status"
+                        style:left=format!("{}px", x + 14.0) style:top=format!("{}px", y + 14.0)>{text}</div>
+                })}
+            </div>
+            {move || draw_error.get().map(|e| view! { <p class="error">{e}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,285 @@
+//! What the charts show, built from core results: pure functions from reports to chart specs,
+//! tested natively. The UI only draws what these return.
+
+use crate::chart::{AxisSpec, Marker, Rgb, Rule, RuleAt, Series, SeriesKind, XyChart, PALETTE};
+use crate::model::fit::FitReport;
+use crate::model::search::{Candidate, Constraints, Objective, SearchReport};
+
+/// Attribute that colours the candidate cloud of the frontier chart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorBy {
+    Experts,
+    Active,
+    Layers,
+    Hidden,
+    FfnRatio,
+    KvHeads,
+}
+
+impl ColorBy {
+    pub const ALL: [ColorBy; 6] = [
+        ColorBy::Experts,
+        ColorBy::Active,
+        ColorBy::Layers,
+        ColorBy::Hidden,
+        ColorBy::FfnRatio,
+        ColorBy::KvHeads,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ColorBy::Experts => "experts E",
+            ColorBy::Active => "active experts K",
+            ColorBy::Layers => "layers l",
+            ColorBy::Hidden => "hidden size d",
+            ColorBy::FfnRatio => "FFN ratio r",
+            ColorBy::KvHeads => "KV heads",
+        }
+    }
+
+    fn value(self, c: &Candidate) -> f64 {
+        match self {
+            ColorBy::Experts => c.experts as f64,
+            ColorBy::Active => c.active as f64,
+            ColorBy::Layers => c.layers as f64,
+            ColorBy::Hidden => c.hidden as f64,
+            ColorBy::FfnRatio => c.ffn_ratio as f64,
+            ColorBy::KvHeads => c.kv_heads as f64,
+        }
+    }
+}
+
+/// The distinct values of the colouring attribute, sorted, each with its palette colour
+/// (values beyond the palette's ten share its last colour). Also the chart's colour legend.
+pub fn color_key(report: &SearchReport, by: ColorBy) -> Vec<(f64, Rgb)> {
+    let mut values: Vec<f64> = report
+        .evaluations
+        .candidates
+        .iter()
+        .map(|c| by.value(c))
+        .collect();
+    values.sort_by(f64::total_cmp);
+    values.dedup();
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| (v, CLOUD[i.min(CLOUD.len() - 1)]))
+        .collect()
+}
+
+/// Colours of the candidate cloud's attribute values; the frontier colours are kept out of it
+/// so a frontier never reads as a group of candidates.
+const CLOUD: [Rgb; 7] = [
+    PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[9], PALETTE[8], PALETTE[5], PALETTE[7],
+];
+
+/// A reference model placed on the chart: its name, latency (s) and predicted loss.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReferencePoint {
+    pub name: String,
+    pub latency_s: f64,
+    pub loss: f64,
+}
+
+/// Series layout of the frontier chart: for each precision, its candidate cloud at
+/// `cloud(p)` and its frontier at `frontier(p)`.
+pub struct FrontierLayout {
+    pub precisions: usize,
+}
+
+impl FrontierLayout {
+    pub fn cloud(&self, p: usize) -> usize {
+        p
+    }
+    pub fn frontier(&self, p: usize) -> usize {
+        self.precisions + p
+    }
+    /// (precision, is_frontier) of a series index.
+    pub fn of(&self, series: usize) -> (usize, bool) {
+        if series < self.precisions {
+            (series, false)
+        } else {
+            (series - self.precisions, true)
+        }
+    }
+}
+
+/// Candidate index behind each point of the frontier chart's series.
+pub struct FrontierChart {
+    pub chart: XyChart,
+    pub layout: FrontierLayout,
+    /// For every series, the candidate index of each point.
+    pub candidates: Vec<Vec<usize>>,
+}
+
+/// Loss against latency in milliseconds: every candidate that fits, faint and coloured by
+/// `by`, one frontier staircase per precision, the budget as a vertical rule, references as
+/// labelled markers.
+pub fn frontier_chart(
+    report: &SearchReport,
+    objective: Objective,
+    by: ColorBy,
+    budget_s: Option<f64>,
+    references: &[ReferencePoint],
+    log_x: bool,
+) -> FrontierChart {
+    let e = &report.evaluations;
+    let key = color_key(report, by);
+    let color_of = |c: &Candidate| {
+        let v = by.value(c);
+        key.iter()
+            .find(|(k, _)| *k == v)
+            .map_or(PALETTE[7], |(_, col)| *col)
+    };
+    let memory = report.device.memory_bytes();
+    let constraints = Constraints::default();
+    let layout = FrontierLayout {
+        precisions: e.precisions.len(),
+    };
+    let mut clouds = Vec::new();
+    let mut frontiers = Vec::new();
+    let mut candidates = vec![Vec::new(); 2 * layout.precisions];
+    for (pi, p) in e.precisions.iter().enumerate() {
+        let mut pts = Vec::new();
+        let mut cols = Vec::new();
+        for (i, c) in e.candidates.iter().enumerate() {
+            let m = e.metrics(i, pi);
+            if constraints.admits(c, m, memory) && c.loss.is_finite() {
+                pts.push((m.latency(objective) * 1e3, c.loss));
+                cols.push(color_of(c));
+                candidates[layout.cloud(pi)].push(i);
+            }
+        }
+        // Precisions after the first are drawn as crosses of a lighter cloud.
+        let kind = SeriesKind::Points {
+            radius: if pi == 0 { 2.0 } else { 1.6 },
+            alpha: if pi == 0 { 0.35 } else { 0.25 },
+        };
+        clouds.push(
+            Series::new(format!("{} candidates", p.name()), PALETTE[7], kind, pts)
+                .with_point_colors(cols),
+        );
+        let f = report.frontier(objective, pi, &constraints);
+        candidates[layout.frontier(pi)] = f.iter().map(|q| q.candidate).collect();
+        let line: Vec<(f64, f64)> = f.iter().map(|q| (q.latency_s * 1e3, q.loss)).collect();
+        let mut s = Series::step(format!("{} frontier", p.name()), frontier_color(pi), line);
+        s.kind = SeriesKind::Step { width: 2.5 };
+        frontiers.push(s);
+    }
+    let mut series = clouds;
+    series.extend(frontiers);
+    let rules = budget_s
+        .map(|b| {
+            vec![Rule {
+                at: RuleAt::X(b * 1e3),
+                label: format!("budget {} ms", trim(b * 1e3)),
+                color: PALETTE[3],
+            }]
+        })
+        .unwrap_or_default();
+    let markers = references
+        .iter()
+        .map(|r| Marker {
+            x: r.latency_s * 1e3,
+            y: r.loss,
+            label: r.name.clone(),
+            color: PALETTE[6],
+        })
+        .collect();
+    let x_label = format!("{} latency (ms)", objective.name());
+    FrontierChart {
+        chart: XyChart {
+            title: format!(
+                "Predicted loss vs {} latency — {}",
+                objective.name(),
+                report.device.name()
+            ),
+            x: if log_x {
+                AxisSpec::log(x_label)
+            } else {
+                AxisSpec::linear(x_label)
+            },
+            y: AxisSpec::linear("predicted loss"),
+            series,
+            rules,
+            markers,
+            ..XyChart::default()
+        },
+        layout,
+        candidates,
+    }
+}
+
+/// Frontier colours by precision: strong and distinct from the cloud.
+pub fn frontier_color(precision: usize) -> Rgb {
+    [PALETTE[4], PALETTE[3], PALETTE[6], (0x55, 0x55, 0xAA)][precision % 4]
+}
+
+fn trim(x: f64) -> String {
+    let s = format!("{x:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Predicted against observed loss, training and held-out rows in two colours, the y = x line,
+/// R² in the legend names (the analogue of the paper's fit figure).
+pub fn fit_chart(report: &FitReport) -> XyChart {
+    let (mut train, mut held) = (Vec::new(), Vec::new());
+    for p in &report.points {
+        if p.held_out { &mut held } else { &mut train }.push((p.observed, p.predicted));
+    }
+    let all = report
+        .points
+        .iter()
+        .flat_map(|p| [p.observed, p.predicted])
+        .filter(|v| v.is_finite());
+    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let r2 = |q: Option<f64>| q.map_or("—".to_string(), |v| format!("{v:.3}"));
+    let mut series = vec![
+        Series::points(
+            format!("train (R² {})", r2(report.train.r2)),
+            PALETTE[0],
+            train,
+        ),
+        Series::points(
+            format!("held-out (R² {})", r2(report.held_out.and_then(|q| q.r2))),
+            PALETTE[1],
+            held,
+        ),
+    ];
+    if lo.is_finite() && hi > lo {
+        series.push(Series::line("y = x", PALETTE[7], vec![(lo, lo), (hi, hi)]));
+    }
+    XyChart {
+        title: "Predicted vs observed loss".into(),
+        x: AxisSpec::linear("observed loss"),
+        y: AxisSpec::linear("predicted loss"),
+        series,
+        ..XyChart::default()
+    }
+}
+
+/// Residuals (predicted − observed) against observed loss, with the zero line.
+pub fn residual_chart(report: &FitReport) -> XyChart {
+    let (mut train, mut held) = (Vec::new(), Vec::new());
+    for p in &report.points {
+        if p.held_out { &mut held } else { &mut train }
+            .push((p.observed, p.predicted - p.observed));
+    }
+    XyChart {
+        title: "Residuals".into(),
+        x: AxisSpec::linear("observed loss"),
+        y: AxisSpec::linear("predicted − observed"),
+        series: vec![
+            Series::points("train", PALETTE[0], train),
+            Series::points("held-out", PALETTE[1], held),
+        ],
+        rules: vec![Rule {
+            at: RuleAt::Y(0.0),
+            label: String::new(),
+            color: PALETTE[7],
+        }],
+        ..XyChart::default()
+    }
+}
