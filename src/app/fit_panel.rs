@@ -3,9 +3,11 @@
 
 use leptos::prelude::*;
 
+use super::chart_canvas::ChartCanvas;
 use super::format;
 use super::law_state::{LawState, LossData};
 use crate::model::loss_csv::{ColumnMapping, ColumnRole};
+use crate::views::{fit_chart, residual_chart};
 
 /// Rows shown in the preview table.
 const PREVIEW_ROWS: usize = 12;
@@ -158,12 +160,45 @@ fn DataView() -> impl IntoView {
 }
 
 #[component]
+fn FitCharts() -> impl IntoView {
+    let state = expect_context::<LawState>();
+    let fit = Signal::derive(move || state.report.with(|r| r.as_ref().map(fit_chart)));
+    let residuals = Signal::derive(move || state.report.with(|r| r.as_ref().map(residual_chart)));
+    // Point k of series 0 (train) or 1 (held-out) is the k-th such row of the report.
+    let describe = Callback::new(move |(series, point): (usize, usize)| {
+        state.report.with_untracked(|r| {
+            let Some(r) = r else { return String::new() };
+            r.points
+                .iter()
+                .filter(|p| p.held_out == (series == 1))
+                .nth(point)
+                .map(|p| {
+                    format!(
+                        "line {}: observed {:.4}, predicted {:.4}",
+                        p.line, p.observed, p.predicted
+                    )
+                })
+                .unwrap_or_default()
+        })
+    });
+    move || {
+        state.report.with(|r| r.is_some()).then(|| view! {
+            <div class="fit-charts">
+                <ChartCanvas chart=fit hover_series=vec![0, 1] describe=describe test_id="fit-chart" file_stem="fit" height=340.0 />
+                <ChartCanvas chart=residuals hover_series=vec![0, 1] describe=describe test_id="residual-chart" file_stem="residuals" height=340.0 />
+            </div>
+        })
+    }
+}
+
+#[component]
 pub fn FitPanel() -> impl IntoView {
     let state = expect_context::<LawState>();
     view! {
         <section class="panel" aria-labelledby="fit-h" class:hidden=move || state.data.with(|d| d.is_none()) && state.report.with(|r| r.is_none())>
             <h2 id="fit-h">"Scaling-law fit"</h2>
             <FitReportView/>
+            <FitCharts/>
             <DataView/>
         </section>
     }

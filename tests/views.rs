@@ -1,0 +1,88 @@
+//! Chart specs built from core results: what the frontier and fit charts show.
+
+use roofscale::model::device::Device;
+use roofscale::model::law::{Law, PaperLaw};
+use roofscale::model::precision::Precision;
+use roofscale::model::search::{
+    search, Constraints, Objective, SearchSettings, SearchSpace, SearchSpaceSpec,
+};
+use roofscale::model::workload::Workload;
+use roofscale::views::{color_key, frontier_chart, ColorBy, ReferencePoint};
+use std::ops::ControlFlow;
+
+fn small_report() -> roofscale::model::search::SearchReport {
+    let spec = SearchSpaceSpec {
+        layers: vec![4, 8, 16],
+        hidden: vec![768, 1024, 2048],
+        ..SearchSpaceSpec::default()
+    };
+    let space = SearchSpace::new(spec).unwrap();
+    search(
+        &space,
+        &Law::Paper(PaperLaw::published()),
+        &Device::default(),
+        &[Precision::FP16, Precision::INT8],
+        &Workload::default(),
+        &SearchSettings::default(),
+        &mut |_| ControlFlow::Continue(()),
+    )
+    .unwrap()
+}
+
+#[test]
+fn frontier_chart_has_a_cloud_and_a_frontier_per_precision_in_milliseconds() {
+    let report = small_report();
+    let reference = ReferencePoint {
+        name: "ref".into(),
+        latency_s: 0.05,
+        loss: 3.5,
+    };
+    let fc = frontier_chart(
+        &report,
+        Objective::Decode,
+        ColorBy::Experts,
+        Some(0.02),
+        &[reference],
+        true,
+    );
+    assert_eq!(fc.chart.series.len(), 4);
+    for p in 0..2 {
+        let frontier = report.frontier(Objective::Decode, p, &Constraints::default());
+        let line = &fc.chart.series[fc.layout.frontier(p)];
+        assert_eq!(line.points.len(), frontier.len());
+        assert_eq!(
+            fc.candidates[fc.layout.frontier(p)],
+            frontier.iter().map(|q| q.candidate).collect::<Vec<_>>()
+        );
+        for (pt, q) in line.points.iter().zip(&frontier) {
+            assert_eq!(*pt, (q.latency_s * 1e3, q.loss));
+        }
+        let cloud = &fc.chart.series[fc.layout.cloud(p)];
+        assert_eq!(cloud.points.len(), fc.candidates[fc.layout.cloud(p)].len());
+        // Every cloud point is the candidate's latency (ms) and loss in that precision.
+        for (pt, &i) in cloud
+            .points
+            .iter()
+            .zip(&fc.candidates[fc.layout.cloud(p)])
+            .take(50)
+        {
+            let m = report.evaluations.metrics(i, p);
+            assert_eq!(pt.0, m.decode_s as f64 * 1e3);
+            assert_eq!(pt.1, report.evaluations.candidates[i].loss);
+        }
+    }
+    assert_eq!(fc.chart.rules.len(), 1);
+    assert_eq!(fc.chart.markers[0].x, 50.0);
+    assert!(fc.chart.x.log);
+}
+
+#[test]
+fn colour_key_lists_each_expert_count_once() {
+    let report = small_report();
+    let key = color_key(&report, ColorBy::Experts);
+    assert_eq!(
+        key.iter().map(|k| k.0).collect::<Vec<_>>(),
+        vec![1.0, 8.0, 16.0]
+    );
+    assert_ne!(key[0].1, key[1].1);
+}
