@@ -17,6 +17,9 @@ use super::files::{download_blob, download_text};
 use super::theme::DarkMode;
 use crate::chart::{draw_highlight, draw_xy, DrawnChart, NearestIndex, PixelRect, Scale, XyChart};
 
+/// A point to highlight: data coordinates and colour.
+pub type Highlight = (f64, f64, crate::chart::Rgb);
+
 /// Hover radius in CSS pixels.
 const HOVER_PX: f64 = 12.0;
 
@@ -64,7 +67,7 @@ pub fn ChartCanvas(
     on_select: Option<Callback<(usize, usize)>>,
     /// Points to keep highlighted (pinned designs), in data coordinates with colours.
     #[prop(optional, into)]
-    pinned: Option<Signal<Vec<(f64, f64, (u8, u8, u8))>>>,
+    pinned: Option<Signal<Vec<Highlight>>>,
     test_id: &'static str,
     /// File name stem of exports.
     file_stem: &'static str,
