@@ -12,8 +12,10 @@
 //! * [`formula`] — the safe parser and evaluator of user formulas.
 //! * [`loss_csv`] — import of training results (loss CSVs).
 //! * [`fit`] — robust fitting of a law to loss data, with validation and bootstrap.
+//! * [`calibrate`] — a device's achievable fractions and per-step overhead from measured latencies.
 
 pub mod arch;
+pub mod calibrate;
 pub mod device;
 pub mod fit;
 pub mod formula;
