@@ -372,7 +372,7 @@ fn usable_fraction(f: f64, fallback: f64) -> f64 {
 }
 
 /// A new device: `device`'s rated numbers with the fitted fractions, named `name` (empty:
-/// "<device> (calibrated)"), its source recording the calibration. The per-step overhead is
+/// `<device> (calibrated)`), its source recording the calibration. The per-step overhead is
 /// not part of a device (the roofline has no such term); it stays in the report and the
 /// [`CalibrationRecord`], and the source text states it.
 pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str) -> Device {
