@@ -16,8 +16,10 @@
 //! * [`search`] — the candidate space, its enumeration or sampling, and evaluation.
 //! * [`pareto`] — loss–latency Pareto frontiers.
 //! * [`theory`] — feasible design regions and closed-form optima (method.md §5).
+//! * [`calibrate`] — a device's achievable fractions and per-step overhead from measured latencies.
 
 pub mod arch;
+pub mod calibrate;
 pub mod device;
 pub mod fit;
 pub mod formula;

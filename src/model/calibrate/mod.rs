@@ -1,0 +1,447 @@
+//! Calibrating a device from measured latencies (method.md §3: "achievable fractions … which
+//! users can calibrate from their own measured latencies").
+//!
+//! The user supplies a CSV of runs on one device: the model (a preset name or its architecture
+//! columns), the precision, batch, prompt and generated tokens, and the measured prefill time,
+//! decode time or decode tokens/s ([`parse_measurements_csv`]; the template is
+//! [`MEASUREMENTS_TEMPLATE_CSV`]). [`calibrate`] fits three numbers:
+//!
+//! * b, the achievable fraction of rated bandwidth, and c, of rated compute, both in (0, 1];
+//! * o ≥ 0, seconds added to each forward step (the prefill is one step, decode S_out steps).
+//!
+//! so that a phase of n steps takes Σ_ops max(F/(π·c), M/(β·b)) + n·o. How the fit works and
+//! why is in `fit.rs`; how the roofline is tabulated once per measurement, in `timing.rs`.
+//! [`calibrated_device`] makes a device with the fitted fractions, and [`CalibrationRecord`]
+//! keeps it together with the measurements and the fit, as JSON.
+//!
+//! ```
+//! use roofscale::model::calibrate::{
+//!     calibrate, calibrated_device, parse_measurements_csv, EXAMPLE_MEASUREMENTS_CSV,
+//! };
+//! use roofscale::model::device::device_presets;
+//!
+//! // Illustrative data: the roofline at b = 0.58, c = 0.57, o = 2 ms, not real measurements.
+//! let table = parse_measurements_csv("orin-nano-measurements.csv", EXAMPLE_MEASUREMENTS_CSV)
+//!     .unwrap();
+//! let nano = device_presets()
+//!     .into_iter()
+//!     .find(|d| d.name() == "Jetson Orin Nano Super 8GB")
+//!     .unwrap();
+//! let report = calibrate(&nano, &table.measurements).unwrap();
+//! assert!((report.bandwidth_fraction - 0.58).abs() < 0.005);
+//! assert!((report.compute_fraction - 0.57).abs() < 0.005);
+//! assert!(report.mape_after < 0.1 && report.mape_before > 30.0);
+//! let device = calibrated_device(&nano, &report, "");
+//! assert_eq!(device.name(), "Jetson Orin Nano Super 8GB (calibrated)");
+//! ```
+
+mod fit;
+mod import;
+mod measurements;
+mod report;
+mod timing;
+
+pub use fit::{HUBER_DELTA, MIN_FRACTION};
+pub use import::{
+    parse_measurements_csv, MeasurementTable, MeasurementsError, MeasurementsErrorKind, MAX_BYTES,
+    MAX_ROWS,
+};
+pub use measurements::{Measurement, MeasurementError, MeasurementSpec, MAX_TIME_S, MIN_TIME_S};
+pub use report::{CalibrationReport, CalibrationWarning, Fitted, Param, RowFit};
+
+use crate::model::device::{Device, DeviceSpec};
+use crate::model::roofline::Phase;
+use fit::{Free, Observation, Point};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use timing::PhaseTable;
+
+/// A CSV template: the columns, units stated in a comment line.
+pub const MEASUREMENTS_TEMPLATE_CSV: &str =
+    include_str!("../../../public/templates/measurements-template.csv");
+/// Illustrative measurements for the Jetson Orin Nano Super, generated from the roofline (see
+/// the file's comment): for trying the feature, not evidence about the device.
+pub const EXAMPLE_MEASUREMENTS_CSV: &str =
+    include_str!("../../../public/examples/orin-nano-measurements.csv");
+
+/// A fraction below this share of every predicted time is not determined by the data.
+pub const MIN_SHARE: f64 = 0.01;
+/// Mean absolute percentage error after calibration above which the rows are called
+/// inconsistent.
+pub const INCONSISTENT_MAPE: f64 = 25.0;
+/// Correlation of two estimates above which they are called confounded.
+pub const CONFOUNDED_CORRELATION: f64 = 0.995;
+
+/// The three calibrated numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    pub bandwidth_fraction: f64,
+    pub compute_fraction: f64,
+    pub overhead_s: f64,
+}
+
+/// Predicted times of a measured run, seconds; `None` where the run measured no such phase.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Prediction {
+    pub prefill_s: Option<f64>,
+    pub decode_s: Option<f64>,
+}
+
+impl Calibration {
+    /// The device's own fractions and no overhead: the roofline as it stands.
+    pub fn of_device(device: &Device) -> Calibration {
+        Calibration {
+            bandwidth_fraction: device.spec().bandwidth_fraction,
+            compute_fraction: device.spec().compute_fraction,
+            overhead_s: 0.0,
+        }
+    }
+
+    /// Times of the phases `m` measured, on `device`'s rated numbers with these fractions
+    /// (the device's own fractions are ignored) plus the overhead per step. With
+    /// [`Calibration::of_device`] they equal [`crate::model::roofline::evaluate`].
+    pub fn predict(&self, device: &Device, m: &Measurement) -> Prediction {
+        let mut out = Prediction {
+            prefill_s: None,
+            decode_s: None,
+        };
+        let (obs, meta) = observations(device, std::slice::from_ref(m));
+        for (o, meta) in obs.iter().zip(meta) {
+            let t = Some(o.predict(self.point()));
+            match meta.phase {
+                Phase::Prefill => out.prefill_s = t,
+                Phase::Decode => out.decode_s = t,
+            }
+        }
+        out
+    }
+
+    fn point(&self) -> Point {
+        Point {
+            bandwidth: self.bandwidth_fraction,
+            compute: self.compute_fraction,
+            overhead_s: self.overhead_s,
+        }
+    }
+}
+
+/// Why nothing could be fitted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CalibrationError {
+    NoMeasurements,
+}
+
+impl fmt::Display for CalibrationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CalibrationError::NoMeasurements => f.write_str("no measurements to calibrate from"),
+        }
+    }
+}
+
+impl std::error::Error for CalibrationError {}
+
+/// What the report shows of a measured phase.
+struct Meta {
+    line: usize,
+    label: String,
+    phase: Phase,
+}
+
+/// Every measured phase, tabulated on `device`'s rated numbers.
+fn observations(device: &Device, measurements: &[Measurement]) -> (Vec<Observation>, Vec<Meta>) {
+    let rated = timing::rated_device(device);
+    let (mut obs, mut meta) = (Vec::new(), Vec::new());
+    for m in measurements {
+        let (arch, precision, workload) = (m.arch(), m.precision(), m.workload());
+        if let Some(t) = m.prefill_s() {
+            obs.push(Observation {
+                table: PhaseTable::prefill(arch, &rated, precision, workload),
+                steps: 1.0,
+                measured_s: t,
+            });
+            meta.push(Meta {
+                line: m.line(),
+                label: format!("{}, prefill", m.label()),
+                phase: Phase::Prefill,
+            });
+        }
+        if let Some(t) = m.decode_s() {
+            obs.push(Observation {
+                table: PhaseTable::decode(arch, &rated, precision, workload),
+                steps: workload.generated_tokens() as f64,
+                measured_s: t,
+            });
+            meta.push(Meta {
+                line: m.line(),
+                label: format!("{}, decode", m.label()),
+                phase: Phase::Decode,
+            });
+        }
+    }
+    (obs, meta)
+}
+
+fn mape(rows: &[RowFit], after: bool) -> f64 {
+    let sum: f64 = rows
+        .iter()
+        .map(|r| {
+            if after {
+                r.error_after_pct.abs()
+            } else {
+                r.error_before_pct.abs()
+            }
+        })
+        .sum();
+    sum / rows.len() as f64
+}
+
+/// Fits the bandwidth fraction, the compute fraction and the per-step overhead of `device` to
+/// the measured times, starting from its rated numbers (its own fractions serve as "before"
+/// and as the value of a fraction the data cannot determine).
+///
+/// Never fails on data it can read: a single measured time fits a single parameter, a fraction
+/// no measurement depends on keeps the device's value, and rows the roofline cannot follow
+/// still give the best fit; each case adds a [`CalibrationWarning`].
+pub fn calibrate(
+    device: &Device,
+    measurements: &[Measurement],
+) -> Result<CalibrationReport, CalibrationError> {
+    let (obs, meta) = observations(device, measurements);
+    if obs.is_empty() {
+        return Err(CalibrationError::NoMeasurements);
+    }
+    let before = Calibration::of_device(device).point();
+    let n = obs.len();
+    let mut warnings = Vec::new();
+    let mut undetermined = [false; 2];
+    let (point, free, wanted) = loop {
+        let wanted = Free {
+            bandwidth: !undetermined[0],
+            compute: !undetermined[1],
+            overhead: true,
+        };
+        let mut free = wanted;
+        if free.count() > n {
+            free.overhead = false;
+        }
+        if free.count() > n {
+            // Keep the fraction the data depend on most.
+            let (memory, compute) = obs.iter().fold((0.0, 0.0), |(m, c), o| {
+                let s = o.split(before);
+                (m + s.memory / s.total(), c + s.compute / s.total())
+            });
+            if memory >= compute {
+                free.compute = false;
+            } else {
+                free.bandwidth = false;
+            }
+        }
+        let point = fit::fit(&obs, free, before);
+        let (memory, compute) = fit::shares(&obs, point);
+        let mut again = false;
+        if free.bandwidth && memory < MIN_SHARE {
+            undetermined[0] = true;
+            warnings.push(CalibrationWarning::NotDetermined {
+                param: Param::BandwidthFraction,
+                largest_share: memory,
+                kept: before.bandwidth,
+            });
+            again = true;
+        }
+        if free.compute && compute < MIN_SHARE {
+            undetermined[1] = true;
+            warnings.push(CalibrationWarning::NotDetermined {
+                param: Param::ComputeFraction,
+                largest_share: compute,
+                kept: before.compute,
+            });
+            again = true;
+        }
+        if !again {
+            break (point, free, wanted);
+        }
+    };
+    let kept: Vec<Param> = [
+        (
+            wanted.bandwidth && !free.bandwidth,
+            Param::BandwidthFraction,
+        ),
+        (wanted.compute && !free.compute, Param::ComputeFraction),
+        (wanted.overhead && !free.overhead, Param::Overhead),
+    ]
+    .into_iter()
+    .filter_map(|(k, p)| k.then_some(p))
+    .collect();
+    if !kept.is_empty() {
+        warnings.insert(0, CalibrationWarning::FewMeasurements { phases: n, kept });
+    }
+    for (on, value, param) in [
+        (free.bandwidth, point.bandwidth, Param::BandwidthFraction),
+        (free.compute, point.compute, Param::ComputeFraction),
+    ] {
+        if on && value >= 1.0 - 1e-9 {
+            warnings.push(CalibrationWarning::AtBound { param, bound: 1.0 });
+        } else if on && value <= MIN_FRACTION * (1.0 + 1e-9) {
+            warnings.push(CalibrationWarning::AtBound {
+                param,
+                bound: MIN_FRACTION,
+            });
+        }
+    }
+    let params = [
+        Param::BandwidthFraction,
+        Param::ComputeFraction,
+        Param::Overhead,
+    ];
+    for (i, j, correlation) in fit::correlations(&obs, free, point) {
+        if correlation.abs() > CONFOUNDED_CORRELATION {
+            warnings.push(CalibrationWarning::Confounded {
+                first: params[i],
+                second: params[j],
+                correlation,
+            });
+        }
+    }
+    let rows: Vec<RowFit> = obs
+        .iter()
+        .zip(meta)
+        .map(|(o, m)| {
+            let (y, b, a) = (o.measured_s, o.predict(before), o.predict(point));
+            RowFit {
+                line: m.line,
+                label: m.label,
+                phase: m.phase,
+                measured_s: y,
+                predicted_before_s: b,
+                predicted_after_s: a,
+                error_before_pct: (b - y) / y * 100.0,
+                error_after_pct: (a - y) / y * 100.0,
+            }
+        })
+        .collect();
+    let (mape_before, mape_after) = (mape(&rows, false), mape(&rows, true));
+    if mape_after > INCONSISTENT_MAPE {
+        warnings.push(CalibrationWarning::Inconsistent { mape_after });
+    }
+    Ok(CalibrationReport {
+        bandwidth_fraction: point.bandwidth,
+        compute_fraction: point.compute,
+        overhead_s: point.overhead_s,
+        fitted: Fitted {
+            bandwidth_fraction: free.bandwidth,
+            compute_fraction: free.compute,
+            overhead: free.overhead,
+        },
+        rows,
+        mape_before,
+        mape_after,
+        warnings,
+    })
+}
+
+/// "3–5, 7": sorted distinct lines as ranges.
+fn line_ranges(rows: &[RowFit]) -> String {
+    let mut lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
+    lines.sort_unstable();
+    lines.dedup();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i;
+        while j + 1 < lines.len() && lines[j + 1] == lines[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i {
+            format!("{}–{}", lines[i], lines[j])
+        } else {
+            lines[i].to_string()
+        });
+        i = j + 1;
+    }
+    parts.join(", ")
+}
+
+/// A fraction usable by [`Device::new`]: a report read from a file may hold anything.
+fn usable_fraction(f: f64, fallback: f64) -> f64 {
+    if f.is_finite() && f > 0.0 {
+        f.min(1.0)
+    } else {
+        fallback
+    }
+}
+
+/// A new device: `device`'s rated numbers with the fitted fractions, named `name` (empty:
+/// `<device> (calibrated)`), its source recording the calibration. The per-step overhead is
+/// not part of a device (the roofline has no such term); it stays in the report and the
+/// [`CalibrationRecord`], and the source text states it.
+pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str) -> Device {
+    let name = match name.trim() {
+        "" => format!("{} (calibrated)", device.name()),
+        n => n.to_string(),
+    };
+    let name: String = name.chars().take(200).collect();
+    let spec = device.spec();
+    let fitted = |on: bool| if on { "fitted" } else { "kept" };
+    let phases = report.rows.len();
+    let source = format!(
+        "Calibrated from {phases} measured time{} (lines {}): bandwidth fraction {:.3} ({}), \
+         compute fraction {:.3} ({}), per-step overhead {:.3} ms ({}; not part of the roofline); \
+         MAPE {:.1} % before, {:.1} % after. Rated numbers: {}",
+        if phases == 1 { "" } else { "s" },
+        line_ranges(&report.rows),
+        report.bandwidth_fraction,
+        fitted(report.fitted.bandwidth_fraction),
+        report.compute_fraction,
+        fitted(report.fitted.compute_fraction),
+        report.overhead_s * 1e3,
+        fitted(report.fitted.overhead),
+        report.mape_before,
+        report.mape_after,
+        spec.source
+    );
+    Device::new(DeviceSpec {
+        name,
+        bandwidth_fraction: usable_fraction(report.bandwidth_fraction, spec.bandwidth_fraction),
+        compute_fraction: usable_fraction(report.compute_fraction, spec.compute_fraction),
+        source,
+        ..spec.clone()
+    })
+    .expect("a valid device with fractions in (0, 1] and a name of 1 to 200 characters")
+}
+
+/// A calibrated device with the measurements and the fit behind it: the export format.
+/// `device` serialises exactly as a device file does, so it can be imported on its own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationRecord {
+    pub device: Device,
+    /// Name of the device whose rated numbers were calibrated.
+    pub base_device: String,
+    pub measurements: Vec<Measurement>,
+    pub fit: CalibrationReport,
+}
+
+impl CalibrationRecord {
+    pub fn new(
+        base: &Device,
+        measurements: &[Measurement],
+        fit: CalibrationReport,
+        name: &str,
+    ) -> CalibrationRecord {
+        CalibrationRecord {
+            device: calibrated_device(base, &fit, name),
+            base_device: base.name().to_string(),
+            measurements: measurements.to_vec(),
+            fit,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("structs with string keys always serialise")
+    }
+
+    /// Reads a record back; every part is validated as on import.
+    pub fn from_json(text: &str) -> Result<CalibrationRecord, String> {
+        serde_json::from_str(text).map_err(|e| format!("not a calibration record: {e}"))
+    }
+}

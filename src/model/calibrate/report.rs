@@ -1,0 +1,190 @@
+//! What a calibration returns: the fitted parameters, each measured phase before and after,
+//! and warnings instead of failures when the data cannot say everything.
+
+use super::fit::MIN_FRACTION;
+use crate::model::roofline::Phase;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+
+/// A parameter of the calibration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Param {
+    BandwidthFraction,
+    ComputeFraction,
+    Overhead,
+}
+
+impl Param {
+    pub fn name(self) -> &'static str {
+        match self {
+            Param::BandwidthFraction => "bandwidth fraction",
+            Param::ComputeFraction => "compute fraction",
+            Param::Overhead => "per-step overhead",
+        }
+    }
+}
+
+impl fmt::Display for Param {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which parameters the measurements determined; the others kept the device's fraction or an
+/// overhead of 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fitted {
+    pub bandwidth_fraction: bool,
+    pub compute_fraction: bool,
+    pub overhead: bool,
+}
+
+/// One measured phase (a CSV row with both times gives two).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RowFit {
+    /// Line of the measurement in its file.
+    pub line: usize,
+    /// "Qwen2.5-0.5B, FP16, B=1, 512→128, decode".
+    pub label: String,
+    #[serde(deserialize_with = "phase")]
+    pub phase: Phase,
+    pub measured_s: f64,
+    /// The roofline with the device as it was (its fractions, no overhead).
+    pub predicted_before_s: f64,
+    /// With the fitted fractions and overhead.
+    pub predicted_after_s: f64,
+    /// (predicted − measured) / measured × 100: positive when the model is too slow.
+    pub error_before_pct: f64,
+    pub error_after_pct: f64,
+}
+
+/// [`Phase`] is only `Serialize` in the roofline; reports are read back from files.
+fn phase<'de, D: Deserializer<'de>>(d: D) -> Result<Phase, D::Error> {
+    match String::deserialize(d)?.as_str() {
+        "prefill" => Ok(Phase::Prefill),
+        "decode" => Ok(Phase::Decode),
+        other => Err(serde::de::Error::custom(format!(
+            "unknown phase \"{other}\" (expected prefill or decode)"
+        ))),
+    }
+}
+
+/// Something the user should know about a calibration that still produced a device.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CalibrationWarning {
+    /// Fewer measured phases than parameters: only as many were fitted.
+    FewMeasurements { phases: usize, kept: Vec<Param> },
+    /// No measured phase depends on this fraction (its operators make at most `largest_share`
+    /// of any predicted time), so it kept the device's value.
+    NotDetermined {
+        param: Param,
+        largest_share: f64,
+        kept: f64,
+    },
+    /// A fraction ended on a bound of (0, 1]: the optimum may lie beyond it.
+    AtBound { param: Param, bound: f64 },
+    /// Two estimates move together: the measurements cannot tell them apart well.
+    Confounded {
+        first: Param,
+        second: Param,
+        correlation: f64,
+    },
+    /// The roofline cannot follow these measurements even after calibration.
+    Inconsistent { mape_after: f64 },
+}
+
+impl fmt::Display for CalibrationWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CalibrationWarning::FewMeasurements { phases, kept } => {
+                let kept: Vec<String> = kept
+                    .iter()
+                    .map(|p| match p {
+                        Param::Overhead => "the overhead at 0".to_string(),
+                        p => format!("the {p} at the device's value"),
+                    })
+                    .collect();
+                let s = if *phases == 1 { "" } else { "s" };
+                write!(
+                    f,
+                    "{phases} measured time{s} cannot determine more than {phases} parameter{s}: \
+                     kept {}; measure more models, lengths or phases",
+                    kept.join(" and ")
+                )
+            }
+            CalibrationWarning::NotDetermined {
+                param,
+                largest_share,
+                kept,
+            } => write!(
+                f,
+                "the {param} is not determined by these measurements (its operators take at most \
+                 {:.1} % of any predicted time): kept at {kept}; {}",
+                largest_share * 100.0,
+                match param {
+                    Param::ComputeFraction => "add prefill times of long prompts",
+                    _ => "add decode times",
+                }
+            ),
+            CalibrationWarning::AtBound { param, bound } => {
+                if *bound >= 1.0 {
+                    write!(
+                        f,
+                        "the {param} reached 1: the device ran at least as fast as its rated \
+                         numbers; check them, and the units of the measurements"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "the {param} reached its lower limit {MIN_FRACTION}: the device ran more \
+                         than a thousand times below its rated numbers; check the units"
+                    )
+                }
+            }
+            CalibrationWarning::Confounded {
+                first,
+                second,
+                correlation,
+            } => write!(
+                f,
+                "the {first} and the {second} cannot be told apart well (correlation \
+                 {correlation:.3}); add measurements of other models or lengths"
+            ),
+            CalibrationWarning::Inconsistent { mape_after } => write!(
+                f,
+                "after calibration the predictions are still off by {mape_after:.1} % on average: \
+                 the measurements disagree with each other or with the roofline (another \
+                 device, other settings, or a bad row)"
+            ),
+        }
+    }
+}
+
+/// Fitted parameters, the fit of every measured phase, and warnings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationReport {
+    pub bandwidth_fraction: f64,
+    pub compute_fraction: f64,
+    /// Seconds added to every forward step (one for the prefill, S_out for decode): kernel
+    /// launches, sampling, framework time. The roofline has no such term.
+    pub overhead_s: f64,
+    pub fitted: Fitted,
+    pub rows: Vec<RowFit>,
+    /// Mean absolute percentage error of the phases, before and after.
+    pub mape_before: f64,
+    pub mape_after: f64,
+    pub warnings: Vec<CalibrationWarning>,
+}
+
+impl CalibrationReport {
+    /// The fitted parameters, to predict other runs with [`super::Calibration::predict`].
+    pub fn calibration(&self) -> super::Calibration {
+        super::Calibration {
+            bandwidth_fraction: self.bandwidth_fraction,
+            compute_fraction: self.compute_fraction,
+            overhead_s: self.overhead_s,
+        }
+    }
+}

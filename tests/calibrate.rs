@@ -1,0 +1,818 @@
+//! Device calibration: the tabulated roofline equals `evaluate`, known fractions and overhead
+//! are recovered, thin or contradictory data give warnings, every CSV error is worded exactly,
+//! the shipped example calibrates back to the numbers it was generated from, and the parser
+//! survives mutated input.
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use roofscale::model::calibrate::{
+    calibrate, calibrated_device, parse_measurements_csv, Calibration, CalibrationError,
+    CalibrationRecord, CalibrationWarning, Measurement, MeasurementSpec, MeasurementsErrorKind,
+    Param, EXAMPLE_MEASUREMENTS_CSV, MEASUREMENTS_TEMPLATE_CSV,
+};
+use roofscale::model::device::{device_presets, parse_devices_json, Device};
+use roofscale::model::hf_config::{import_hf_config, reference_presets};
+use roofscale::model::precision::Precision;
+use roofscale::model::roofline::{evaluate, Phase};
+use roofscale::model::workload::{OperatorSet, WorkloadSpec};
+
+// ---------------------------------------------------------------------------------------------
+// Builders
+
+fn device(name: &str) -> Device {
+    device_presets()
+        .into_iter()
+        .find(|d| d.name() == name)
+        .unwrap()
+}
+
+fn nano() -> Device {
+    device("Jetson Orin Nano Super 8GB")
+}
+
+/// A run of a preset model with placeholder times (both phases when it generates tokens).
+fn run(model: &str, precision: Precision, batch: u32, prompt: u32, generated: u32) -> Measurement {
+    let json = reference_presets()
+        .into_iter()
+        .find(|(n, _)| *n == model)
+        .unwrap()
+        .1;
+    Measurement::new(MeasurementSpec {
+        line: 0,
+        device: None,
+        model: model.to_string(),
+        arch: import_hf_config(json).unwrap().arch.spec().clone(),
+        precision,
+        workload: WorkloadSpec {
+            batch,
+            prompt_tokens: prompt,
+            generated_tokens: generated,
+            operators: OperatorSet::Full,
+            activation_sparsity: 0.0,
+        },
+        prefill_s: Some(1.0),
+        decode_s: (generated > 0).then_some(1.0),
+    })
+    .unwrap()
+}
+
+/// The same run with the times `truth` predicts on `device`, scaled by `noise()` each.
+fn measured(
+    m: &Measurement,
+    device: &Device,
+    truth: Calibration,
+    mut noise: impl FnMut() -> f64,
+) -> Measurement {
+    let p = truth.predict(device, m);
+    let mut spec = m.spec().clone();
+    spec.prefill_s = p.prefill_s.map(|t| t * noise());
+    spec.decode_s = p.decode_s.map(|t| t * noise());
+    Measurement::new(spec).unwrap()
+}
+
+/// A varied set of runs: four models (one with a sliding window), four precisions, batch 1
+/// and 4, short and long prompts.
+fn varied_runs() -> Vec<Measurement> {
+    use Precision as P;
+    vec![
+        run("Qwen2.5-0.5B", P::FP16, 1, 128, 64),
+        run("Qwen2.5-0.5B", P::FP16, 1, 1024, 256),
+        run("Qwen2.5-0.5B", P::INT8, 1, 512, 128),
+        run("Qwen2.5-0.5B", P::FP16, 4, 512, 128),
+        run("Llama-3.2-1B", P::FP16, 1, 2048, 64),
+        run("Llama-3.2-1B", P::W4A16, 1, 256, 128),
+        run("SmolLM2-360M", P::W8A16, 1, 1024, 32),
+        run("SmolLM2-360M", P::INT8, 1, 64, 512),
+        run("Gemma-3-1B", P::FP16, 1, 300, 400),
+    ]
+}
+
+const TRUTH: Calibration = Calibration {
+    bandwidth_fraction: 0.58,
+    compute_fraction: 0.57,
+    overhead_s: 0.002,
+};
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs()
+}
+
+fn has_warning(warnings: &[CalibrationWarning], f: impl Fn(&CalibrationWarning) -> bool) -> bool {
+    warnings.iter().any(f)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tabulated roofline
+
+#[test]
+fn tabulated_phases_equal_evaluate_at_the_devices_fractions() {
+    let mut devices = vec![nano(), device("Raspberry Pi 5 8GB"), Device::default()];
+    devices.push(
+        devices[2]
+            .with_bandwidth_fraction(0.37)
+            .unwrap()
+            .with_compute_fraction(0.08)
+            .unwrap(),
+    );
+    // Gemma 3's window is 512: these decode ranges end before it, straddle it, start beyond it.
+    let workloads = [
+        (1, 128, 64),
+        (1, 400, 300),
+        (4, 1024, 16),
+        (1, 700, 1),
+        (2, 1, 2000),
+        (1, 511, 2),
+    ];
+    for (name, _) in reference_presets() {
+        for precision in Precision::PRESETS {
+            for (b, s_in, s_out) in workloads {
+                let m = run(name, precision, b, s_in, s_out);
+                for d in &devices {
+                    let want = evaluate(m.arch(), d, precision, m.workload());
+                    let got = Calibration::of_device(d).predict(d, &m);
+                    let label = format!("{name} {precision} {b} {s_in} {s_out} on {}", d.name());
+                    assert!(
+                        rel(got.prefill_s.unwrap(), want.prefill_s) < 1e-12,
+                        "prefill {label}"
+                    );
+                    assert!(
+                        rel(got.decode_s.unwrap(), want.decode_s) < 1e-10,
+                        "decode {label}: {} vs {}",
+                        got.decode_s.unwrap(),
+                        want.decode_s
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn overhead_adds_one_step_to_prefill_and_s_out_steps_to_decode() {
+    let m = run("Qwen2.5-0.5B", Precision::FP16, 1, 256, 100);
+    let d = nano();
+    let base = Calibration {
+        overhead_s: 0.0,
+        ..TRUTH
+    };
+    let (a, b) = (base.predict(&d, &m), TRUTH.predict(&d, &m));
+    assert!((b.prefill_s.unwrap() - a.prefill_s.unwrap() - 0.002).abs() < 1e-12);
+    assert!((b.decode_s.unwrap() - a.decode_s.unwrap() - 0.2).abs() < 1e-12);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recovery
+
+#[test]
+fn recovers_known_fractions_and_overhead_from_noise_free_data() {
+    for (d, truth) in [
+        (nano(), TRUTH),
+        (
+            Device::default(),
+            Calibration {
+                bandwidth_fraction: 0.31,
+                compute_fraction: 0.83,
+                overhead_s: 0.0005,
+            },
+        ),
+        (
+            device("Raspberry Pi 5 8GB"),
+            Calibration {
+                bandwidth_fraction: 0.23,
+                compute_fraction: 0.12,
+                overhead_s: 0.01,
+            },
+        ),
+    ] {
+        let runs: Vec<Measurement> = varied_runs()
+            .iter()
+            .map(|m| measured(m, &d, truth, || 1.0))
+            .collect();
+        let r = calibrate(&d, &runs).unwrap();
+        assert!(
+            rel(r.bandwidth_fraction, truth.bandwidth_fraction) < 1e-3,
+            "{r:?}"
+        );
+        assert!(
+            rel(r.compute_fraction, truth.compute_fraction) < 1e-3,
+            "{r:?}"
+        );
+        assert!(rel(r.overhead_s, truth.overhead_s) < 1e-3, "{r:?}");
+        assert!(r.mape_after < 1e-3, "{}", r.mape_after);
+        assert!(r.mape_before > 10.0);
+        assert_eq!(r.warnings, [], "{}", d.name());
+        assert_eq!(r.rows.len(), 18);
+    }
+}
+
+#[test]
+fn recovers_within_a_few_percent_from_two_percent_noise() {
+    let d = nano();
+    let mut runs = varied_runs();
+    for (model, precision, b, s_in, s_out) in EXAMPLE_RUNS {
+        runs.push(run(model, precision.parse().unwrap(), b, s_in, s_out));
+    }
+    for seed in 0..10 {
+        let mut rng = SmallRng::seed_from_u64(0xca1b_0000 + seed);
+        // Uniform with a standard deviation of 2 %.
+        let mut noise = || 1.0 + 0.02 * 3f64.sqrt() * rng.random_range(-1.0..1.0);
+        let noisy: Vec<Measurement> = runs
+            .iter()
+            .map(|m| measured(m, &d, TRUTH, &mut noise))
+            .collect();
+        let r = calibrate(&d, &noisy).unwrap();
+        assert!(rel(r.bandwidth_fraction, 0.58) < 0.03, "seed {seed}: {r:?}");
+        assert!(rel(r.compute_fraction, 0.57) < 0.03, "seed {seed}: {r:?}");
+        // 2 ms is a tenth of a decode step here, so 2 % noise on the step is 20 % on it.
+        assert!(
+            rel(r.overhead_s, 0.002) < 0.2,
+            "seed {seed}: {}",
+            r.overhead_s
+        );
+        assert!(r.mape_after < 3.0, "seed {seed}: {}", r.mape_after);
+        assert_eq!(r.warnings, [], "seed {seed}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Warnings instead of failures
+
+#[test]
+fn a_single_decode_time_fits_only_the_bandwidth_fraction() {
+    let d = nano();
+    let mut m = run("Qwen2.5-0.5B", Precision::FP16, 1, 512, 128)
+        .spec()
+        .clone();
+    m.prefill_s = None;
+    m.decode_s = Some(2.0);
+    let r = calibrate(&d, &[Measurement::new(m).unwrap()]).unwrap();
+    assert!(r.fitted.bandwidth_fraction && !r.fitted.compute_fraction && !r.fitted.overhead);
+    assert_eq!((r.compute_fraction, r.overhead_s), (1.0, 0.0));
+    assert!(
+        r.mape_after < 1e-6,
+        "one equation, one unknown: {}",
+        r.mape_after
+    );
+    assert_eq!(
+        r.warnings,
+        [CalibrationWarning::FewMeasurements {
+            phases: 1,
+            kept: vec![Param::ComputeFraction, Param::Overhead],
+        }]
+    );
+    assert_eq!(
+        r.warnings[0].to_string(),
+        "1 measured time cannot determine more than 1 parameter: kept the compute fraction at \
+         the device's value and the overhead at 0; measure more models, lengths or phases"
+    );
+}
+
+#[test]
+fn a_single_row_with_both_phases_fits_both_fractions_and_no_overhead() {
+    let d = nano();
+    let m = measured(
+        &run("Llama-3.2-1B", Precision::FP16, 1, 1024, 64),
+        &d,
+        Calibration {
+            overhead_s: 0.0,
+            ..TRUTH
+        },
+        || 1.0,
+    );
+    let r = calibrate(&d, &[m]).unwrap();
+    assert!(rel(r.bandwidth_fraction, 0.58) < 1e-3, "{r:?}");
+    assert!(rel(r.compute_fraction, 0.57) < 1e-3, "{r:?}");
+    assert_eq!(
+        r.warnings,
+        [CalibrationWarning::FewMeasurements {
+            phases: 2,
+            kept: vec![Param::Overhead],
+        }]
+    );
+}
+
+#[test]
+fn decode_only_data_leave_the_compute_fraction_at_the_devices_value() {
+    let rated = nano();
+    for d in [rated.clone(), rated.with_compute_fraction(0.57).unwrap()] {
+        let runs: Vec<Measurement> = varied_runs()
+            .iter()
+            .map(|m| {
+                let mut spec = measured(m, &d, TRUTH, || 1.0).spec().clone();
+                spec.prefill_s = None;
+                Measurement::new(spec).unwrap()
+            })
+            .collect();
+        let r = calibrate(&d, &runs).unwrap();
+        assert!(!r.fitted.compute_fraction && r.fitted.bandwidth_fraction && r.fitted.overhead);
+        let kept = d.spec().compute_fraction;
+        assert_eq!(r.compute_fraction, kept);
+        // Decode is memory-bound at either compute fraction, so b and o are still exact.
+        assert!(rel(r.bandwidth_fraction, 0.58) < 1e-3, "{r:?}");
+        assert!(rel(r.overhead_s, 0.002) < 1e-3, "{r:?}");
+        assert!(matches!(
+            r.warnings.as_slice(),
+            [CalibrationWarning::NotDetermined {
+                param: Param::ComputeFraction,
+                kept: k,
+                ..
+            }] if *k == kept
+        ));
+        assert!(r.warnings[0]
+            .to_string()
+            .starts_with("the compute fraction is not determined by these measurements"));
+    }
+}
+
+#[test]
+fn contradictory_rows_are_fitted_and_called_inconsistent() {
+    let d = nano();
+    let mut rng = SmallRng::seed_from_u64(7);
+    // Times off by random factors between 1/10 and 10.
+    let runs: Vec<Measurement> = varied_runs()
+        .iter()
+        .map(|m| measured(m, &d, TRUTH, || 10f64.powf(rng.random_range(-1.0..1.0))))
+        .collect();
+    let r = calibrate(&d, &runs).unwrap();
+    assert!(r.mape_after > 25.0);
+    assert!(has_warning(&r.warnings, |w| matches!(
+        w,
+        CalibrationWarning::Inconsistent { mape_after } if *mape_after == r.mape_after
+    )));
+    for f in [r.bandwidth_fraction, r.compute_fraction] {
+        assert!(f > 0.0 && f <= 1.0);
+    }
+    assert!(r.overhead_s >= 0.0);
+}
+
+#[test]
+fn a_device_faster_than_rated_ends_on_the_bound() {
+    let d = nano();
+    // Twice as fast as the rated roofline: the fractions would have to be 2.
+    let runs: Vec<Measurement> = varied_runs()
+        .iter()
+        .map(|m| {
+            let calib = Calibration::of_device(&d);
+            measured(m, &d, calib, || 0.5)
+        })
+        .collect();
+    let r = calibrate(&d, &runs).unwrap();
+    assert_eq!((r.bandwidth_fraction, r.compute_fraction), (1.0, 1.0));
+    for param in [Param::BandwidthFraction, Param::ComputeFraction] {
+        assert!(has_warning(&r.warnings, |w| *w
+            == CalibrationWarning::AtBound { param, bound: 1.0 }));
+    }
+    assert!(has_warning(&r.warnings, |w| matches!(
+        w,
+        CalibrationWarning::Inconsistent { .. }
+    )));
+}
+
+#[test]
+fn nothing_to_fit_is_an_error() {
+    assert_eq!(
+        calibrate(&nano(), &[]).unwrap_err(),
+        CalibrationError::NoMeasurements
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV import
+
+fn csv_err(text: &str) -> String {
+    parse_measurements_csv("runs.csv", text)
+        .unwrap_err()
+        .to_string()
+}
+
+/// The first row issue, as the UI lists it.
+fn row_issue(text: &str) -> String {
+    let t = parse_measurements_csv("runs.csv", text).unwrap();
+    t.issues[0].in_file("runs.csv")
+}
+
+const HEADER: &str = "model,precision,batch,prompt_tokens,generated_tokens,prefill_ms,decode_ms";
+const GOOD_ROW: &str = "Qwen2.5-0.5B,fp16,1,512,128,60,2400";
+
+#[test]
+fn reads_units_aliases_comments_and_semicolons() {
+    let text = "# runs on my board\n\
+                \n\
+                Model;Precision;B;S_in;S_out;Prefill (s);Decode tokens/s;Notes\n\
+                qwen2.5-0.5b;int8;2;512;100;0.05;40;warm\n\
+                # a comment between rows\n\
+                Llama-3.2-1B;W4A16;;256;50;;25;\n";
+    let t = parse_measurements_csv("runs.csv", text).unwrap();
+    assert_eq!(t.delimiter, ';');
+    assert_eq!(t.ignored, ["Notes"]);
+    assert_eq!(t.issues, []);
+    let (a, b) = (&t.measurements[0], &t.measurements[1]);
+    assert_eq!((a.line(), b.line()), (4, 6));
+    assert_eq!(a.spec().model, "Qwen2.5-0.5B");
+    assert_eq!(a.precision(), Precision::INT8);
+    assert_eq!(a.prefill_s(), Some(0.05));
+    // 40 tokens/s over the 2 × 100 generated tokens.
+    assert_eq!(a.decode_s(), Some(5.0));
+    assert_eq!(b.precision(), Precision::W4A16);
+    assert_eq!(b.workload().batch(), 1);
+    assert_eq!((b.prefill_s(), b.decode_s()), (None, Some(2.0)));
+    assert_eq!(b.label(), "Llama-3.2-1B, W4A16, B=1, 256→50");
+}
+
+#[test]
+fn reads_an_architecture_from_its_columns() {
+    let text = "layers,hidden_size,ffn_ratio,num_attention_heads,num_key_value_heads,vocab_size,\
+                experts,top_k,precision,prompt_tokens,generated_tokens,decode_ms\n\
+                24,896,5.428571,14,2,151936,,,fp16,512,128,2400\n\
+                16,1024,2,8,8,32000,8,2,fp16,512,128,900\n";
+    let t = parse_measurements_csv("runs.csv", text).unwrap();
+    assert_eq!(t.issues, []);
+    let dense = t.measurements[0].arch().spec();
+    assert_eq!((dense.hidden, dense.intermediate), (896, 4864));
+    assert_eq!(t.measurements[0].spec().model, "l=24 d=896");
+    let moe = t.measurements[1].arch().spec().moe.unwrap();
+    // ffn_ratio is the width of the active experts together: 2 × 1024 over 2 experts.
+    assert_eq!(
+        (moe.experts, moe.active, moe.expert_intermediate),
+        (8, 2, 1024)
+    );
+    assert_eq!(t.measurements[1].spec().model, "l=16 d=1024 E=8 K=2");
+}
+
+#[test]
+fn unknown_model_name_names_file_line_and_column() {
+    assert_eq!(
+        row_issue(&format!(
+            "{HEADER}\n{GOOD_ROW}\nQwen-7B,fp16,1,512,128,60,2400\n"
+        )),
+        "runs.csv line 3, column \"model\": unknown model \"Qwen-7B\" (presets: Qwen2.5-0.5B, \
+         Llama-3.2-1B, SmolLM2-360M, Gemma-3-1B, MobileLLM-125M, PLM-1.8B; or give the \
+         architecture columns)"
+    );
+}
+
+#[test]
+fn missing_column_names_file_line_and_column() {
+    assert_eq!(
+        csv_err("# units: ms\nmodel,batch,prompt_tokens,generated_tokens,prefill_ms\nQwen2.5-0.5B,1,512,128,60\n"),
+        "runs.csv line 2: missing column \"precision\" (the format the model ran in: fp16, \
+         int8, w8a16, w4a16, …)"
+    );
+    assert_eq!(
+        csv_err("precision,prompt_tokens,prefill_ms\nfp16,512,60\n"),
+        "runs.csv line 1: missing column \"model\" (a preset name such as Qwen2.5-0.5B, or the \
+         architecture columns layers, hidden_size, intermediate_size or ffn_ratio, \
+         num_attention_heads and vocab_size)"
+    );
+    assert_eq!(
+        csv_err("model,precision,prompt_tokens,decode_ms\nQwen2.5-0.5B,fp16,512,60\n"),
+        "runs.csv line 1: missing column \"generated_tokens\" (decode times need the tokens \
+         generated per sequence)"
+    );
+    assert_eq!(
+        csv_err("model,precision,prompt_tokens,generated_tokens\nQwen2.5-0.5B,fp16,512,60\n"),
+        "runs.csv line 1: missing column \"prefill_ms\" (a measured time: prefill_ms, prefill_s, \
+         decode_ms, decode_s or decode_tokens_per_s)"
+    );
+}
+
+#[test]
+fn bad_number_names_file_line_and_column() {
+    let with = |row: &str| row_issue(&format!("{HEADER}\n{GOOD_ROW}\n{row}\n"));
+    assert_eq!(
+        with("Qwen2.5-0.5B,fp16,1,512,128,abc,2400"),
+        "runs.csv line 3, column \"prefill_ms\": expected a number, found \"abc\""
+    );
+    assert_eq!(
+        with("Qwen2.5-0.5B,fp16,1,512,128,60,-5"),
+        "runs.csv line 3, column \"decode_ms\": expected a positive number, found \"-5\""
+    );
+    assert_eq!(
+        with("Qwen2.5-0.5B,fp16,1,512,128,inf,2400"),
+        "runs.csv line 3, column \"prefill_ms\": expected a finite number, found \"inf\""
+    );
+    assert_eq!(
+        with("Qwen2.5-0.5B,fp16,1,51.2,128,60,2400"),
+        "runs.csv line 3, column \"prompt_tokens\": expected a whole number, found \"51.2\""
+    );
+    assert_eq!(
+        with("Qwen2.5-0.5B,fp16,1,512,128,1e-12,2400"),
+        "runs.csv line 3, column \"prefill_ms\": \"1e-12\" gives 1e-15 s, outside the accepted \
+         range 1e-9 to 1e7 s"
+    );
+}
+
+#[test]
+fn unknown_precision_names_file_line_and_column() {
+    assert_eq!(
+        row_issue(&format!(
+            "{HEADER}\nQwen2.5-0.5B,fp12,1,512,128,60,2400\n{GOOD_ROW}\n"
+        )),
+        "runs.csv line 2, column \"precision\": 'fp12' is not a precision (expected fp16, int8, \
+         w8a16, w4a16 or one number format)"
+    );
+}
+
+#[test]
+fn other_row_and_file_problems_are_worded_exactly() {
+    let with = |row: &str| row_issue(&format!("{HEADER}\n{GOOD_ROW}\n{row}\n"));
+    assert_eq!(
+        with("Qwen2.5-0.5B,fp16,1,512,0,60,2400"),
+        "runs.csv line 3, column \"generated_tokens\": a decode time needs at least 1 generated \
+         token"
+    );
+    assert_eq!(
+        with("Qwen2.5-0.5B,fp16,1,512,128,,"),
+        "runs.csv line 3: no time measured: the prefill and decode cells are empty"
+    );
+    assert_eq!(
+        with("Qwen2.5-0.5B,fp16,1,512"),
+        "runs.csv line 3: expected 7 fields, found 4"
+    );
+    assert_eq!(
+        with("Qwen2.5-0.5B,fp16,0,512,128,60,2400"),
+        "runs.csv line 3, column \"batch\": must be at least 1"
+    );
+    assert_eq!(
+        csv_err("model,precision,prompt_tokens,prefill_time\nQwen2.5-0.5B,fp16,512,60\n"),
+        "runs.csv line 1, column \"prefill_time\": no unit the import knows; name the column \
+         prefill_ms or prefill_s"
+    );
+    assert_eq!(
+        csv_err(
+            "model,precision,prompt_tokens,prefill_ms,prefill_s\nQwen2.5-0.5B,fp16,512,60,0.06\n"
+        ),
+        "runs.csv: columns \"prefill_ms\" and \"prefill_s\" give the same quantity; keep one"
+    );
+    assert_eq!(
+        csv_err(&format!("{HEADER}\nQwen-7B,fp16,1,512,128,60,2400\n")),
+        "runs.csv line 2, column \"model\": unknown model \"Qwen-7B\" (presets: Qwen2.5-0.5B, \
+         Llama-3.2-1B, SmolLM2-360M, Gemma-3-1B, MobileLLM-125M, PLM-1.8B; or give the \
+         architecture columns) (no usable rows: all 1 rows have problems)"
+    );
+    assert_eq!(
+        csv_err(&format!("# only\n{HEADER}\n")),
+        "runs.csv: no data rows below the header"
+    );
+    assert_eq!(
+        csv_err("# only a comment\n"),
+        "runs.csv: no header line (the file is empty or only comments)"
+    );
+    let t = parse_measurements_csv("runs.csv", &format!("{HEADER}\n{GOOD_ROW}\nx\n")).unwrap();
+    assert_eq!(t.measurements.len(), 1);
+    assert_eq!(t.issues.len(), 1);
+}
+
+#[test]
+fn device_column_splits_a_file() {
+    let text = format!("device,{HEADER}\nnano,{GOOD_ROW}\nPi 5,{GOOD_ROW}\nNano,{GOOD_ROW}\n");
+    let t = parse_measurements_csv("runs.csv", &text).unwrap();
+    assert_eq!(t.devices(), ["nano", "Pi 5", "Nano"]);
+    assert_eq!(t.for_device("NANO").len(), 2);
+}
+
+#[test]
+fn the_template_states_units_and_its_header_reads() {
+    assert!(MEASUREMENTS_TEMPLATE_CSV.starts_with('#'));
+    for unit in ["prefill_ms", "decode_tokens_per_s", "prefill_s"] {
+        assert!(MEASUREMENTS_TEMPLATE_CSV.contains(unit), "{unit}");
+    }
+    let e = parse_measurements_csv("template.csv", MEASUREMENTS_TEMPLATE_CSV).unwrap_err();
+    assert_eq!(e.kind, MeasurementsErrorKind::NoDataRows);
+    let filled = format!(
+        "{MEASUREMENTS_TEMPLATE_CSV}Qwen2.5-0.5B,,,,,,,,,,fp16,,512,128,60,2400\n\
+         ,24,896,4864,14,2,64,151936,,,int8,1,512,128,40,1500\n"
+    );
+    let t = parse_measurements_csv("template.csv", &filled).unwrap();
+    assert_eq!(t.issues, []);
+    assert_eq!(t.ignored, Vec::<String>::new());
+    assert_eq!(t.measurements.len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shipped example
+
+/// Runs of the example file: preset models, FP16, INT8, W8A16 and W4A16, batch 1 and 4.
+const EXAMPLE_RUNS: [(&str, &str, u32, u32, u32); 14] = [
+    ("Qwen2.5-0.5B", "fp16", 1, 128, 64),
+    ("Qwen2.5-0.5B", "fp16", 1, 1024, 256),
+    ("Qwen2.5-0.5B", "int8", 1, 512, 128),
+    ("Qwen2.5-0.5B", "w4a16", 1, 2048, 128),
+    ("Qwen2.5-0.5B", "fp16", 4, 512, 128),
+    ("Llama-3.2-1B", "fp16", 1, 256, 128),
+    ("Llama-3.2-1B", "fp16", 1, 2048, 64),
+    ("Llama-3.2-1B", "int8", 1, 1024, 256),
+    ("Llama-3.2-1B", "w4a16", 1, 512, 32),
+    ("SmolLM2-360M", "fp16", 1, 512, 512),
+    ("SmolLM2-360M", "int8", 1, 128, 128),
+    ("SmolLM2-360M", "w8a16", 1, 1024, 64),
+    ("Gemma-3-1B", "fp16", 1, 1024, 128),
+    ("Gemma-3-1B", "int8", 1, 256, 512),
+];
+
+/// The example file as the roofline at b = 0.58, c = 0.57 and 2 ms per step gives it.
+fn example_text() -> String {
+    let d = nano();
+    let mut out = String::from(
+        "# ILLUSTRATIVE, NOT REAL MEASUREMENTS: generated from the roofline of the Jetson Orin \
+         Nano Super 8GB preset with bandwidth fraction 0.58 (the published measured 59.4 of \
+         102 GB/s), compute fraction 0.57 (9.56 of 16.75 FP16 TFLOPS, RooflineBench, \
+         arXiv 2602.11506) and 2 ms overhead per forward step.\n\
+         # Written by tests/calibrate.rs. Times in ms; decode_ms covers all generated tokens.\n\
+         device,model,precision,batch,prompt_tokens,generated_tokens,prefill_ms,decode_ms\n",
+    );
+    for (model, precision, b, s_in, s_out) in EXAMPLE_RUNS {
+        let m = run(model, precision.parse().unwrap(), b, s_in, s_out);
+        let p = TRUTH.predict(&d, &m);
+        out += &format!(
+            "Jetson Orin Nano Super 8GB,{model},{precision},{b},{s_in},{s_out},{:.3},{:.3}\n",
+            p.prefill_s.unwrap() * 1e3,
+            p.decode_s.unwrap() * 1e3
+        );
+    }
+    out
+}
+
+#[test]
+fn the_example_file_is_the_roofline_at_its_stated_fractions() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/public/examples/orin-nano-measurements.csv"
+    );
+    // ROOFSCALE_BLESS=1 rewrites the file after a deliberate change to the roofline.
+    if std::env::var_os("ROOFSCALE_BLESS").is_some() {
+        std::fs::write(path, example_text()).unwrap();
+    }
+    assert_eq!(EXAMPLE_MEASUREMENTS_CSV, example_text());
+}
+
+#[test]
+fn the_example_file_calibrates_back_to_its_fractions_and_overhead() {
+    let t = parse_measurements_csv("orin-nano-measurements.csv", EXAMPLE_MEASUREMENTS_CSV).unwrap();
+    assert_eq!(t.issues, []);
+    assert_eq!(t.devices(), ["Jetson Orin Nano Super 8GB"]);
+    let d = nano();
+    let r = calibrate(&d, &t.measurements).unwrap();
+    // Times are rounded to 1 µs, so the fit is exact to about 1e-5.
+    assert!(rel(r.bandwidth_fraction, 0.58) < 1e-4, "{r:?}");
+    assert!(rel(r.compute_fraction, 0.57) < 1e-4, "{r:?}");
+    assert!(rel(r.overhead_s, 0.002) < 1e-3, "{r:?}");
+    assert_eq!(r.warnings, []);
+    assert!(r.mape_before > 30.0 && r.mape_after < 0.01);
+    let first = &r.rows[0];
+    assert_eq!((first.line, first.phase), (4, Phase::Prefill));
+    assert_eq!(first.label, "Qwen2.5-0.5B, FP16, B=1, 128→64, prefill");
+    assert!(
+        first.error_before_pct < 0.0,
+        "the rated roofline is too fast"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The calibrated device and its record
+
+#[test]
+fn the_calibrated_device_carries_the_fit_and_exports_with_its_record() {
+    let t = parse_measurements_csv("orin-nano-measurements.csv", EXAMPLE_MEASUREMENTS_CSV).unwrap();
+    let d = nano();
+    let r = calibrate(&d, &t.measurements).unwrap();
+    let c = calibrated_device(&d, &r, "");
+    assert_eq!(c.name(), "Jetson Orin Nano Super 8GB (calibrated)");
+    assert_eq!(c.spec().bandwidth_fraction, r.bandwidth_fraction);
+    assert_eq!(c.spec().compute_fraction, r.compute_fraction);
+    assert_eq!(c.spec().fp16_tflops, d.spec().fp16_tflops);
+    assert!(
+        c.spec().source.starts_with(
+            "Calibrated from 28 measured times (lines 4–17): bandwidth fraction 0.580 (fitted), \
+             compute fraction 0.570 (fitted), per-step overhead 2.000 ms (fitted; not part of \
+             the roofline); MAPE "
+        ),
+        "{}",
+        c.spec().source
+    );
+    assert!(c.spec().source.ends_with(&d.spec().source));
+    assert_eq!(calibrated_device(&d, &r, "  My Nano ").name(), "My Nano");
+
+    let record = CalibrationRecord::new(&d, &t.measurements, r.clone(), "");
+    let json = record.to_json();
+    let back = CalibrationRecord::from_json(&json).unwrap();
+    assert_eq!(back.device.spec(), c.spec());
+    assert_eq!(back.base_device, d.name());
+    assert_eq!(back.measurements.len(), 14);
+    assert_eq!(back.fit.rows.len(), r.rows.len());
+    assert_eq!(back.fit.fitted, r.fitted);
+    assert!(rel(back.fit.overhead_s, r.overhead_s) < 1e-15);
+    // The device part is a device file of its own.
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let devices = parse_devices_json(&value["device"].to_string()).unwrap();
+    assert_eq!(devices[0].spec(), c.spec());
+    // A record whose measurement breaks the rules is refused on reading.
+    let broken = json.replacen("\"prompt_tokens\": 128", "\"prompt_tokens\": 0", 1);
+    assert_ne!(broken, json);
+    assert!(CalibrationRecord::from_json(&broken)
+        .unwrap_err()
+        .contains("prompt_tokens: must be at least 1"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Robustness
+
+/// A mutated version of `base`: byte edits, spliced cells and lines, odd numbers.
+fn mutate(rng: &mut SmallRng, base: &str) -> String {
+    const PIECES: [&str; 24] = [
+        ",",
+        ";",
+        "\t",
+        "\"",
+        "\n",
+        "\r\n",
+        "#",
+        "",
+        "0",
+        "-1",
+        "1e309",
+        "NaN",
+        "inf",
+        "1e-300",
+        "4294967296",
+        "65537",
+        "1048577",
+        "fp12",
+        "w4a16",
+        "Gemma-3-1B",
+        "é",
+        "\u{feff}",
+        "0.5",
+        "decode_tokens_per_s",
+    ];
+    let mut text: Vec<char> = base.chars().collect();
+    for _ in 0..rng.random_range(1..8) {
+        let at = rng.random_range(0..=text.len());
+        match rng.random_range(0..5) {
+            0 if at < text.len() => {
+                text.remove(at);
+            }
+            1 => {
+                let piece = PIECES[rng.random_range(0..PIECES.len())];
+                for (k, c) in piece.chars().enumerate() {
+                    text.insert(at + k, c);
+                }
+            }
+            2 => text.truncate(at),
+            3 if !text.is_empty() => {
+                let from = rng.random_range(0..text.len());
+                let len = rng.random_range(0..40).min(text.len() - from);
+                let copy: Vec<char> = text[from..from + len].to_vec();
+                for (k, c) in copy.into_iter().enumerate() {
+                    text.insert(at + k, c);
+                }
+            }
+            _ => {
+                let c = char::from_u32(rng.random_range(0..0x250)).unwrap_or('x');
+                text.insert(at, c);
+            }
+        }
+    }
+    text.into_iter().collect()
+}
+
+#[test]
+fn the_parser_never_panics_on_mutated_or_random_input() {
+    let custom = "layers,hidden_size,intermediate_size,num_attention_heads,num_key_value_heads,\
+                  head_dim,vocab_size,experts,top_k,precision,batch,prompt_tokens,\
+                  generated_tokens,prefill_s,decode_tokens_per_s\n\
+                  24,896,4864,14,2,64,151936,8,2,int8,2,512,128,0.06,50\n";
+    let bases = [EXAMPLE_MEASUREMENTS_CSV, MEASUREMENTS_TEMPLATE_CSV, custom];
+    let mut rng = SmallRng::seed_from_u64(0x5eed_ca1b);
+    let (mut parsed, mut calibrated) = (0, 0);
+    let d = nano();
+    for i in 0..20_000 {
+        let text = if i % 10 == 9 {
+            let len = rng.random_range(0..200);
+            (0..len)
+                .map(|_| char::from_u32(rng.random_range(0..0x80)).unwrap_or(','))
+                .collect()
+        } else {
+            mutate(&mut rng, bases[i % bases.len()])
+        };
+        if let Ok(t) = parse_measurements_csv("fuzz.csv", &text) {
+            parsed += 1;
+            for issue in &t.issues {
+                assert!(issue.line >= 1);
+            }
+            // The fit must take whatever the parser accepts; a sample keeps the test quick.
+            if parsed % 100 == 0 {
+                let r = calibrate(&d, &t.measurements).unwrap();
+                assert!(r.bandwidth_fraction > 0.0 && r.bandwidth_fraction <= 1.0);
+                assert!(r.compute_fraction > 0.0 && r.compute_fraction <= 1.0);
+                assert!(r.overhead_s >= 0.0 && r.mape_after.is_finite());
+                calibrated += 1;
+            }
+        }
+    }
+    assert!(
+        parsed > 2_000,
+        "mutations should often stay readable: {parsed}"
+    );
+    assert!(calibrated > 20);
+}
