@@ -9,6 +9,7 @@
 //! * [`chart`] — chart drawing over any plotters backend (canvas in the page, SVG in tests),
 //!   with the pixel↔data projection and a nearest-point index for hover.
 //! * [`jobs`] — long computations as JSON jobs for the Web Worker.
+//! * [`session`] — the whole session as one validated value (storage, links, files).
 //! * [`views`] — chart specs built from core results (what each chart shows).
 //! * `app` — the thin Leptos UI (compiled for `wasm32` only): holds state, calls the core, draws.
 //!
@@ -17,6 +18,7 @@
 pub mod chart;
 pub mod jobs;
 pub mod model;
+pub mod session;
 pub mod views;
 
 #[cfg(target_arch = "wasm32")]
