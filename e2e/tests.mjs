@@ -166,6 +166,14 @@ export const tests = [
       const tip = await app.text("frontier-chart-tooltip");
       assert(/loss \d\.\d{4}/.test(tip) && tip.includes("decode"), `tooltip: ${tip}`);
       await page.screenshot({ path: join(shots, "frontier-hover.png"), fullPage: false });
+      // Clicking the hovered point pins it: the comparison and its roofline chart appear.
+      await page.mouse.down();
+      await page.mouse.up();
+      await app.testId("design-compare").waitFor({ timeout: 5000 });
+      assert((await app.testId("design-compare").locator("th").count()) === 2, "one pinned design expected");
+      await app.testId("roofline-chart").waitFor({ timeout: 5000 });
+      await app.testId("roofline-chart").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(shots, "pinned-roofline.png"), fullPage: false });
     },
   },
 ];

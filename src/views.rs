@@ -283,3 +283,76 @@ pub fn residual_chart(report: &FitReport) -> XyChart {
         ..XyChart::default()
     }
 }
+
+/// The roofline of one design on one device: attainable FLOP/s against arithmetic intensity
+/// (both log), the roof of each number format the design's operators run in (bandwidth slope,
+/// then compute ceiling, with the device's achievable fractions applied), every operator of
+/// prefill and of one decode step as a point, and the ridge points marked.
+pub fn roofline_chart(
+    device: &crate::model::device::Device,
+    prefill: &crate::model::roofline::PhaseBreakdown,
+    decode: &crate::model::roofline::PhaseBreakdown,
+) -> XyChart {
+    use crate::model::roofline::PhaseBreakdown;
+    let point = |b: &PhaseBreakdown| -> Vec<(f64, f64)> {
+        b.ops
+            .iter()
+            .filter(|c| c.op.flops > 0.0 && c.time_s > 0.0)
+            .map(|c| (c.op.intensity(), c.op.flops / c.time_s))
+            .collect()
+    };
+    let mut formats: Vec<_> = prefill
+        .ops
+        .iter()
+        .chain(&decode.ops)
+        .map(|c| c.format)
+        .collect();
+    formats.sort();
+    formats.dedup();
+    let all: Vec<(f64, f64)> = point(prefill).into_iter().chain(point(decode)).collect();
+    let lo = all
+        .iter()
+        .map(|p| p.0)
+        .fold(f64::INFINITY, f64::min)
+        .min(0.5)
+        / 2.0;
+    let hi = all
+        .iter()
+        .map(|p| p.0)
+        .fold(0.0f64, f64::max)
+        .max(2.0 * device.ridge_point(crate::model::precision::NumFormat::Fp16))
+        * 2.0;
+    let mut series = vec![
+        Series::points("prefill operators", PALETTE[0], point(prefill)),
+        Series::points("decode operators", PALETTE[1], point(decode)),
+    ];
+    let mut markers = Vec::new();
+    for (k, f) in formats.iter().enumerate() {
+        let peak = device.peak_flops(*f);
+        let ridge = device.ridge_point(*f);
+        let roof: Vec<(f64, f64)> = [lo, ridge, hi]
+            .iter()
+            .filter(|x| x.is_finite() && **x > 0.0)
+            .map(|x| (*x, (device.bandwidth() * x).min(peak)))
+            .collect();
+        series.push(Series::line(
+            format!("{} roof", f.name()),
+            [PALETTE[7], PALETTE[4], PALETTE[5]][k % 3],
+            roof,
+        ));
+        markers.push(Marker {
+            x: ridge,
+            y: peak,
+            label: format!("ridge {} ({:.0} FLOP/B)", f.name(), ridge),
+            color: PALETTE[3],
+        });
+    }
+    XyChart {
+        title: format!("Roofline on {}", device.name()),
+        x: AxisSpec::log("arithmetic intensity (FLOP/byte)"),
+        y: AxisSpec::log("attainable performance (FLOP/s)"),
+        series,
+        markers,
+        ..XyChart::default()
+    }
+}

@@ -141,6 +141,35 @@ pub fn FrontierPanel() -> impl IntoView {
             report.evaluations.precisions[p].name()
         )
     });
+    let select = Callback::new(move |(series, point): (usize, usize)| {
+        let (Some(report), Some(b)) = (search.report.get_untracked(), built.get_untracked()) else {
+            return;
+        };
+        if let Some(&i) = b.0.candidates.get(series).and_then(|c| c.get(point)) {
+            search.toggle_pin(report.evaluations.candidates[i].index as u64);
+        }
+    });
+    // Pinned designs drawn on the overlay, at their place in the first precision.
+    let pinned = Signal::derive(move || {
+        let pins = search.pins.get();
+        let objective = search.objective.get();
+        search.report.with(|r| {
+            let Some(r) = r else { return Vec::new() };
+            r.evaluations
+                .candidates
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| pins.contains(&(c.index as u64)))
+                .map(|(i, c)| {
+                    (
+                        r.evaluations.metrics(i, 0).latency(objective) * 1e3,
+                        c.loss,
+                        crate::chart::PALETTE[6],
+                    )
+                })
+                .collect()
+        })
+    });
     let key = move || {
         let report = search.report.get()?;
         let by = color_by.get();
@@ -253,7 +282,9 @@ pub fn FrontierPanel() -> impl IntoView {
                 <label class="check"><input type="checkbox" prop:checked=move || log_x.get()
                     on:change=move |ev| log_x.set(event_target_checked(&ev)) />" log latency axis"</label>
             </div>
-            <ChartCanvas chart=chart hover_series=hover_series describe=tooltip test_id="frontier-chart" file_stem="frontier" />
+            <ChartCanvas chart=chart hover_series=hover_series describe=tooltip on_select=select pinned=pinned
+                test_id="frontier-chart" file_stem="frontier" />
+            <p class="hint">"Click a point to pin it (up to 4) and compare below."</p>
             {key}
             {details}
             {sizes}

@@ -8,7 +8,7 @@ use super::state::{Derived, Inputs};
 use crate::model::roofline::{decode_breakdown, prefill_breakdown, Bound, PhaseBreakdown};
 
 /// One table row per operator: FLOPs, bytes by kind, intensity, bound and time of all instances.
-fn breakdown_table(b: PhaseBreakdown, test_id: &'static str) -> impl IntoView {
+pub(super) fn breakdown_table(b: PhaseBreakdown, test_id: &'static str) -> impl IntoView {
     let total = b.total_s();
     view! {
         <table class="ops" data-testid=test_id>

@@ -1,6 +1,7 @@
 //! The thin UI: holds state in signals, calls [`crate::model`], draws. Browser-only.
 
 mod chart_canvas;
+mod design_panel;
 mod device_panel;
 mod file_drop;
 mod files;
@@ -21,6 +22,7 @@ mod workload_panel;
 
 use leptos::prelude::*;
 
+use design_panel::DesignPanel;
 use device_panel::DevicePanel;
 use fit_panel::FitPanel;
 use frontier_panel::FrontierPanel;
@@ -60,6 +62,7 @@ pub fn App() -> impl IntoView {
                 </aside>
                 <main class="main" data-testid="main-area">
                     <FrontierPanel/>
+                    <DesignPanel/>
                     <LatencyPanel/>
                     <FitPanel/>
                 </main>

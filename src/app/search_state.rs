@@ -16,6 +16,9 @@ use crate::model::search::{
     SearchSpace, SearchSpaceSpec,
 };
 
+/// Designs that can be pinned and compared side by side.
+pub const MAX_PINS: usize = 4;
+
 /// Time one slice of the search may take before the browser gets the thread back.
 const SLICE_MS: f64 = 25.0;
 
@@ -111,6 +114,8 @@ pub struct SearchState {
     pub progress: RwSignal<Option<SearchProgress>>,
     pub report: RwSignal<Option<Arc<SearchReport>>>,
     pub error: RwSignal<Option<String>>,
+    /// Pinned designs (candidate indices in the space), at most [`MAX_PINS`].
+    pub pins: RwSignal<Vec<u64>>,
     /// Bumped to start a new search; a running slice loop stops when it changes.
     generation: RwSignal<u64>,
 }
@@ -127,8 +132,23 @@ impl SearchState {
             progress: RwSignal::new(None),
             report: RwSignal::new(None),
             error: RwSignal::new(None),
+            pins: RwSignal::new(Vec::new()),
             generation: RwSignal::new(0),
         }
+    }
+
+    /// Pins a design (or unpins it when pinned); the oldest pin goes when there are too many.
+    pub fn toggle_pin(&self, index: u64) {
+        self.pins.update(|p| {
+            if let Some(k) = p.iter().position(|x| *x == index) {
+                p.remove(k);
+            } else {
+                if p.len() == MAX_PINS {
+                    p.remove(0);
+                }
+                p.push(index);
+            }
+        });
     }
 
     /// Stops the running search; the last finished report stays.
