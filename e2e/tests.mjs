@@ -176,4 +176,73 @@ export const tests = [
       await page.screenshot({ path: join(shots, "pinned-roofline.png"), fullPage: false });
     },
   },
+  {
+    name: "reload restores the autosaved session",
+    async run({ app, page }) {
+      await app.open();
+      await app.testId("workload-prompt").fill("2048");
+      await app.testId("search-objective").selectOption("prefill");
+      await page.waitForTimeout(300);
+      await page.reload({ waitUntil: "load" });
+      await app.testId("app-root").waitFor({ timeout: 20000 });
+      const prompt = await app.testId("workload-prompt").inputValue();
+      assert(prompt === "2048", `prompt after reload: ${prompt}`);
+      const objective = await app.testId("search-objective").inputValue();
+      assert(objective === "prefill", `objective after reload: ${objective}`);
+    },
+  },
+  {
+    name: "a shared link restores the view in a fresh browser",
+    async run({ app, page, context, url }) {
+      await app.open();
+      await app.testId("workload-generated").fill("64");
+      await app.testId("search-budget").fill("150");
+      await app.testId("search-budget").press("Enter");
+      await app.testId("session-link").click();
+      const link = await app.text("session-link-text");
+      assert(link.startsWith(url) && link.includes("#s="), `link: ${link}`);
+      const fresh = await context.browser().newContext();
+      const other = await fresh.newPage();
+      await other.goto(link, { waitUntil: "load" });
+      await other.locator('[data-testid="app-root"]').waitFor({ timeout: 20000 });
+      const generated = await other.locator('[data-testid="workload-generated"]').inputValue();
+      const budget = await other.locator('[data-testid="search-budget"]').inputValue();
+      await fresh.close();
+      assert(generated === "64" && budget === "150", `restored generated=${generated} budget=${budget}`);
+    },
+  },
+  {
+    name: "a corrupt saved session is reported and set aside, not a blank page",
+    async run({ app, page }) {
+      await page.addInitScript(() => {
+        if (!sessionStorage.getItem("seeded")) {
+          localStorage.setItem("roofscale.session", "{ this is not a session");
+          sessionStorage.setItem("seeded", "1");
+        }
+      });
+      await app.open();
+      const msg = await app.text("session-message");
+      assert(msg.includes("set aside"), `message: ${msg}`);
+      const kept = await page.evaluate(() => localStorage.getItem("roofscale.session.corrupt"));
+      assert(kept === "{ this is not a session", "corrupt session not kept aside");
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+    },
+  },
+  {
+    name: "exports produce files: session JSON, frontier PNG and SVG",
+    async run({ app, page }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      for (const [id, name] of [["session-download", "roofscale-session.json"], ["frontier-chart-png", "frontier.png"], ["frontier-chart-svg", "frontier.svg"]]) {
+        const wait = page.waitForEvent("download", { timeout: 10000 });
+        await app.testId(id).click();
+        const d = await wait;
+        assert(d.suggestedFilename() === name, `${id} saved ${d.suggestedFilename()}`);
+        const path = await d.path();
+        const { statSync, readFileSync } = await import("node:fs");
+        assert(statSync(path).size > 500, `${name} is only ${statSync(path).size} bytes`);
+        if (name.endsWith(".svg")) assert(readFileSync(path, "utf8").includes("<svg"), "SVG export is not SVG");
+      }
+    },
+  },
 ];

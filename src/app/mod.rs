@@ -15,6 +15,7 @@ mod law_state;
 mod model_panel;
 mod search_panel;
 mod search_state;
+mod session_sync;
 mod shell;
 mod state;
 mod theme;
@@ -48,12 +49,17 @@ pub fn App() -> impl IntoView {
     provide_context(Jobs::new());
     let search = SearchState::new();
     provide_context(search);
+    let session_message = RwSignal::new(None::<String>);
+    session_sync::restore_and_autosave(session_message);
     run_search_on_change(search);
     view! {
         <div class="app" data-testid="app-root">
             <Header/>
             <div class="layout">
                 <aside class="sidebar" aria-label="Inputs" data-testid="sidebar">
+                    <section class="panel" aria-label="Session">
+                        <session_sync::SessionControls message=session_message/>
+                    </section>
                     <DevicePanel/>
                     <SearchPanel/>
                     <WorkloadPanel/>

@@ -14,6 +14,19 @@ pub fn SearchPanel() -> impl IntoView {
     let t = search.text;
     let budget_text = RwSignal::new(String::new());
     let budget_error = RwSignal::new(None::<String>);
+    // A budget set from elsewhere (a restored session, a reset) shows in the field.
+    Effect::new(move |_| {
+        let b = search.budget_s.get();
+        let typed = budget_text
+            .get_untracked()
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .map(|ms| ms / 1e3);
+        if typed != b {
+            budget_text.set(b.map(|s| format!("{}", s * 1e3)).unwrap_or_default());
+        }
+    });
 
     let list =
         move |label: &'static str, hint: &'static str, id: &'static str, sig: RwSignal<String>| {

@@ -52,6 +52,21 @@ pub fn WorkloadPanel() -> impl IntoView {
     let generated = RwSignal::new(start.generated_tokens.to_string());
     let operators = RwSignal::new(start.operators);
     let error = RwSignal::new(None::<String>);
+    // A workload set from elsewhere (a restored session, a reset) shows in the fields.
+    Effect::new(move |_| {
+        let w = *inputs.workload.get().spec();
+        let sync = |text: RwSignal<String>, label: &str, v: u32| {
+            if parse_count(label, &text.get_untracked()) != Ok(v) {
+                text.set(v.to_string());
+            }
+        };
+        sync(batch, "batch", w.batch);
+        sync(prompt, "prompt tokens", w.prompt_tokens);
+        sync(generated, "generated tokens", w.generated_tokens);
+        if operators.get_untracked() != w.operators {
+            operators.set(w.operators);
+        }
+    });
 
     // Re-validate the whole form after any edit; a valid form replaces the workload.
     let apply = move || {

@@ -1,0 +1,210 @@
+//! Keeps the session outside the page: autosaves it to local storage, restores it on load
+//! (from a shared link first, else from storage), writes shareable links, downloads and loads
+//! session files, and resets to defaults. A session that does not validate is reported and set
+//! aside under another storage key; the page then starts from defaults, never blank.
+
+use leptos::prelude::*;
+
+use super::file_drop::FileDrop;
+use super::files::download_text;
+use super::law_state::LawState;
+use super::search_state::{SearchState, SpaceText};
+use super::state::{preset_models, Inputs, NamedModel};
+use crate::model::device::device_presets;
+use crate::model::law::{Law, PaperLaw};
+use crate::model::precision::Precision;
+use crate::model::search::{Objective, SearchSpaceSpec};
+use crate::model::workload::Workload;
+use crate::session::{SavedModel, Session, ValidSession, SESSION_VERSION};
+
+const STORAGE_KEY: &str = "roofscale.session";
+const CORRUPT_KEY: &str = "roofscale.session.corrupt";
+const LINK_PREFIX: &str = "#s=";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The page's state as a [`Session`].
+fn snapshot(inputs: Inputs, law: LawState, search: SearchState) -> Session {
+    let presets = device_presets();
+    let devices = inputs.devices.get();
+    let device = devices
+        .get(inputs.device_index.get())
+        .map(|d| d.name().to_string())
+        .unwrap_or_default();
+    let models = inputs.models.get();
+    Session {
+        version: SESSION_VERSION,
+        custom_devices: devices
+            .iter()
+            .filter(|d| !presets.contains(d))
+            .map(|d| d.spec().clone())
+            .collect(),
+        device,
+        custom_models: models
+            .iter()
+            .filter(|m| m.origin != "preset")
+            .map(|m| SavedModel {
+                name: m.name.clone(),
+                arch: m.arch.spec().clone(),
+            })
+            .collect(),
+        model: models
+            .get(inputs.model_index.get())
+            .map(|m| m.name.clone())
+            .unwrap_or_default(),
+        precision: inputs.precision.get(),
+        workload: *inputs.workload.get().spec(),
+        law: law.law.get(),
+        law_source: law.source.get(),
+        space: search
+            .space
+            .get()
+            .map(|s| s.spec().clone())
+            .unwrap_or_default(),
+        precisions: search.precisions.get(),
+        objective: search.objective.get(),
+        budget_s: search.budget_s.get(),
+        pins: search.pins.get(),
+    }
+}
+
+/// Puts a validated session into the page's signals.
+fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
+    let s = v.session;
+    let mut devices = device_presets();
+    devices.extend(v.custom_devices);
+    let device_index = devices
+        .iter()
+        .position(|d| d.name() == s.device)
+        .unwrap_or(0);
+    inputs.devices.set(devices);
+    inputs.device_index.set(device_index);
+    let mut models = preset_models();
+    models.extend(v.custom_models.into_iter().map(|(name, arch)| NamedModel {
+        name,
+        arch,
+        origin: "session".into(),
+        notes: Vec::new(),
+    }));
+    let model_index = models.iter().position(|m| m.name == s.model).unwrap_or(0);
+    inputs.models.set(models);
+    inputs.model_index.set(model_index);
+    inputs.precision.set(s.precision);
+    inputs.workload.set(v.workload);
+    law.law.set(s.law);
+    law.source.set(s.law_source);
+    search.text.set_from_spec(v.space.spec());
+    search.precisions.set(s.precisions);
+    search.objective.set(s.objective);
+    search.budget_s.set(s.budget_s);
+    search.pins.set(s.pins);
+}
+
+/// Everything back to the built-in defaults (the paper's setting).
+fn reset(inputs: Inputs, law: LawState, search: SearchState) {
+    inputs.devices.set(device_presets());
+    inputs.device_index.set(0);
+    inputs.models.set(preset_models());
+    inputs.model_index.set(0);
+    inputs.precision.set(Precision::FP16);
+    inputs.workload.set(Workload::default());
+    law.law.set(Law::Paper(PaperLaw::published()));
+    law.source.set(LawState::new().source.get_untracked());
+    law.report.set(None);
+    law.data.set(None);
+    SpaceText::set_from_spec(&search.text, &SearchSpaceSpec::default());
+    search
+        .precisions
+        .set(vec![Precision::FP16, Precision::INT8]);
+    search.objective.set(Objective::Decode);
+    search.budget_s.set(None);
+    search.pins.set(Vec::new());
+}
+
+/// Restores the session (link, else storage) once, then autosaves on every change.
+pub fn restore_and_autosave(message: RwSignal<Option<String>>) {
+    let inputs = expect_context::<Inputs>();
+    let law = expect_context::<LawState>();
+    let search = expect_context::<SearchState>();
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    if let Some(fragment) = hash.strip_prefix(LINK_PREFIX) {
+        match Session::from_url_fragment(fragment) {
+            Ok(v) => apply(v, inputs, law, search),
+            Err(e) => message.set(Some(format!(
+                "{e}; the page starts from your saved session or the defaults"
+            ))),
+        }
+    } else if let Some(saved) = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()) {
+        match Session::from_json("saved session", &saved) {
+            Ok(v) => apply(v, inputs, law, search),
+            Err(e) => {
+                if let Some(s) = storage() {
+                    let _ = s.set_item(CORRUPT_KEY, &saved);
+                    let _ = s.remove_item(STORAGE_KEY);
+                }
+                message.set(Some(format!(
+                    "{e}. It was set aside (local storage key \"{CORRUPT_KEY}\") and the page starts from the defaults."
+                )));
+            }
+        }
+    }
+    // Autosave: storage is outside the reactive graph, so this is an effect.
+    Effect::new(move |_| {
+        let json = snapshot(inputs, law, search).to_json();
+        if let Some(s) = storage() {
+            let _ = s.set_item(STORAGE_KEY, &json);
+        }
+    });
+}
+
+/// Link, download, load and reset controls.
+#[component]
+pub fn SessionControls(message: RwSignal<Option<String>>) -> impl IntoView {
+    let inputs = expect_context::<Inputs>();
+    let law = expect_context::<LawState>();
+    let search = expect_context::<SearchState>();
+    let link = RwSignal::new(None::<String>);
+    let make_link = move |_| {
+        let fragment = snapshot(inputs, law, search).to_url_fragment();
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_hash(&format!("s={fragment}"));
+            let href = w.location().href().unwrap_or_default();
+            let _ = w.navigator().clipboard().write_text(&href);
+            link.set(Some(href));
+        }
+    };
+    let download = move |_| {
+        download_text(
+            "roofscale-session.json",
+            "application/json",
+            &snapshot(inputs, law, search).to_json(),
+        );
+    };
+    let on_text = Callback::new(move |(name, text): (String, String)| {
+        match Session::from_json(&name, &text) {
+            Ok(v) => {
+                apply(v, inputs, law, search);
+                message.set(Some(format!("{name}: session loaded")));
+            }
+            Err(e) => message.set(Some(e.to_string())),
+        }
+    });
+    let on_error = Callback::new(move |m: String| message.set(Some(m)));
+    view! {
+        <div class="session-controls">
+            <button type="button" data-testid="session-link" on:click=make_link title="Put the whole session in the address bar and copy it">"Copy link"</button>
+            <button type="button" data-testid="session-download" on:click=download>"Download session"</button>
+            <button type="button" data-testid="session-reset" on:click=move |_| {
+                reset(inputs, law, search);
+                message.set(Some("reset to the defaults".into()));
+            }>"Reset to defaults"</button>
+            <FileDrop label="Load a session (JSON)" accept=".json,application/json" test_id="session-file" on_text=on_text on_error=on_error />
+            {move || link.get().map(|l| view! { <p class="hint link" data-testid="session-link-text">{l}</p> })}
+            {move || message.get().map(|m| view! { <p class="hint" role="status" data-testid="session-message">{m}</p> })}
+        </div>
+    }
+}
