@@ -356,3 +356,72 @@ pub fn roofline_chart(
         ..XyChart::default()
     }
 }
+
+/// Every evaluated candidate as CSV (one row per candidate, latency and memory per precision),
+/// with a column saying on which frontiers of `objective` it lies.
+pub fn candidates_csv(report: &SearchReport, objective: Objective, only_frontier: bool) -> String {
+    use std::fmt::Write;
+    let e = &report.evaluations;
+    let frontiers: Vec<Vec<usize>> = (0..e.precisions.len())
+        .map(|p| {
+            let mut f: Vec<usize> = report
+                .frontier(objective, p, &Constraints::default())
+                .iter()
+                .map(|q| q.candidate)
+                .collect();
+            f.sort_unstable();
+            f
+        })
+        .collect();
+    let mut out = String::from(
+        "index,layers,hidden,heads,kv_heads,head_dim,experts,active,ffn_ratio,params_total,params_active,loss",
+    );
+    for p in &e.precisions {
+        let n = p.name();
+        let _ = write!(
+            out,
+            ",{n}_prefill_ms,{n}_decode_ms,{n}_total_ms,{n}_memory_bytes,{n}_fits,{n}_on_frontier"
+        );
+    }
+    out.push('\n');
+    for (i, c) in e.candidates.iter().enumerate() {
+        let on: Vec<bool> = frontiers
+            .iter()
+            .map(|f| f.binary_search(&i).is_ok())
+            .collect();
+        if only_frontier && !on.iter().any(|x| *x) {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
+            c.index,
+            c.layers,
+            c.hidden,
+            c.heads,
+            c.kv_heads,
+            c.head_dim,
+            c.experts,
+            c.active,
+            c.ffn_ratio,
+            c.params_total,
+            c.params_active,
+            c.loss
+        );
+        for (p, on_frontier) in on.iter().enumerate() {
+            let m = e.metrics(i, p);
+            let _ = write!(
+                out,
+                ",{},{},{},{},{},{}",
+                m.prefill_s as f64 * 1e3,
+                m.decode_s as f64 * 1e3,
+                m.total_s as f64 * 1e3,
+                m.memory_bytes,
+                m.fits,
+                on_frontier
+            );
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -86,3 +86,25 @@ fn colour_key_lists_each_expert_count_once() {
     );
     assert_ne!(key[0].1, key[1].1);
 }
+
+#[test]
+fn candidate_csv_has_a_row_per_candidate_and_marks_the_frontier() {
+    let report = small_report();
+    let csv = roofscale::views::candidates_csv(&report, Objective::Decode, false);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), report.evaluated() + 1);
+    assert!(lines[0].starts_with("index,layers,hidden"));
+    assert!(lines[0].ends_with("INT8_fits,INT8_on_frontier"));
+    let frontier = roofscale::views::candidates_csv(&report, Objective::Decode, true);
+    let fp16 = report
+        .frontier(Objective::Decode, 0, &Constraints::default())
+        .len();
+    let int8 = report
+        .frontier(Objective::Decode, 1, &Constraints::default())
+        .len();
+    let rows = frontier.lines().count() - 1;
+    assert!(
+        rows >= fp16.max(int8) && rows <= fp16 + int8,
+        "{rows} frontier rows for {fp16} + {int8}"
+    );
+}

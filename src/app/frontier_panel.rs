@@ -170,6 +170,18 @@ pub fn FrontierPanel() -> impl IntoView {
                 .collect()
         })
     });
+    let export = move |only_frontier: bool| {
+        if let Some(r) = search.report.get_untracked() {
+            let csv =
+                crate::views::candidates_csv(&r, search.objective.get_untracked(), only_frontier);
+            let name = if only_frontier {
+                "frontier.csv"
+            } else {
+                "candidates.csv"
+            };
+            super::files::download_text(name, "text/csv", &csv);
+        }
+    };
     let key = move || {
         let report = search.report.get()?;
         let by = color_by.get();
@@ -284,7 +296,12 @@ pub fn FrontierPanel() -> impl IntoView {
             </div>
             <ChartCanvas chart=chart hover_series=hover_series describe=tooltip on_select=select pinned=pinned
                 test_id="frontier-chart" file_stem="frontier" />
-            <p class="hint">"Click a point to pin it (up to 4) and compare below."</p>
+            <p class="hint">"Click a point to pin it (up to 4) and compare below."
+                " Export: "
+                <button type="button" data-testid="export-frontier-csv" on:click=move |_| export(true)>"frontier CSV"</button>
+                " "
+                <button type="button" data-testid="export-candidates-csv" on:click=move |_| export(false)>"all candidates CSV"</button>
+            </p>
             {key}
             {details}
             {sizes}
