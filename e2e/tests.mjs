@@ -245,4 +245,24 @@ export const tests = [
       }
     },
   },
+  {
+    name: "calibrating from the illustrative measurements recovers the fractions and moves the frontier",
+    async run({ app, page, shots }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      await app.testId("calib-example").click();
+      await app.testId("calib-report").waitFor({ timeout: 5000 });
+      const bw = parseFloat(await app.text("calib-bandwidth"));
+      const cp = parseFloat(await app.text("calib-compute"));
+      assert(Math.abs(bw - 0.58) < 0.01 && Math.abs(cp - 0.57) < 0.01, `fitted fractions ${bw}, ${cp}`);
+      await page.waitForTimeout(500);
+      const before = await app.text("latency-decode");
+      await app.testId("calib-add").click();
+      await page.waitForFunction((b) => document.querySelector('[data-testid="latency-decode"]')?.textContent !== b, before, { timeout: 5000 });
+      const bwShown = await app.text("device-bandwidth");
+      assert(bwShown === `${(102 * bw).toFixed(1)} GB/s` || bwShown.startsWith("59."), `calibrated bandwidth shown as ${bwShown}`);
+      await app.testId("calib-chart").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(shots, "calibration.png"), fullPage: false });
+    },
+  },
 ];

@@ -1,5 +1,6 @@
 //! The thin UI: holds state in signals, calls [`crate::model`], draws. Browser-only.
 
+mod calibration_panel;
 mod chart_canvas;
 mod design_panel;
 mod device_panel;
@@ -23,6 +24,7 @@ mod workload_panel;
 
 use leptos::prelude::*;
 
+use calibration_panel::CalibrationPanel;
 use design_panel::DesignPanel;
 use device_panel::DevicePanel;
 use fit_panel::FitPanel;
@@ -65,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <WorkloadPanel/>
                     <ModelPanel/>
                     <LawPanel/>
+                    <CalibrationPanel/>
                 </aside>
                 <main class="main" data-testid="main-area">
                     <FrontierPanel/>

@@ -1,0 +1,194 @@
+//! Calibration of the selected device from measured latencies (issue: roofline numbers far
+//! from what people measure): upload measurements, fit the achievable fractions of bandwidth
+//! and compute and a per-step overhead, compare before and after, add the calibrated device.
+
+use leptos::prelude::*;
+
+use super::chart_canvas::ChartCanvas;
+use super::file_drop::FileDrop;
+use super::files::download_text;
+use super::format;
+use super::state::{Derived, Inputs};
+use crate::chart::{AxisSpec, Series, XyChart, PALETTE};
+use crate::model::calibrate::{
+    calibrate, calibrated_device, parse_measurements_csv, CalibrationRecord, CalibrationReport,
+    Measurement, EXAMPLE_MEASUREMENTS_CSV, MEASUREMENTS_TEMPLATE_CSV,
+};
+use crate::model::device::Device;
+
+/// The device the illustrative example was generated for.
+const EXAMPLE_DEVICE: &str = "Jetson Orin Nano Super 8GB";
+
+/// Measured against predicted time (ms, log–log), before and after, with the y = x line.
+fn calibration_chart(r: &CalibrationReport) -> XyChart {
+    let ms = |s: f64| s * 1e3;
+    let before = r
+        .rows
+        .iter()
+        .map(|x| (ms(x.measured_s), ms(x.predicted_before_s)))
+        .collect();
+    let after = r
+        .rows
+        .iter()
+        .map(|x| (ms(x.measured_s), ms(x.predicted_after_s)))
+        .collect();
+    let all = r
+        .rows
+        .iter()
+        .flat_map(|x| [x.measured_s, x.predicted_before_s, x.predicted_after_s])
+        .map(ms);
+    let (lo, hi) = all.fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+    XyChart {
+        title: "Predicted vs measured time".into(),
+        x: AxisSpec::log("measured (ms)"),
+        y: AxisSpec::log("predicted (ms)"),
+        series: vec![
+            Series::points(
+                format!("rated roofline (MAPE {:.1} %)", r.mape_before),
+                PALETTE[1],
+                before,
+            ),
+            Series::points(
+                format!("calibrated (MAPE {:.1} %)", r.mape_after),
+                PALETTE[0],
+                after,
+            ),
+            Series::line("y = x", PALETTE[7], vec![(lo, lo), (hi, hi)]),
+        ],
+        ..XyChart::default()
+    }
+}
+
+#[component]
+pub fn CalibrationPanel() -> impl IntoView {
+    let inputs = expect_context::<Inputs>();
+    let derived = expect_context::<Derived>();
+    let error = RwSignal::new(None::<String>);
+    let result = RwSignal::new(None::<(Device, Vec<Measurement>, CalibrationReport, String)>);
+
+    let run = move |name: String, text: String| {
+        let table = match parse_measurements_csv(&name, &text) {
+            Ok(t) => t,
+            Err(e) => {
+                error.set(Some(e.to_string()));
+                return;
+            }
+        };
+        let issues: Vec<String> = table.issues.iter().map(|i| i.in_file(&name)).collect();
+        let device = derived.device.get_untracked();
+        match calibrate(&device, &table.measurements) {
+            Ok(report) => {
+                error.set((!issues.is_empty()).then(|| issues.join("; ")));
+                result.set(Some((device, table.measurements, report, name)));
+            }
+            Err(e) => error.set(Some(format!("{name}: {e}"))),
+        }
+    };
+    let on_text = Callback::new(move |(name, text): (String, String)| run(name, text));
+    let on_error = Callback::new(move |m: String| error.set(Some(m)));
+    let load_example = move |_| {
+        if let Some(i) = inputs
+            .devices
+            .with_untracked(|d| d.iter().position(|x| x.name() == EXAMPLE_DEVICE))
+        {
+            inputs.device_index.set(i);
+        }
+        run(
+            "orin-nano-measurements.csv".into(),
+            EXAMPLE_MEASUREMENTS_CSV.into(),
+        );
+    };
+    let chart = Signal::derive(move || {
+        result.with(|r| r.as_ref().map(|(_, _, rep, _)| calibration_chart(rep)))
+    });
+    let describe = Callback::new(move |(series, point): (usize, usize)| {
+        result.with_untracked(|r| {
+            r.as_ref()
+                .and_then(|(_, _, rep, _)| rep.rows.get(point).map(|x| (series, x.clone())))
+                .map(|(s, x)| {
+                    let err = if s == 0 {
+                        x.error_before_pct
+                    } else {
+                        x.error_after_pct
+                    };
+                    format!(
+                        "line {}: {} — measured {}, error {:+.1} %",
+                        x.line,
+                        x.label,
+                        format::seconds(x.measured_s),
+                        err
+                    )
+                })
+                .unwrap_or_default()
+        })
+    });
+    let add_device = move |_| {
+        let Some((base, _, report, _)) = result.get_untracked() else {
+            return;
+        };
+        let dev = calibrated_device(&base, &report, "");
+        let index = inputs.devices.with_untracked(|d| d.len());
+        inputs.devices.update(|d| d.push(dev));
+        inputs.device_index.set(index);
+    };
+    let export = move |_| {
+        let Some((base, ms, report, _)) = result.get_untracked() else {
+            return;
+        };
+        let record = CalibrationRecord::new(&base, &ms, report, "");
+        download_text(
+            "calibrated-device.json",
+            "application/json",
+            &record.to_json(),
+        );
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="calib-h">
+            <h2 id="calib-h">"Calibrate from measurements"</h2>
+            <p class="hint">"Fit the selected device's achievable bandwidth and compute fractions and a per-step overhead to latencies you measured."</p>
+            <FileDrop label="Measurements CSV" accept=".csv,text/csv" test_id="calib-file" on_text=on_text on_error=on_error />
+            <button type="button" data-testid="calib-example" on:click=load_example>"Illustrative Orin Nano example"</button>
+            " "
+            <button type="button" on:click=|_| download_text("measurements-template.csv", "text/csv", MEASUREMENTS_TEMPLATE_CSV)>"Template"</button>
+            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="calib-error">{e}</p> })}
+            {move || result.get().map(|(base, _, r, name)| view! {
+                <div data-testid="calib-report">
+                    <p class="hint">{format!("{name} on {}", base.name())}</p>
+                    <table class="facts">
+                        <tr><td>"Bandwidth fraction"</td><td data-testid="calib-bandwidth">{format::fixed(r.bandwidth_fraction, 3)}</td></tr>
+                        <tr><td>"Compute fraction"</td><td data-testid="calib-compute">{format::fixed(r.compute_fraction, 3)}</td></tr>
+                        <tr><td>"Overhead per step"</td><td data-testid="calib-overhead">{format::seconds(r.overhead_s)}</td></tr>
+                        <tr><td>"MAPE before → after"</td><td data-testid="calib-mape">{format!("{:.1} % → {:.1} %", r.mape_before, r.mape_after)}</td></tr>
+                    </table>
+                    <details>
+                        <summary>"Per measurement"</summary>
+                        <div class="scroll">
+                            <table class="calib-rows" data-testid="calib-rows">
+                                <thead><tr><th scope="col">"line"</th><th scope="col">"run"</th><th scope="col">"measured"</th>
+                                    <th scope="col">"rated"</th><th scope="col">"error"</th><th scope="col">"calibrated"</th><th scope="col">"error"</th></tr></thead>
+                                <tbody>
+                                    {r.rows.iter().map(|x| view! {
+                                        <tr>
+                                            <td>{x.line}</td><td>{x.label.clone()}</td><td>{format::seconds(x.measured_s)}</td>
+                                            <td>{format::seconds(x.predicted_before_s)}</td><td>{format!("{:+.1} %", x.error_before_pct)}</td>
+                                            <td>{format::seconds(x.predicted_after_s)}</td><td>{format!("{:+.1} %", x.error_after_pct)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    </details>
+                    <ul class="warnings">{r.warnings.iter().map(|w| view! { <li>{w.to_string()}</li> }).collect_view()}</ul>
+                    <button type="button" class="primary" data-testid="calib-add" on:click=add_device>"Use the calibrated device"</button>
+                    " "
+                    <button type="button" on:click=export>"Export JSON"</button>
+                    <p class="hint">"The per-step overhead is not part of a device; the roofline of the calibrated device uses its fractions only."</p>
+                </div>
+            })}
+            {move || result.with(|r| r.is_some()).then(|| view! {
+                <ChartCanvas chart=chart hover_series=vec![0, 1] describe=describe test_id="calib-chart" file_stem="calibration" height=300.0 />
+            })}
+        </section>
+    }
+}
