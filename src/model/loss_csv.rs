@@ -6,6 +6,7 @@
 //! naming its line (as in the file, 1-based, header included) and column, and is left out of
 //! the good rows; only problems with the whole file are errors ([`LossCsvError`]).
 
+use super::csv_text::{detect_delimiter, record_start, LineCounter};
 use super::law::Variable;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -353,70 +354,6 @@ impl fmt::Display for LossCsvError {
 }
 
 impl std::error::Error for LossCsvError {}
-
-/// Picks the delimiter that occurs most often outside quotes on the first content line.
-fn detect_delimiter(text: &str) -> u8 {
-    let line = text
-        .lines()
-        .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .unwrap_or("");
-    let mut counts = [0usize; 3];
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => counts[0] += 1,
-            ';' if !quoted => counts[1] += 1,
-            '\t' if !quoted => counts[2] += 1,
-            _ => {}
-        }
-    }
-    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
-    [b',', b';', b'\t'][best]
-}
-
-/// Where a record really starts: csv reports the end of the previous one, before the blank
-/// and comment lines it skipped.
-fn record_start(bytes: &[u8], mut at: usize) -> usize {
-    while at < bytes.len() {
-        match bytes[at] {
-            b'\n' | b'\r' => at += 1,
-            b'#' if at == 0 || bytes[at - 1] == b'\n' || bytes[at - 1] == b'\r' => {
-                while at < bytes.len() && bytes[at] != b'\n' {
-                    at += 1;
-                }
-            }
-            _ => break,
-        }
-    }
-    at
-}
-
-/// Counts lines incrementally as records advance through the text.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    at: usize,
-    line: usize,
-}
-
-impl LineCounter<'_> {
-    fn line_at(&mut self, byte: usize) -> usize {
-        let byte = byte.min(self.bytes.len());
-        if byte >= self.at {
-            self.line += self.bytes[self.at..byte]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-        } else {
-            self.line -= self.bytes[byte..self.at]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-        }
-        self.at = byte;
-        self.line
-    }
-}
 
 fn parse_number(cell: &str) -> Option<f64> {
     cell.trim().parse::<f64>().ok()

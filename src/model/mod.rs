@@ -20,6 +20,7 @@
 
 pub mod arch;
 pub mod calibrate;
+mod csv_text;
 pub mod device;
 pub mod fit;
 pub mod formula;

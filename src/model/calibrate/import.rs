@@ -7,6 +7,7 @@
 
 use super::measurements::{Measurement, MeasurementSpec, MAX_TIME_S, MIN_TIME_S};
 use crate::model::arch::{ArchSpec, Architecture, Attention, FfnKind, Moe};
+use crate::model::csv_text::{detect_delimiter, record_start, LineCounter};
 use crate::model::hf_config::{import_hf_config, reference_presets};
 use crate::model::loss_csv::{ColumnRole, RowIssue};
 use crate::model::precision::{Precision, PrecisionError};
@@ -280,70 +281,6 @@ fn recognise(header: &str) -> Result<Option<Col>, &'static str> {
 
 const ARCH_HINT: &str = "a preset name such as Qwen2.5-0.5B, or the architecture columns \
      layers, hidden_size, intermediate_size or ffn_ratio, num_attention_heads and vocab_size";
-
-/// Picks the delimiter that occurs most often outside quotes on the first content line.
-fn detect_delimiter(text: &str) -> u8 {
-    let line = text
-        .lines()
-        .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .unwrap_or("");
-    let mut counts = [0usize; 3];
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => counts[0] += 1,
-            ';' if !quoted => counts[1] += 1,
-            '\t' if !quoted => counts[2] += 1,
-            _ => {}
-        }
-    }
-    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
-    [b',', b';', b'\t'][best]
-}
-
-/// Where a record really starts: csv reports the end of the previous one, before the blank
-/// and comment lines it skipped.
-fn record_start(bytes: &[u8], mut at: usize) -> usize {
-    while at < bytes.len() {
-        match bytes[at] {
-            b'\n' | b'\r' => at += 1,
-            b'#' if at == 0 || bytes[at - 1] == b'\n' || bytes[at - 1] == b'\r' => {
-                while at < bytes.len() && bytes[at] != b'\n' {
-                    at += 1;
-                }
-            }
-            _ => break,
-        }
-    }
-    at
-}
-
-/// Line (1-based) of a byte offset, counted incrementally as records advance.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    at: usize,
-    line: usize,
-}
-
-impl LineCounter<'_> {
-    fn line_at(&mut self, byte: usize) -> usize {
-        let byte = byte.min(self.bytes.len());
-        if byte >= self.at {
-            self.line += self.bytes[self.at..byte]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-        } else {
-            self.line -= self.bytes[byte..self.at]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-        }
-        self.at = byte;
-        self.line
-    }
-}
 
 /// Columns found, by [`Col::slot`], with their unit.
 struct Columns {
