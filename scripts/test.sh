@@ -35,5 +35,15 @@ for wasm in dist/*.wasm; do
   printf "wasm size %s: %s bytes raw, %s bytes gzipped (%s KiB; target <= 1 MB gzipped)\n" "$(basename "$wasm")" "$raw" "$gz" "$((gz / 1024))"
 done
 
+step "benchmarks (native, one core)"
+cargo run --release --quiet --example bench_roofline
+cargo run --release --quiet --example bench_search | tee target/bench-native.txt
+cargo run --release --quiet --example bench_fit
+
 step "end-to-end tests (dist/ in headless Chromium)"
-node e2e/run.mjs
+node e2e/run.mjs | tee target/e2e.txt
+wasm_rate=$(sed -n 's/.*wasm search: .* = \([0-9.]*\) M candidates\/s.*/\1/p' target/e2e.txt | head -1)
+native_rate=$(sed -n 's/^paper grid.* = \([0-9.]*\) M candidates\/s.*/\1/p' target/bench-native.txt | head -1)
+if [ -n "$wasm_rate" ] && [ -n "$native_rate" ]; then
+  echo "search speed: wasm $wasm_rate M/s vs native $native_rate M/s (wasm/native = $(python3 -c "print(round($wasm_rate/$native_rate, 2))"); target >= 0.5)"
+fi

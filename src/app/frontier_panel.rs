@@ -279,7 +279,15 @@ pub fn FrontierPanel() -> impl IntoView {
             {move || search.report.get().map(|r| view! {
                 <p class="hint">
                     <span data-testid="search-evaluated">{format::grouped(r.evaluated() as u64)}</span>
-                    {format!(" candidates evaluated{} on {}.", if r.sampled { " (sampled)" } else { "" }, r.device.name())}
+                    {format!(" candidates evaluated{} on {}", if r.sampled { " (sampled)" } else { "" }, r.device.name())}
+                    {search.timing.get().map(|(compute, wall)| {
+                        let rate = r.evaluated() as f64 / (compute / 1e3) / 1e6;
+                        view! {
+                            " in "<span data-testid="search-compute-ms">{format!("{compute:.0}")}</span>" ms of compute ("
+                            <span data-testid="search-rate">{format!("{rate:.2}")}</span>
+                            {format!(" M candidates/s), {wall:.0} ms with the page kept responsive.")}
+                        }
+                    })}
                 </p>
             })}
             <div class="chart-controls">

@@ -114,6 +114,8 @@ pub struct SearchState {
     pub progress: RwSignal<Option<SearchProgress>>,
     pub report: RwSignal<Option<Arc<SearchReport>>>,
     pub error: RwSignal<Option<String>>,
+    /// Time of the last finished search: (compute ms, wall ms).
+    pub timing: RwSignal<Option<(f64, f64)>>,
     /// Pinned designs (candidate indices in the space), at most [`MAX_PINS`].
     pub pins: RwSignal<Vec<u64>>,
     /// Bumped to start a new search; a running slice loop stops when it changes.
@@ -133,6 +135,7 @@ impl SearchState {
             report: RwSignal::new(None),
             error: RwSignal::new(None),
             pins: RwSignal::new(Vec::new()),
+            timing: RwSignal::new(None),
             generation: RwSignal::new(0),
         }
     }
@@ -208,6 +211,8 @@ pub fn run_search_on_change(search: SearchState) {
         let me = search.generation.get_untracked();
         leptos::task::spawn_local(async move {
             let mut batch = 2048usize;
+            let started = now_ms();
+            let mut compute = 0.0;
             loop {
                 if search.generation.get_untracked() != me {
                     return;
@@ -215,6 +220,7 @@ pub fn run_search_on_change(search: SearchState) {
                 let t0 = now_ms();
                 let progress = run.step(batch);
                 let spent = (now_ms() - t0).max(0.1);
+                compute += spent;
                 // Size the next slice so it takes about SLICE_MS.
                 batch = ((batch as f64 * SLICE_MS / spent) as usize).clamp(256, 1 << 20);
                 if run.is_done() {
@@ -225,6 +231,7 @@ pub fn run_search_on_change(search: SearchState) {
             }
             if search.generation.get_untracked() == me {
                 search.progress.set(None);
+                search.timing.set(Some((compute, now_ms() - started)));
                 search.report.set(Some(Arc::new(run.finish())));
             }
         });
