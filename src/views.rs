@@ -8,7 +8,9 @@ use crate::chart::{
 use crate::model::fit::FitReport;
 use crate::model::law::Law;
 use crate::model::pareto::{trends, TrendPoint};
-use crate::model::search::{Candidate, Constraints, Objective, SearchReport};
+use crate::model::search::{
+    Candidate, Constraints, ExpertChoice, KvHeads, Objective, SearchReport, SearchSpace,
+};
 use crate::model::theory::{rho_star, Binding, DepthLimits, FeasibleRegion, Regime, RegionSlice};
 
 /// Attribute that colours the candidate cloud of the frontier chart.
@@ -497,4 +499,33 @@ pub fn theory_rows(region: &FeasibleRegion, law: &Law, rho_min: f64) -> Vec<Theo
             loss: t.loss,
         })
         .collect()
+}
+
+/// The region slice through candidate `c`: its r, experts, KV heads and head dim held fixed
+/// while (d, l) vary. KV heads are kept as the space lists them, so a multi-head candidate
+/// keeps n_kv = n_h at every width; r is the space's listed value nearest the candidate's
+/// (candidates store it as f32).
+pub fn design_slice(space: &SearchSpace, c: &Candidate) -> RegionSlice {
+    let spec = space.spec();
+    let r = c.ffn_ratio as f64;
+    let ffn_ratio = spec
+        .ffn_ratios
+        .iter()
+        .copied()
+        .min_by(|a, b| (a - r).abs().total_cmp(&(b - r).abs()))
+        .unwrap_or(r);
+    let kv_heads = if spec.kv_heads.contains(&KvHeads::Count(c.kv_heads)) {
+        KvHeads::Count(c.kv_heads)
+    } else {
+        KvHeads::Mha
+    };
+    RegionSlice {
+        ffn_ratio,
+        experts: ExpertChoice {
+            experts: c.experts as u32,
+            active: c.active as u32,
+        },
+        kv_heads,
+        head_dim: c.head_dim,
+    }
 }

@@ -17,7 +17,9 @@ use roofscale::model::theory::{
     RegionSlice,
 };
 use roofscale::model::workload::Workload;
-use roofscale::views::{feasible_chart, theory_rows, trend_chart, TrendAttribute, BOUNDARY_NAMES};
+use roofscale::views::{
+    design_slice, feasible_chart, theory_rows, trend_chart, TrendAttribute, BOUNDARY_NAMES,
+};
 use std::ops::ControlFlow;
 
 fn small_report() -> roofscale::model::search::SearchReport {
@@ -254,4 +256,39 @@ fn without_latency_budgets_memory_sets_depth_and_rho() {
             ))
         );
     }
+}
+
+#[test]
+fn design_slice_holds_the_candidate_shape_as_the_space_lists_it() {
+    let report = small_report();
+    let frontier = report.frontier(Objective::Decode, 0, &Constraints::default());
+    let c = report.evaluations.candidates[frontier.last().unwrap().candidate];
+    let slice = design_slice(&report.space, &c);
+    assert_eq!(slice.ffn_ratio, c.ffn_ratio as f64);
+    assert_eq!(
+        (slice.experts.experts, slice.experts.active),
+        (c.experts as u32, c.active as u32)
+    );
+    assert_eq!(slice.head_dim, c.head_dim);
+    assert_eq!(slice.kv_heads.resolve(c.heads), c.kv_heads);
+    // A multi-head candidate whose head count is not listed keeps n_kv = n_h at every width.
+    let mha = report
+        .evaluations
+        .candidates
+        .iter()
+        .find(|c| c.kv_heads == c.heads && c.heads == 6)
+        .unwrap();
+    assert_eq!(design_slice(&report.space, mha).kv_heads, KvHeads::Mha);
+    // r as listed, not as the f32 the candidate stores.
+    let space = SearchSpace::new(SearchSpaceSpec {
+        ffn_ratios: vec![1.3],
+        ..SearchSpaceSpec::default()
+    })
+    .unwrap();
+    let odd = roofscale::model::search::Candidate {
+        ffn_ratio: 1.3f32,
+        ..c
+    };
+    assert_ne!(1.3f32 as f64, 1.3);
+    assert_eq!(design_slice(&space, &odd).ffn_ratio, 1.3);
 }
