@@ -7,6 +7,7 @@ mod files;
 mod fit_panel;
 mod format;
 mod frontier_panel;
+mod heatmap_canvas;
 mod jobs;
 mod latency_panel;
 mod law_panel;
@@ -17,6 +18,7 @@ mod search_state;
 mod shell;
 mod state;
 mod theme;
+mod theory_panel;
 mod workload_panel;
 
 use leptos::prelude::*;
@@ -33,6 +35,7 @@ use search_panel::SearchPanel;
 use search_state::{run_search_on_change, SearchState};
 pub use shell::{Footer, Header};
 use state::{Derived, Inputs};
+use theory_panel::TheoryPanel;
 use workload_panel::WorkloadPanel;
 
 /// The app root: provides the input state and its derived results, lays out the panels.
@@ -60,6 +63,7 @@ pub fn App() -> impl IntoView {
                 </aside>
                 <main class="main" data-testid="main-area">
                     <FrontierPanel/>
+                    <TheoryPanel/>
                     <LatencyPanel/>
                     <FitPanel/>
                 </main>
