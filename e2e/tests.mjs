@@ -267,4 +267,52 @@ export const tests = [
       await page.screenshot({ path: join(shots, "calibration.png"), fullPage: false });
     },
   },
+  {
+    name: "theory panel: regime, table, feasible region and trends; the paper's worked example gives η = 0.125",
+    async run({ app, page, shots }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      const regime = await app.text("theory-regime");
+      assert(/memory-bound|latency-bound|both budgets bind|no η/i.test(regime), `regime: ${regime}`);
+      const rows = await app.testId("theory-table").locator("tbody tr").count();
+      assert(rows >= 5, `theory table has ${rows} rows`);
+      // Canvases must not be blank: count samples that differ from the first pixel.
+      const painted = (selector) => page.evaluate((sel) => {
+        const c = document.querySelector(sel);
+        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+        let differ = 0;
+        for (let i = 0; i < d.length; i += 4 * 97) if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) differ++;
+        return differ;
+      }, selector);
+      const heat = '[data-testid="theory-heatmap"] canvas';
+      assert((await painted(heat)) > 200, "feasible-region heatmap looks blank");
+      assert((await painted('[data-testid="trend-chart"] canvas.chart-base')) > 100, "trend chart looks blank");
+      // Hovering the middle of the heatmap names a cell.
+      await page.locator(heat).scrollIntoViewIfNeeded();
+      const box = await page.locator(heat).boundingBox();
+      await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.55);
+      await app.testId("theory-heatmap-tooltip").waitFor({ timeout: 3000 });
+      const tip = await app.text("theory-heatmap-tooltip");
+      assert(/^d = \d+, l = \d+ · loss \d\.\d{4}/.test(tip), `heatmap tooltip: ${tip}`);
+      await page.screenshot({ path: join(shots, "theory-hover.png") });
+      await page.mouse.move(0, 0);
+      await app.testId("theory-panel").screenshot({ path: join(shots, "theory-page.png") });
+
+      await app.testId("theory-worked-example").click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="theory-eta"]')?.textContent.includes("0.125"), null, { timeout: 5000 });
+      assert((await app.text("theory-eta")) === "η = 0.125", `eta: ${await app.text("theory-eta")}`);
+      assert((await app.text("theory-bytes-per-token")) === "500.0 MB", `M̄d: ${await app.text("theory-bytes-per-token")}`);
+      assert((await app.text("theory-regime")).startsWith("Memory-bound (η < 0.5)"), `regime: ${await app.text("theory-regime")}`);
+      assert((await app.text("theory-setting")).includes("Paper worked example"), "worked example not in use");
+      assert((await app.text("theory-prediction")).includes("decode budget binds"), `prediction: ${await app.text("theory-prediction")}`);
+      assert((await painted(heat)) > 200, "worked-example heatmap looks blank");
+      await app.testId("theory-panel").screenshot({ path: join(shots, "theory.png") });
+      await page.emulateMedia({ colorScheme: "dark" });
+      await page.waitForTimeout(400);
+      assert((await painted(heat)) > 200, "dark heatmap looks blank");
+      await app.testId("theory-panel").screenshot({ path: join(shots, "theory-dark.png") });
+      await app.testId("theory-page-inputs").click();
+      assert(!(await app.text("theory-setting")).includes("Paper worked example"), "page inputs not restored");
+    },
+  },
 ];

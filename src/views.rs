@@ -1,9 +1,17 @@
 //! What the charts show, built from core results: pure functions from reports to chart specs,
 //! tested natively. The UI only draws what these return.
 
-use crate::chart::{AxisSpec, Marker, Rgb, Rule, RuleAt, Series, SeriesKind, XyChart, PALETTE};
+use crate::chart::{
+    AxisSpec, Cell, Heatmap, LegendPlacement, Marker, Rgb, Rule, RuleAt, Series, SeriesKind,
+    XyChart, PALETTE,
+};
 use crate::model::fit::FitReport;
-use crate::model::search::{Candidate, Constraints, Objective, SearchReport};
+use crate::model::law::Law;
+use crate::model::pareto::{trends, TrendPoint};
+use crate::model::search::{
+    Candidate, Constraints, ExpertChoice, KvHeads, Objective, SearchReport, SearchSpace,
+};
+use crate::model::theory::{rho_star, Binding, DepthLimits, FeasibleRegion, Regime, RegionSlice};
 
 /// Attribute that colours the candidate cloud of the frontier chart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -424,4 +432,242 @@ pub fn candidates_csv(report: &SearchReport, objective: Objective, only_frontier
         out.push('\n');
     }
     out
+}
+
+/// An architecture attribute the trend chart follows along the frontier, with its unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrendAttribute {
+    Layers,
+    /// d/128, so widths share the axis with the counts.
+    HiddenOver128,
+    Experts,
+    Active,
+    FfnRatio,
+    KvHeads,
+}
+
+impl TrendAttribute {
+    /// Series order of [`trend_chart`].
+    pub const ALL: [TrendAttribute; 6] = [
+        TrendAttribute::Layers,
+        TrendAttribute::HiddenOver128,
+        TrendAttribute::Experts,
+        TrendAttribute::Active,
+        TrendAttribute::FfnRatio,
+        TrendAttribute::KvHeads,
+    ];
+
+    /// The legend entry: what is plotted, in which unit.
+    pub fn name(self) -> &'static str {
+        match self {
+            TrendAttribute::Layers => "layers l",
+            TrendAttribute::HiddenOver128 => "hidden d / 128",
+            TrendAttribute::Experts => "experts E",
+            TrendAttribute::Active => "active experts K",
+            TrendAttribute::FfnRatio => "FFN ratio r",
+            TrendAttribute::KvHeads => "KV heads n_kv",
+        }
+    }
+
+    pub fn value(self, t: &TrendPoint) -> f64 {
+        match self {
+            TrendAttribute::Layers => t.layers as f64,
+            TrendAttribute::HiddenOver128 => t.hidden as f64 / 128.0,
+            TrendAttribute::Experts => t.experts as f64,
+            TrendAttribute::Active => t.active as f64,
+            TrendAttribute::FfnRatio => t.ffn_ratio as f64,
+            TrendAttribute::KvHeads => t.kv_heads as f64,
+        }
+    }
+}
+
+/// The paper's trend figure: the shape of the frontier designs against latency (ms, log).
+/// One staircase per [`TrendAttribute`], in that order, one vertex per frontier point: the
+/// best design under a budget b is the last frontier point at or below b, so each attribute
+/// of it holds until the next point. All six share one log axis (r = 0.5 to d/128 = 24 stay
+/// readable); widths fall with the series index so coinciding values still show both
+/// colours. Frontier of `objective` in precision `precision` (index into the report's
+/// precisions), without constraints, as the frontier chart draws it.
+pub fn trend_chart(report: &SearchReport, objective: Objective, precision: usize) -> XyChart {
+    let frontier = report.frontier(objective, precision, &Constraints::default());
+    let points = trends(report, &frontier);
+    let series = TrendAttribute::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let line = points
+                .iter()
+                .map(|t| (t.latency_s * 1e3, a.value(t)))
+                .collect();
+            Series::new(
+                a.name(),
+                TREND_COLORS[i],
+                SeriesKind::Step {
+                    width: 4.5 - 0.6 * i as f64,
+                },
+                line,
+            )
+        })
+        .collect();
+    let precision_name = report
+        .evaluations
+        .precisions
+        .get(precision)
+        .map(|p| p.name())
+        .unwrap_or_default();
+    XyChart {
+        title: format!(
+            "Shape of the {} frontier designs — {}, {precision_name}",
+            objective.name(),
+            report.device.name()
+        ),
+        x: AxisSpec::log(format!("{} latency (ms)", objective.name())),
+        y: AxisSpec::log("value (log scale; units in the legend)"),
+        series,
+        ..XyChart::default()
+    }
+}
+
+/// Trend colours: one per attribute, distinct on both themes.
+const TREND_COLORS: [Rgb; 6] = [
+    PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], PALETTE[4], PALETTE[9],
+];
+
+/// The feasible-region chart (method.md §5) of `region`: one cell per region cell, in the
+/// same order, coloured by loss (cells the slice cannot build stay blank), infeasible ones
+/// hatched; each budget's depth limit l(d) as a line; markers at the best enumerated cell
+/// and at the theory's prediction (the width whose l*(d) gives the lowest loss).
+pub fn feasible_chart(region: &FeasibleRegion, slice: &RegionSlice, device: &str) -> Heatmap {
+    let cells = region
+        .cells
+        .iter()
+        .map(|c| Cell {
+            x: c.hidden as f64,
+            y: c.layers as f64,
+            value: if c.valid { c.loss } else { f64::NAN },
+            feasible: c.feasible(),
+        })
+        .collect();
+    let limit = |name: &str, color: Rgb, of: fn(&DepthLimits) -> Option<f64>| {
+        let line: Vec<(f64, f64)> = region
+            .theory
+            .iter()
+            .filter_map(|t| Some((t.hidden as f64, of(&t.limits)?)))
+            .filter(|p| p.1.is_finite() && p.1 > 0.0)
+            .collect();
+        (!line.is_empty()).then(|| Series::line(name, color, line))
+    };
+    let boundaries = [
+        limit(BOUNDARY_NAMES[0], PALETTE[6], |l| l.prefill),
+        limit(BOUNDARY_NAMES[1], PALETTE[3], |l| l.decode),
+        limit(BOUNDARY_NAMES[2], PALETTE[1], |l| Some(l.memory)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut markers = Vec::new();
+    if let Some(best) = region.best.map(|i| region.cells[i]) {
+        markers.push(Marker {
+            x: best.hidden as f64,
+            y: best.layers as f64,
+            label: "best enumerated".into(),
+            color: PALETTE[0],
+        });
+    }
+    if let Some(t) = region.theory_best.map(|i| region.theory[i]) {
+        markers.push(Marker {
+            x: t.hidden as f64,
+            y: t.depth,
+            label: format!("theory l* = {:.1}", t.depth),
+            color: PALETTE[9],
+        });
+    }
+    Heatmap {
+        title: format!(
+            "Feasible designs — {device}, r = {}, E:K = {}:{}, n_kv = {}",
+            slice.ffn_ratio, slice.experts.experts, slice.experts.active, slice.kv_heads
+        ),
+        x: AxisSpec::linear("hidden size d"),
+        y: AxisSpec::linear("layers l"),
+        xs: region.hidden.iter().map(|&d| d as f64).collect(),
+        ys: region.layers.iter().map(|&l| l as f64).collect(),
+        cells,
+        value_label: "predicted loss".into(),
+        contour_levels: Vec::new(),
+        boundaries,
+        markers,
+        legend: LegendPlacement::Top,
+    }
+}
+
+/// Legend names of the budget lines of [`feasible_chart`], in the order they appear when
+/// present.
+pub const BOUNDARY_NAMES: [&str; 3] = [
+    "prefill budget l = F̄p/(ξF·d²)",
+    "decode budget l = M̄d/(ξW·d²·bw)",
+    "memory l = M/(ξall·d²·bw)",
+];
+
+/// The closed forms at one width, for the theory table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TheoryRow {
+    pub hidden: u32,
+    /// ρ*(d) within [ρ_min, 1]; `None` when the law is not the paper's form.
+    pub rho_star: Option<f64>,
+    /// l*(d), continuous.
+    pub depth: f64,
+    pub binding: Binding,
+    /// The law's loss at (l*, d); infinite when l* < 1.
+    pub loss: f64,
+}
+
+/// ρ*(d) and l*(d) at every width of the region the slice can build. ρ* follows the
+/// regime of η; without a decode budget there is no η and memory (with any prefill budget,
+/// the dual case) sets ρ*, so the memory-only formula applies, as [`rho_star`] does for
+/// the dual regime.
+pub fn theory_rows(region: &FeasibleRegion, law: &Law, rho_min: f64) -> Vec<TheoryRow> {
+    let regime = region.budgets.regime.unwrap_or(Regime::MemoryBound);
+    region
+        .theory
+        .iter()
+        .map(|t| TheoryRow {
+            hidden: t.hidden,
+            rho_star: match law {
+                Law::Paper(p) => Some(rho_star(regime, p, t.hidden as f64, rho_min)),
+                _ => None,
+            },
+            depth: t.depth,
+            binding: t.limits.binding().1,
+            loss: t.loss,
+        })
+        .collect()
+}
+
+/// The region slice through candidate `c`: its r, experts, KV heads and head dim held fixed
+/// while (d, l) vary. KV heads are kept as the space lists them, so a multi-head candidate
+/// keeps n_kv = n_h at every width; r is the space's listed value nearest the candidate's
+/// (candidates store it as f32).
+pub fn design_slice(space: &SearchSpace, c: &Candidate) -> RegionSlice {
+    let spec = space.spec();
+    let r = c.ffn_ratio as f64;
+    let ffn_ratio = spec
+        .ffn_ratios
+        .iter()
+        .copied()
+        .min_by(|a, b| (a - r).abs().total_cmp(&(b - r).abs()))
+        .unwrap_or(r);
+    let kv_heads = if spec.kv_heads.contains(&KvHeads::Count(c.kv_heads)) {
+        KvHeads::Count(c.kv_heads)
+    } else {
+        KvHeads::Mha
+    };
+    RegionSlice {
+        ffn_ratio,
+        experts: ExpertChoice {
+            experts: c.experts as u32,
+            active: c.active as u32,
+        },
+        kv_heads,
+        head_dim: c.head_dim,
+    }
 }

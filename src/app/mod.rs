@@ -9,6 +9,7 @@ mod files;
 mod fit_panel;
 mod format;
 mod frontier_panel;
+mod heatmap_canvas;
 mod jobs;
 mod latency_panel;
 mod law_panel;
@@ -20,6 +21,7 @@ mod session_sync;
 mod shell;
 mod state;
 mod theme;
+mod theory_panel;
 mod workload_panel;
 
 use leptos::prelude::*;
@@ -38,6 +40,7 @@ use search_panel::SearchPanel;
 use search_state::{run_search_on_change, SearchState};
 pub use shell::{Footer, Header};
 use state::{Derived, Inputs};
+use theory_panel::TheoryPanel;
 use workload_panel::WorkloadPanel;
 
 /// The app root: provides the input state and its derived results, lays out the panels.
@@ -72,6 +75,7 @@ pub fn App() -> impl IntoView {
                 <main class="main" data-testid="main-area">
                     <FrontierPanel/>
                     <DesignPanel/>
+                    <TheoryPanel/>
                     <LatencyPanel/>
                     <FitPanel/>
                 </main>
