@@ -315,4 +315,20 @@ export const tests = [
       assert(!(await app.text("theory-setting")).includes("Paper worked example"), "page inputs not restored");
     },
   },
+  {
+    name: "the paper view opens each figure's view in one click",
+    async run({ app, page, shots }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      await app.testId("paper-view").locator("summary").click();
+      await page.screenshot({ path: join(shots, "paper-view.png"), fullPage: false });
+      await app.testId("paper-qwen").click();
+      await app.testId("matched-latency").waitFor({ timeout: 5000 });
+      assert((await app.text("matched-latency")).includes("Qwen2.5-0.5B"), "matched latency does not name Qwen2.5-0.5B");
+      await app.testId("paper-fit").click();
+      await app.testId("fit-report").waitFor({ timeout: 30000 });
+      await app.testId("paper-worked").click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="theory-eta"]')?.textContent.includes("0.125"), null, { timeout: 5000 });
+    },
+  },
 ];

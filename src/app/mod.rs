@@ -15,6 +15,7 @@ mod latency_panel;
 mod law_panel;
 mod law_state;
 mod model_panel;
+mod paper_panel;
 mod search_panel;
 mod search_state;
 mod session_sync;
@@ -36,6 +37,7 @@ use latency_panel::LatencyPanel;
 use law_panel::LawPanel;
 use law_state::LawState;
 use model_panel::ModelPanel;
+use paper_panel::PaperPanel;
 use search_panel::SearchPanel;
 use search_state::{run_search_on_change, SearchState};
 pub use shell::{Footer, Header};
@@ -73,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <CalibrationPanel/>
                 </aside>
                 <main class="main" data-testid="main-area">
+                    <PaperPanel/>
                     <FrontierPanel/>
                     <DesignPanel/>
                     <TheoryPanel/>
