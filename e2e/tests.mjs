@@ -331,4 +331,33 @@ export const tests = [
       await page.waitForFunction(() => document.querySelector('[data-testid="theory-eta"]')?.textContent.includes("0.125"), null, { timeout: 5000 });
     },
   },
+  {
+    name: "comparing devices overlays their frontiers and shows each device's own best design",
+    async run({ app, page, shots }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      await app.testId("devices-panel").locator("summary").click();
+      await app.testId("search-budget").fill("100");
+      await app.testId("search-budget").press("Enter");
+      await app.testId("compare-device-0").check();
+      await app.testId("compare-device-2").check();
+      await app.testId("devices-best").waitFor({ timeout: 10000 });
+      const rows = await app.testId("devices-best").locator("tbody tr").allTextContents();
+      assert(rows.length === 2, `rows: ${rows.length}`);
+      assert(rows[0] !== rows[1], "two devices, same answer?");
+      await app.testId("devices-chart").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(shots, "devices.png"), fullPage: false });
+    },
+  },
+  {
+    name: "a file over the size limit is refused with a clear message and nothing changes",
+    async run({ app }) {
+      await app.open();
+      const big = Buffer.alloc(21 * 1024 * 1024, "1,2,3\n");
+      await app.testId("loss-file").setInputFiles({ name: "huge.csv", mimeType: "text/csv", buffer: big });
+      const msg = await app.text("loss-error");
+      assert(msg === "huge.csv: 21.0 MiB is larger than the limit of 20 MiB; nothing was loaded", `message: ${msg}`);
+      assert(!(await app.testId("loss-data").isVisible().catch(() => false)), "huge file was loaded");
+    },
+  },
 ];

@@ -4,8 +4,11 @@
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-/// Largest file the page reads; larger ones are refused before reading (README: limits).
-pub const MAX_UPLOAD_BYTES: f64 = 20.0 * 1024.0 * 1024.0;
+/// Largest file the page reads, the loss importer's limit (README: limits); larger files are
+/// refused before reading.
+pub const MAX_UPLOAD_BYTES: f64 = crate::model::loss_csv::MAX_BYTES as f64;
+
+const MIB: f64 = 1024.0 * 1024.0;
 
 /// A file's name and text, or a message naming the file.
 pub type FileText = Result<(String, String), String>;
@@ -15,9 +18,9 @@ pub fn read_text(file: web_sys::File, done: impl FnOnce(FileText) + 'static) {
     let name = file.name();
     if file.size() > MAX_UPLOAD_BYTES {
         done(Err(format!(
-            "{name}: {:.1} MB is larger than the limit of {:.0} MB; nothing was loaded",
-            file.size() / 1e6,
-            MAX_UPLOAD_BYTES / 1e6
+            "{name}: {:.1} MiB is larger than the limit of {:.0} MiB; nothing was loaded",
+            file.size() / MIB,
+            MAX_UPLOAD_BYTES / MIB
         )));
         return;
     }

@@ -4,6 +4,7 @@ mod calibration_panel;
 mod chart_canvas;
 mod design_panel;
 mod device_panel;
+mod devices_panel;
 mod file_drop;
 mod files;
 mod fit_panel;
@@ -30,6 +31,7 @@ use leptos::prelude::*;
 use calibration_panel::CalibrationPanel;
 use design_panel::DesignPanel;
 use device_panel::DevicePanel;
+use devices_panel::DevicesPanel;
 use fit_panel::FitPanel;
 use frontier_panel::FrontierPanel;
 use jobs::Jobs;
@@ -78,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <PaperPanel/>
                     <FrontierPanel/>
                     <DesignPanel/>
+                    <DevicesPanel/>
                     <TheoryPanel/>
                     <LatencyPanel/>
                     <FitPanel/>
