@@ -85,6 +85,9 @@ export const tests = [
     name: "an invalid workload field is reported and the last valid workload is kept",
     async run({ app }) {
       await app.open();
+      await app.testId("workload-sparsity").fill("1.5");
+      assert((await app.text("workload-error")).startsWith("activation_sparsity"), `sparsity error: ${await app.text("workload-error")}`);
+      await app.testId("workload-sparsity").fill("0");
       const before = await app.text("latency-prefill");
       await app.testId("workload-prompt").fill("12x");
       const err = await app.text("workload-error");
@@ -252,6 +255,11 @@ export const tests = [
     async run({ app, page, shots }) {
       await app.open();
       await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      // Measurements of another device are not fitted to the selected one.
+      const example = readFileSync(new URL("../public/examples/orin-nano-measurements.csv", import.meta.url));
+      await app.testId("calib-file").setInputFiles({ name: "nano.csv", mimeType: "text/csv", buffer: example });
+      const refusal = await app.text("calib-error");
+      assert(refusal === "nano.csv: its measurements are for Jetson Orin Nano Super 8GB; select one of those devices to calibrate it", `calibration error: ${refusal}`);
       await app.testId("calib-example").click();
       await app.testId("calib-report").waitFor({ timeout: 5000 });
       const bw = parseFloat(await app.text("calib-bandwidth"));

@@ -76,10 +76,25 @@ pub fn CalibrationPanel() -> impl IntoView {
         };
         let issues: Vec<String> = table.issues.iter().map(|i| i.in_file(&name)).collect();
         let device = derived.device.get_untracked();
-        match calibrate(&device, &table.measurements) {
+        // A file with a device column holds runs of several devices: fit the selected one's.
+        let named = table.devices();
+        let rows = if named.is_empty() {
+            table.measurements.clone()
+        } else {
+            let mine = table.for_device(device.name());
+            if mine.is_empty() {
+                error.set(Some(format!(
+                    "{name}: its measurements are for {}; select one of those devices to calibrate it",
+                    named.join(", ")
+                )));
+                return;
+            }
+            mine
+        };
+        match calibrate(&device, &rows) {
             Ok(report) => {
                 error.set((!issues.is_empty()).then(|| issues.join("; ")));
-                result.set(Some((device, table.measurements, report, name)));
+                result.set(Some((device, rows, report, name)));
             }
             Err(e) => error.set(Some(format!("{name}: {e}"))),
         }

@@ -51,6 +51,7 @@ pub fn WorkloadPanel() -> impl IntoView {
     let prompt = RwSignal::new(start.prompt_tokens.to_string());
     let generated = RwSignal::new(start.generated_tokens.to_string());
     let operators = RwSignal::new(start.operators);
+    let sparsity = RwSignal::new(format!("{}", start.activation_sparsity));
     let error = RwSignal::new(None::<String>);
     // A workload set from elsewhere (a restored session, a reset) shows in the fields.
     Effect::new(move |_| {
@@ -66,6 +67,9 @@ pub fn WorkloadPanel() -> impl IntoView {
         if operators.get_untracked() != w.operators {
             operators.set(w.operators);
         }
+        if sparsity.get_untracked().trim().parse::<f64>().ok() != Some(w.activation_sparsity) {
+            sparsity.set(format!("{}", w.activation_sparsity));
+        }
     });
 
     // Re-validate the whole form after any edit; a valid form replaces the workload.
@@ -76,7 +80,14 @@ pub fn WorkloadPanel() -> impl IntoView {
                 prompt_tokens: parse_count("prompt tokens", &prompt.get_untracked())?,
                 generated_tokens: parse_count("generated tokens", &generated.get_untracked())?,
                 operators: operators.get_untracked(),
-                ..*inputs.workload.get_untracked().spec()
+                activation_sparsity: sparsity.get_untracked().trim().parse::<f64>().map_err(
+                    |_| {
+                        format!(
+                            "ReLU² sparsity: expected a fraction from 0 to below 1, found \"{}\"",
+                            sparsity.get_untracked().trim()
+                        )
+                    },
+                )?,
             };
             Workload::new(spec).map_err(|e| e.to_string())
         })();
@@ -120,6 +131,15 @@ pub fn WorkloadPanel() -> impl IntoView {
                     <option value="full" selected=move || operators.get() == OperatorSet::Full>"full (embeddings, LM head, norms, …)"</option>
                     <option value="paper" selected=move || operators.get() == OperatorSet::Paper>"paper operators only"</option>
                 </select>
+            </label>
+            <label title="PLM-style ReLU² FFNs: this fraction of activations is zero, and decode skips those rows of the down projection">
+                "ReLU² activation sparsity (decode) "
+                <input type="text" inputmode="decimal" data-testid="workload-sparsity"
+                    prop:value=move || sparsity.get()
+                    on:input=move |ev| {
+                        sparsity.set(event_target_value(&ev));
+                        apply();
+                    } />
             </label>
             <label>
                 "Precision "
