@@ -7,4 +7,5 @@ export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh --no-browser
 PORT=${PORT:-8080}
 echo "[serve] roofscale at http://127.0.0.1:$PORT/ (Ctrl-C stops)"
-exec trunk serve --release --address 127.0.0.1 --port "$PORT"
+# No autoreload: its injected inline script is not covered by the page's CSP hash.
+exec trunk serve --release --no-autoreload --address 127.0.0.1 --port "$PORT"
