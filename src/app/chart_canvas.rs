@@ -13,6 +13,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
+use super::canvas_size::{device_pixel_ratio, use_element_width};
 use super::files::{download_blob, download_text};
 use super::theme::DarkMode;
 use crate::chart::{draw_highlight, draw_xy, DrawnChart, NearestIndex, PixelRect, Scale, XyChart};
@@ -30,12 +31,6 @@ struct Drawn {
     /// (series, point) of each indexed pixel position.
     owners: Vec<(usize, usize)>,
     dpr: f64,
-}
-
-fn dpr() -> f64 {
-    web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0)
 }
 
 /// The chart as shown: zoom ranges applied, hidden series switched off.
@@ -77,7 +72,7 @@ pub fn ChartCanvas(
     let container = NodeRef::<Div>::new();
     let base = NodeRef::<Canvas>::new();
     let overlay = NodeRef::<Canvas>::new();
-    let width = RwSignal::new(0.0f64);
+    let width = use_element_width(container);
     let view = RwSignal::new(None::<((f64, f64), (f64, f64))>);
     let hidden = RwSignal::new(Vec::<usize>::new());
     let tooltip = RwSignal::new(None::<(f64, f64, String)>);
@@ -85,20 +80,6 @@ pub fn ChartCanvas(
     let drawn: Rc<RefCell<Option<Drawn>>> = Rc::new(RefCell::new(None));
     let drag_start = RwSignal::new(None::<(f64, f64)>);
     let hover = RwSignal::new(None::<(usize, usize)>);
-
-    // Width follows the container; the window's resize event re-measures it.
-    let measure = move || {
-        if let Some(div) = container.get_untracked() {
-            width.set(div.client_width() as f64);
-        }
-    };
-    Effect::new(move |_| {
-        if container.get().is_some() {
-            measure();
-        }
-    });
-    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || resize.remove());
 
     // Static layer.
     let drawn_for_static = drawn.clone();
@@ -115,7 +96,7 @@ pub fn ChartCanvas(
         if css_w < 50.0 {
             return;
         }
-        let ratio = dpr();
+        let ratio = device_pixel_ratio();
         let (w, h) = (
             (css_w * ratio).round() as u32,
             (height * ratio).round() as u32,
@@ -202,7 +183,7 @@ pub fn ChartCanvas(
 
     let to_backing = move |ev: &web_sys::MouseEvent| -> (f64, f64, f64, f64) {
         let (x, y) = (ev.offset_x() as f64, ev.offset_y() as f64);
-        let r = dpr();
+        let r = device_pixel_ratio();
         (x * r, y * r, x, y)
     };
     let drawn_move = drawn.clone();
@@ -352,7 +333,7 @@ pub fn ChartCanvas(
                     on:pointermove=on_move
                     on:pointerleave=move |_| { hover.set(None); tooltip.set(None); }
                     on:pointerdown=move |ev: web_sys::PointerEvent| {
-                        let r = dpr();
+                        let r = device_pixel_ratio();
                         drag_start.set(Some((ev.offset_x() as f64 * r, ev.offset_y() as f64 * r)));
                     }
                     on:pointerup=on_up

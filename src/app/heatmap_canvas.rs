@@ -13,6 +13,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
+use super::canvas_size::{device_pixel_ratio, use_element_width};
 use super::files::download_blob;
 use super::theme::DarkMode;
 use crate::chart::{draw_heatmap, DrawnChart, Heatmap, Scale};
@@ -21,12 +22,6 @@ use crate::chart::{draw_heatmap, DrawnChart, Heatmap, Scale};
 struct Drawn {
     chart: DrawnChart,
     dpr: f64,
-}
-
-fn dpr() -> f64 {
-    web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0)
 }
 
 /// The heatmap as shown: budget lines switched off in the legend are hidden.
@@ -55,24 +50,11 @@ pub fn HeatmapCanvas(
     let dark = expect_context::<DarkMode>();
     let container = NodeRef::<Div>::new();
     let canvas = NodeRef::<Canvas>::new();
-    let width = RwSignal::new(0.0f64);
+    let width = use_element_width(container);
     let hidden = RwSignal::new(Vec::<usize>::new());
     let tooltip = RwSignal::new(None::<(f64, f64, String)>);
     let draw_error = RwSignal::new(None::<String>);
     let drawn: Rc<RefCell<Option<Drawn>>> = Rc::new(RefCell::new(None));
-
-    let measure = move || {
-        if let Some(div) = container.get_untracked() {
-            width.set(div.client_width() as f64);
-        }
-    };
-    Effect::new(move |_| {
-        if container.get().is_some() {
-            measure();
-        }
-    });
-    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || resize.remove());
 
     let drawn_for_draw = drawn.clone();
     Effect::new(move |_| {
@@ -86,7 +68,7 @@ pub fn HeatmapCanvas(
         if css_w < 50.0 {
             return;
         }
-        let ratio = dpr();
+        let ratio = device_pixel_ratio();
         el.set_width((css_w * ratio).round() as u32);
         el.set_height((height * ratio).round() as u32);
         let Some(backend) = CanvasBackend::with_canvas_object(el) else {

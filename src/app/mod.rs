@@ -1,6 +1,7 @@
 //! The thin UI: holds state in signals, calls [`crate::model`], draws. Browser-only.
 
 mod calibration_panel;
+mod canvas_size;
 mod chart_canvas;
 mod design_panel;
 mod device_panel;
