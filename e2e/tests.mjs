@@ -368,4 +368,21 @@ export const tests = [
       assert(!(await app.testId("loss-data").isVisible().catch(() => false)), "huge file was loaded");
     },
   },
+  {
+    name: "a parameter range and another FFN type change the frontier",
+    async run({ app, page }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      const before = parseInt(await app.text("frontier-size-decode-FP16"), 10);
+      await app.testId("space-params-max").fill("500M");
+      await app.testId("space-params-max").press("Enter");
+      await page.waitForFunction((b) => parseInt(document.querySelector('[data-testid="frontier-size-decode-FP16"]').textContent, 10) !== b, before, { timeout: 5000 });
+      await app.testId("space-params-min").fill("lots");
+      await app.testId("space-params-min").press("Enter");
+      const err = await app.text("space-params-error");
+      assert(err === 'parameters from: expected a parameter count such as 350M or 1.5B, found "lots"', `error: ${err}`);
+      await app.testId("space-ffn-kind").selectOption("relu2");
+      await page.waitForFunction(() => document.querySelector('[data-testid="search-evaluated"]'), null, { timeout: 10000 });
+    },
+  },
 ];

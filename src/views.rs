@@ -130,6 +130,7 @@ pub fn frontier_chart(
     budget_s: Option<f64>,
     references: &[ReferencePoint],
     log_x: bool,
+    constraints: &Constraints,
 ) -> FrontierChart {
     let e = &report.evaluations;
     let key = color_key(report, by);
@@ -140,7 +141,6 @@ pub fn frontier_chart(
             .map_or(PALETTE[7], |(_, col)| *col)
     };
     let memory = report.device.memory_bytes();
-    let constraints = Constraints::default();
     let layout = FrontierLayout {
         precisions: e.precisions.len(),
     };
@@ -167,7 +167,7 @@ pub fn frontier_chart(
             Series::new(format!("{} candidates", p.name()), PALETTE[7], kind, pts)
                 .with_point_colors(cols),
         );
-        let f = report.frontier(objective, pi, &constraints);
+        let f = report.frontier(objective, pi, constraints);
         candidates[layout.frontier(pi)] = f.iter().map(|q| q.candidate).collect();
         let line: Vec<(f64, f64)> = f.iter().map(|q| (q.latency_s * 1e3, q.loss)).collect();
         let mut s = Series::step(format!("{} frontier", p.name()), frontier_color(pi), line);
@@ -367,13 +367,18 @@ pub fn roofline_chart(
 
 /// Every evaluated candidate as CSV (one row per candidate, latency and memory per precision),
 /// with a column saying on which frontiers of `objective` it lies.
-pub fn candidates_csv(report: &SearchReport, objective: Objective, only_frontier: bool) -> String {
+pub fn candidates_csv(
+    report: &SearchReport,
+    objective: Objective,
+    only_frontier: bool,
+    constraints: &Constraints,
+) -> String {
     use std::fmt::Write;
     let e = &report.evaluations;
     let frontiers: Vec<Vec<usize>> = (0..e.precisions.len())
         .map(|p| {
             let mut f: Vec<usize> = report
-                .frontier(objective, p, &Constraints::default())
+                .frontier(objective, p, constraints)
                 .iter()
                 .map(|q| q.candidate)
                 .collect();

@@ -44,6 +44,7 @@ fn frontier_chart_has_a_cloud_and_a_frontier_per_precision_in_milliseconds() {
         Some(0.02),
         &[reference],
         true,
+        &Constraints::default(),
     );
     assert_eq!(fc.chart.series.len(), 4);
     for p in 0..2 {
@@ -90,12 +91,18 @@ fn colour_key_lists_each_expert_count_once() {
 #[test]
 fn candidate_csv_has_a_row_per_candidate_and_marks_the_frontier() {
     let report = small_report();
-    let csv = roofscale::views::candidates_csv(&report, Objective::Decode, false);
+    let csv = roofscale::views::candidates_csv(
+        &report,
+        Objective::Decode,
+        false,
+        &Constraints::default(),
+    );
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), report.evaluated() + 1);
     assert!(lines[0].starts_with("index,layers,hidden"));
     assert!(lines[0].ends_with("INT8_fits,INT8_on_frontier"));
-    let frontier = roofscale::views::candidates_csv(&report, Objective::Decode, true);
+    let frontier =
+        roofscale::views::candidates_csv(&report, Objective::Decode, true, &Constraints::default());
     let fp16 = report
         .frontier(Objective::Decode, 0, &Constraints::default())
         .len();
@@ -107,4 +114,29 @@ fn candidate_csv_has_a_row_per_candidate_and_marks_the_frontier() {
         rows >= fp16.max(int8) && rows <= fp16 + int8,
         "{rows} frontier rows for {fp16} + {int8}"
     );
+}
+
+#[test]
+fn a_parameter_range_keeps_only_candidates_inside_it() {
+    let report = small_report();
+    let c = Constraints::default()
+        .with_param_range(Some(3e8), Some(1e9))
+        .unwrap();
+    let fc = frontier_chart(
+        &report,
+        Objective::Total,
+        ColorBy::Layers,
+        None,
+        &[],
+        false,
+        &c,
+    );
+    assert!(!fc.candidates[0].is_empty());
+    for &i in fc.candidates[0]
+        .iter()
+        .chain(&fc.candidates[fc.layout.frontier(0)])
+    {
+        let n = report.evaluations.candidates[i].params_total as f64;
+        assert!((3e8..=1e9).contains(&n), "candidate {i} has {n} parameters");
+    }
 }

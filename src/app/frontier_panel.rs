@@ -12,7 +12,7 @@ use crate::model::law::LawInputs;
 use crate::model::params::param_counts;
 use crate::model::pareto::{best_under_budget, matched_latency, FrontierPoint};
 use crate::model::roofline::evaluate;
-use crate::model::search::{Candidate, Constraints, Objective, SearchReport};
+use crate::model::search::{Candidate, Objective, SearchReport};
 use crate::views::{color_key, frontier_chart, ColorBy, FrontierChart, ReferencePoint};
 
 /// One line describing a candidate's shape.
@@ -115,6 +115,7 @@ pub fn FrontierPanel() -> impl IntoView {
             search.budget_s.get(),
             &references,
             log_x.get(),
+            &search.constraints(),
         ))))
     });
     let chart = Signal::derive(move || built.with(|b| b.as_ref().map(|b| b.0.chart.clone())));
@@ -172,8 +173,12 @@ pub fn FrontierPanel() -> impl IntoView {
     });
     let export = move |only_frontier: bool| {
         if let Some(r) = search.report.get_untracked() {
-            let csv =
-                crate::views::candidates_csv(&r, search.objective.get_untracked(), only_frontier);
+            let csv = crate::views::candidates_csv(
+                &r,
+                search.objective.get_untracked(),
+                only_frontier,
+                &search.constraints(),
+            );
             let name = if only_frontier {
                 "frontier.csv"
             } else {
@@ -196,6 +201,7 @@ pub fn FrontierPanel() -> impl IntoView {
     };
 
     let sizes = move || {
+        let constraints = search.constraints();
         search.report.get().map(|report| {
             let precisions = report.evaluations.precisions.clone();
             view! {
@@ -208,7 +214,7 @@ pub fn FrontierPanel() -> impl IntoView {
                             view! {
                                 <tr><td>{o.name()}</td>
                                     {precisions.iter().enumerate().map(|(pi, p)| {
-                                        let n = report.frontier(o, pi, &Constraints::default()).len();
+                                        let n = report.frontier(o, pi, &constraints).len();
                                         view! { <td data-testid=format!("frontier-size-{}-{}", o.name(), p.name())>{n}</td> }
                                     }).collect_view()}
                                 </tr>
@@ -223,7 +229,8 @@ pub fn FrontierPanel() -> impl IntoView {
     let details = move || {
         let report = search.report.get()?;
         let objective = search.objective.get();
-        let frontier = report.frontier(objective, 0, &Constraints::default());
+        let constraints = search.constraints();
+        let frontier = report.frontier(objective, 0, &constraints);
         let (moe, most_top1, median_r) = findings(&report, &frontier);
         let precision = report.evaluations.precisions[0].name();
         let best = search.budget_s.get().map(|b| {
@@ -240,7 +247,7 @@ pub fn FrontierPanel() -> impl IntoView {
             }
         });
         let matched = derived.model.get().map(|m| {
-            let r = matched_latency(&m.arch, &report, objective, 0, &Constraints::default());
+            let r = matched_latency(&m.arch, &report, objective, 0, &constraints);
             let best = r.best.map(|b| report.evaluations.candidates[b.candidate]);
             view! {
                 <div class="matched" data-testid="matched-latency">

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::format;
 use super::search_state::SearchState;
+use crate::model::arch::FfnKind;
 use crate::model::precision::Precision;
 use crate::model::search::{Objective, SearchSpaceSpec, APPLICATION_BUDGETS, ENUMERATION_LIMIT};
 
@@ -13,6 +14,42 @@ pub fn SearchPanel() -> impl IntoView {
     let search = expect_context::<SearchState>();
     let t = search.text;
     let budget_text = RwSignal::new(String::new());
+    let params_error = RwSignal::new(None::<String>);
+    let params_text = RwSignal::new((String::new(), String::new()));
+    // "350M", "1.5B", "2e9" or empty; parameters, not bytes.
+    let parse_params = |label: &str, t: &str| -> Result<Option<f64>, String> {
+        let t = t.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        let (num, mult) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+            Some('K') => (&t[..t.len() - 1], 1e3),
+            Some('M') => (&t[..t.len() - 1], 1e6),
+            Some('B') | Some('G') => (&t[..t.len() - 1], 1e9),
+            _ => (t, 1.0),
+        };
+        match num.trim().parse::<f64>() {
+            Ok(v) if v.is_finite() && v > 0.0 => Ok(Some(v * mult)),
+            _ => Err(format!(
+                "{label}: expected a parameter count such as 350M or 1.5B, found \"{t}\""
+            )),
+        }
+    };
+    let set_params = move |lo: String, hi: String| {
+        params_text.set((lo.clone(), hi.clone()));
+        let range = parse_params("parameters from", &lo)
+            .and_then(|a| parse_params("parameters to", &hi).map(|b| (a, b)));
+        match range {
+            Ok((a, b)) if a.zip(b).is_some_and(|(a, b)| a > b) => params_error.set(Some(
+                "parameters: the lower end is above the upper end".into(),
+            )),
+            Ok(r) => {
+                params_error.set(None);
+                search.param_range.set(r);
+            }
+            Err(e) => params_error.set(Some(e)),
+        }
+    };
     let budget_error = RwSignal::new(None::<String>);
     // A budget set from elsewhere (a restored session, a reset) shows in the field.
     Effect::new(move |_| {
@@ -82,6 +119,34 @@ pub fn SearchPanel() -> impl IntoView {
             {list("Experts:active (E:K)", "1:1 is dense; e.g. 8:1, 16:2", "space-experts", t.experts)}
             {list("KV heads n_kv", "counts or n_h (MHA); must divide n_h = d/d_h", "space-kv", t.kv_heads)}
             {list("Head dims d_h", "n_h = d/d_h", "space-headdim", t.head_dims)}
+            <label>"FFN type "
+                <select data-testid="space-ffn-kind" on:change=move |ev| {
+                    search.ffn_kind.set(match event_target_value(&ev).as_str() {
+                        "geglu" => FfnKind::GeGlu,
+                        "relu2" => FfnKind::ReluSquared,
+                        "gelu" => FfnKind::Gelu,
+                        _ => FfnKind::SwiGlu,
+                    })
+                }>
+                    {[(FfnKind::SwiGlu, "swiglu", "SwiGLU (3 matrices)"), (FfnKind::GeGlu, "geglu", "GeGLU (3 matrices)"),
+                      (FfnKind::ReluSquared, "relu2", "ReLU² MLP (2 matrices)"), (FfnKind::Gelu, "gelu", "GELU MLP (2 matrices)")]
+                        .into_iter()
+                        .map(|(k, v, label)| view! { <option value=v selected=move || search.ffn_kind.get() == k>{label}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <p class="hint">"Attention: standard (MHA/GQA/MQA) in the search; MLA models can be imported as reference models."</p>
+            <div class="grid2">
+                <label>"Parameters from "
+                    <input type="text" data-testid="space-params-min" placeholder="e.g. 100M" prop:value=move || params_text.get().0
+                        on:change=move |ev| set_params(event_target_value(&ev), params_text.get_untracked().1) />
+                </label>
+                <label>"to "
+                    <input type="text" data-testid="space-params-max" placeholder="e.g. 2B" prop:value=move || params_text.get().1
+                        on:change=move |ev| set_params(params_text.get_untracked().0, event_target_value(&ev)) />
+                </label>
+            </div>
+            {move || params_error.get().map(|e| view! { <p class="error" role="alert" data-testid="space-params-error">{e}</p> })}
             <button type="button" data-testid="space-reset" on:click=move |_| t.set_from_spec(&SearchSpaceSpec::default())>"Paper grid"</button>
             {count}
             <fieldset>

@@ -9,11 +9,12 @@ use leptos::prelude::*;
 
 use super::law_state::LawState;
 use super::state::{Derived, Inputs};
+use crate::model::arch::FfnKind;
 use crate::model::lists::{format_counts, parse_counts, parse_pairs, parse_positive};
 use crate::model::precision::Precision;
 use crate::model::search::{
-    ExpertChoice, KvHeads, Objective, SearchProgress, SearchReport, SearchRun, SearchSettings,
-    SearchSpace, SearchSpaceSpec,
+    Constraints, ExpertChoice, KvHeads, Objective, SearchProgress, SearchReport, SearchRun,
+    SearchSettings, SearchSpace, SearchSpaceSpec,
 };
 
 /// Designs that can be pinned and compared side by side.
@@ -62,7 +63,7 @@ impl SpaceText {
     }
 
     /// The typed space, validated; the message names the list and the item.
-    pub fn parse(&self) -> Result<SearchSpace, String> {
+    pub fn parse(&self, ffn_kind: FfnKind) -> Result<SearchSpace, String> {
         let e = |x: crate::model::lists::ListError| x.to_string();
         let kv = self.kv_heads.get();
         let mut kv_heads = Vec::new();
@@ -95,6 +96,7 @@ impl SpaceText {
                 .collect(),
             kv_heads,
             head_dims: parse_counts("head dims", &self.head_dims.get()).map_err(e)?,
+            ffn_kind,
             ..SearchSpaceSpec::default()
         };
         SearchSpace::new(spec).map_err(|e| e.to_string())
@@ -116,6 +118,10 @@ pub struct SearchState {
     pub error: RwSignal<Option<String>>,
     /// Time of the last finished search: (compute ms, wall ms).
     pub timing: RwSignal<Option<(f64, f64)>>,
+    /// Total-parameter range of the designs shown (either side optional).
+    pub param_range: RwSignal<(Option<f64>, Option<f64>)>,
+    /// FFN kind of every candidate.
+    pub ffn_kind: RwSignal<FfnKind>,
     /// Pinned designs (candidate indices in the space), at most [`MAX_PINS`].
     pub pins: RwSignal<Vec<u64>>,
     /// Bumped to start a new search; a running slice loop stops when it changes.
@@ -125,9 +131,10 @@ pub struct SearchState {
 impl SearchState {
     pub fn new() -> Self {
         let text = SpaceText::from_spec(&SearchSpaceSpec::default());
+        let ffn_kind = RwSignal::new(FfnKind::SwiGlu);
         SearchState {
             text,
-            space: Memo::new(move |_| text.parse()),
+            space: Memo::new(move |_| text.parse(ffn_kind.get())),
             precisions: RwSignal::new(vec![Precision::FP16, Precision::INT8]),
             objective: RwSignal::new(Objective::Decode),
             budget_s: RwSignal::new(None),
@@ -135,6 +142,8 @@ impl SearchState {
             report: RwSignal::new(None),
             error: RwSignal::new(None),
             pins: RwSignal::new(Vec::new()),
+            param_range: RwSignal::new((None, None)),
+            ffn_kind,
             timing: RwSignal::new(None),
             generation: RwSignal::new(0),
         }
@@ -152,6 +161,14 @@ impl SearchState {
                 p.push(index);
             }
         });
+    }
+
+    /// The constraints frontiers are drawn under: memory fit (always) and the parameter range.
+    pub fn constraints(&self) -> Constraints {
+        let (lo, hi) = self.param_range.get();
+        Constraints::default()
+            .with_param_range(lo, hi)
+            .unwrap_or_default()
     }
 
     /// Stops the running search; the last finished report stays.

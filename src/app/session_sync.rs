@@ -96,6 +96,7 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
     law.law.set(s.law);
     law.source.set(s.law_source);
     search.text.set_from_spec(v.space.spec());
+    search.ffn_kind.set(v.space.spec().ffn_kind);
     search.precisions.set(s.precisions);
     search.objective.set(s.objective);
     search.budget_s.set(s.budget_s);
@@ -115,6 +116,8 @@ fn reset(inputs: Inputs, law: LawState, search: SearchState) {
     law.report.set(None);
     law.data.set(None);
     SpaceText::set_from_spec(&search.text, &SearchSpaceSpec::default());
+    search.ffn_kind.set(SearchSpaceSpec::default().ffn_kind);
+    search.param_range.set((None, None));
     search
         .precisions
         .set(vec![Precision::FP16, Precision::INT8]);
