@@ -385,4 +385,17 @@ export const tests = [
       await page.waitForFunction(() => document.querySelector('[data-testid="search-evaluated"]'), null, { timeout: 10000 });
     },
   },
+  {
+    name: "colour by precision and a log loss axis redraw the frontier chart",
+    async run({ app, page, shots }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      await app.testId("frontier-color-by").selectOption("precision");
+      await app.testId("frontier-log-y").check();
+      await page.waitForTimeout(300);
+      const key = await app.testId("frontier-chart").locator("xpath=following-sibling::p[contains(@class,'color-key')]").textContent();
+      assert(key.includes("FP16") && key.includes("INT8"), `colour key: ${key}`);
+      await page.screenshot({ path: join(shots, "frontier-by-precision.png"), fullPage: false });
+    },
+  },
 ];

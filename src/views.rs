@@ -22,16 +22,19 @@ pub enum ColorBy {
     Hidden,
     FfnRatio,
     KvHeads,
+    /// One colour per precision (the clouds of all precisions told apart).
+    Precision,
 }
 
 impl ColorBy {
-    pub const ALL: [ColorBy; 6] = [
+    pub const ALL: [ColorBy; 7] = [
         ColorBy::Experts,
         ColorBy::Active,
         ColorBy::Layers,
         ColorBy::Hidden,
         ColorBy::FfnRatio,
         ColorBy::KvHeads,
+        ColorBy::Precision,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +45,7 @@ impl ColorBy {
             ColorBy::Hidden => "hidden size d",
             ColorBy::FfnRatio => "FFN ratio r",
             ColorBy::KvHeads => "KV heads",
+            ColorBy::Precision => "precision",
         }
     }
 
@@ -53,6 +57,7 @@ impl ColorBy {
             ColorBy::Hidden => c.hidden as f64,
             ColorBy::FfnRatio => c.ffn_ratio as f64,
             ColorBy::KvHeads => c.kv_heads as f64,
+            ColorBy::Precision => 0.0,
         }
     }
 }
@@ -60,6 +65,12 @@ impl ColorBy {
 /// The distinct values of the colouring attribute, sorted, each with its palette colour
 /// (values beyond the palette's ten share its last colour). Also the chart's colour legend.
 pub fn color_key(report: &SearchReport, by: ColorBy) -> Vec<(f64, Rgb)> {
+    if by == ColorBy::Precision {
+        // Values are precision indices into the report's precisions.
+        return (0..report.evaluations.precisions.len())
+            .map(|p| (p as f64, CLOUD[p % CLOUD.len()]))
+            .collect();
+    }
     let mut values: Vec<f64> = report
         .evaluations
         .candidates
@@ -158,15 +169,22 @@ pub fn frontier_chart(
                 candidates[layout.cloud(pi)].push(i);
             }
         }
-        // Precisions after the first are drawn as crosses of a lighter cloud.
+        // Precisions after the first are drawn as smaller, lighter dots.
         let kind = SeriesKind::Points {
             radius: if pi == 0 { 2.0 } else { 1.6 },
             alpha: if pi == 0 { 0.35 } else { 0.25 },
         };
-        clouds.push(
-            Series::new(format!("{} candidates", p.name()), PALETTE[7], kind, pts)
-                .with_point_colors(cols),
+        let cloud = Series::new(
+            format!("{} candidates", p.name()),
+            CLOUD[pi % CLOUD.len()],
+            kind,
+            pts,
         );
+        clouds.push(if by == ColorBy::Precision {
+            cloud
+        } else {
+            cloud.with_point_colors(cols)
+        });
         let f = report.frontier(objective, pi, constraints);
         candidates[layout.frontier(pi)] = f.iter().map(|q| q.candidate).collect();
         let line: Vec<(f64, f64)> = f.iter().map(|q| (q.latency_s * 1e3, q.loss)).collect();

@@ -140,3 +140,24 @@ fn a_parameter_range_keeps_only_candidates_inside_it() {
         assert!((3e8..=1e9).contains(&n), "candidate {i} has {n} parameters");
     }
 }
+
+#[test]
+fn colouring_by_precision_gives_each_cloud_one_colour() {
+    let report = small_report();
+    let fc = frontier_chart(
+        &report,
+        Objective::Decode,
+        ColorBy::Precision,
+        None,
+        &[],
+        true,
+        &Constraints::default(),
+    );
+    let (a, b) = (
+        &fc.chart.series[fc.layout.cloud(0)],
+        &fc.chart.series[fc.layout.cloud(1)],
+    );
+    assert!(a.point_colors.is_none() && b.point_colors.is_none());
+    assert_ne!(a.color, b.color);
+    assert_eq!(color_key(&report, ColorBy::Precision).len(), 2);
+}

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::chart_canvas::ChartCanvas;
 use super::format;
 use super::law_state::{LawState, LossData};
+use crate::model::law::Variable;
 use crate::model::loss_csv::{ColumnMapping, ColumnRole};
 use crate::views::{fit_chart, residual_chart};
 
@@ -106,8 +107,13 @@ fn DataView() -> impl IntoView {
             let t = &d.table;
             let synthetic = d.is_synthetic();
             let header_row = t.headers.clone();
+            // Derived law features (r, ρ, d_m) shown next to the raw columns they come from.
+            let derived = [Variable::FfnRatio, Variable::Rho, Variable::KvWidth];
             let rows: Vec<Vec<String>> = t.rows.iter().take(PREVIEW_ROWS).map(|r| {
                 let mut cells: Vec<String> = r.raw.iter().map(|v| v.map_or("—".into(), |x| format!("{x}"))).collect();
+                for v in derived {
+                    cells.push(r.feature(v).map_or("—".into(), |x| format::fixed(x, 3)));
+                }
                 cells.push(format::fixed(r.loss, 4));
                 cells
             }).collect();
@@ -148,7 +154,7 @@ fn DataView() -> impl IntoView {
                         <summary>{format!("Preview (first {} rows)", rows.len())}</summary>
                         <div class="scroll">
                             <table class="preview" data-testid="loss-preview">
-                                <thead><tr>{header_row.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}<th scope="col">"loss (used)"</th></tr></thead>
+                                <thead><tr>{header_row.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}{derived.iter().map(|v| view! { <th scope="col" class="derived" title=v.meaning()>{format!("{} (derived)", v.symbol())}</th> }).collect_view()}<th scope="col">"loss (used)"</th></tr></thead>
                                 <tbody>{rows.into_iter().map(|r| view! { <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
                             </table>
                         </div>

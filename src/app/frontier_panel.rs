@@ -79,6 +79,7 @@ pub fn FrontierPanel() -> impl IntoView {
 
     let color_by = RwSignal::new(ColorBy::Experts);
     let log_x = RwSignal::new(true);
+    let log_y = RwSignal::new(false);
     // The chart and the candidate behind each point; rebuilt when the report or a view
     // setting changes, never on hover.
     let built = Memo::new(move |_| {
@@ -117,6 +118,14 @@ pub fn FrontierPanel() -> impl IntoView {
             log_x.get(),
             &search.constraints(),
         ))))
+        .map(|mut c| {
+            if log_y.get() {
+                if let Some(fc) = std::sync::Arc::get_mut(&mut c.0) {
+                    fc.chart.y.log = true;
+                }
+            }
+            c
+        })
     });
     let chart = Signal::derive(move || built.with(|b| b.as_ref().map(|b| b.0.chart.clone())));
     let hover_series = (0..16).collect::<Vec<usize>>();
@@ -194,7 +203,11 @@ pub fn FrontierPanel() -> impl IntoView {
             <p class="color-key">{format!("colour: {} — ", by.name())}
                 {color_key(&report, by).into_iter().take(10).map(|(v, c)| view! {
                     <span class="swatch" style:background-color=format!("rgb({},{},{})", c.0, c.1, c.2)></span>
-                    <span>{format!("{v} ")}</span>
+                    <span>{if by == ColorBy::Precision {
+                        format!("{} ", report.evaluations.precisions.get(v as usize).map(|p| p.name()).unwrap_or_default())
+                    } else {
+                        format!("{v} ")
+                    }}</span>
                 }).collect_view()}
             </p>
         })
@@ -308,6 +321,8 @@ pub fn FrontierPanel() -> impl IntoView {
                 </label>
                 <label class="check"><input type="checkbox" prop:checked=move || log_x.get()
                     on:change=move |ev| log_x.set(event_target_checked(&ev)) />" log latency axis"</label>
+                <label class="check"><input type="checkbox" data-testid="frontier-log-y" prop:checked=move || log_y.get()
+                    on:change=move |ev| log_y.set(event_target_checked(&ev)) />" log loss axis"</label>
             </div>
             <ChartCanvas chart=chart hover_series=hover_series describe=tooltip on_select=select pinned=pinned
                 test_id="frontier-chart" file_stem="frontier" />
