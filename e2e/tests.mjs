@@ -398,4 +398,34 @@ export const tests = [
       await page.screenshot({ path: join(shots, "frontier-by-precision.png"), fullPage: false });
     },
   },
+  {
+    name: "a space over 10 million candidates is refused; one over 2 million is sampled with the page responsive",
+    async run({ app, page }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      await app.testId("space-layers").fill("1..4096");
+      await app.testId("space-layers").press("Enter");
+      await app.testId("space-headdim").fill("64, 128");
+      await app.testId("space-headdim").press("Enter");
+      await app.testId("space-experts").fill("1:1, 2:1, 4:1, 8:1, 8:2, 16:1, 16:2, 32:1, 32:2, 64:1");
+      await app.testId("space-experts").press("Enter");
+      const refused = await app.text("space-error");
+      assert(/candidates, more than the limit 10000000; remove values from the longest lists$/.test(refused), `refusal: ${refused}`);
+      await page.evaluate(() => {
+        window.__lt = [];
+        new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__lt.push(Math.round(e.duration)))).observe({ entryTypes: ["longtask"] });
+      });
+      await app.testId("space-reset").click();
+      await app.testId("space-layers").fill("1..1500");
+      await app.testId("space-layers").press("Enter");
+      await app.testId("space-ffn").fill("0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8");
+      await app.testId("space-ffn").press("Enter");
+      const count = await app.text("candidate-count");
+      assert(parseInt(count.replace(/\s/g, ""), 10) > 2000000, `count ${count}`);
+      const t0 = Date.now();
+      await page.waitForFunction(() => document.querySelector('[data-testid="search-evaluated"]')?.parentElement?.textContent.includes("(sampled)"), null, { timeout: 60000 });
+      const long = await page.evaluate(() => window.__lt);
+      console.log(`     sampled search of ${count} candidates done in ${Date.now() - t0} ms; main-thread tasks over 50 ms: [${long.join(", ")}]`);
+    },
+  },
 ];

@@ -296,6 +296,15 @@ pub fn FrontierPanel() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="frontier-h">
             <h2 id="frontier-h">"Loss–latency frontier"</h2>
+            {move || search.report.get().and_then(|r| {
+                // A law can overflow or leave its domain for some shapes: say so, never plot it.
+                let lost = r.evaluations.candidates.iter().filter(|c| !c.loss.is_finite()).count();
+                (lost > 0).then(|| view! {
+                    <p class="warnings" data-testid="search-nonfinite">
+                        {format!("{} of {} candidates have no finite predicted loss under this law (it overflows or is outside its domain there); they are left out of the charts.", format::grouped(lost as u64), format::grouped(r.evaluated() as u64))}
+                    </p>
+                })
+            })}
             {move || search.report.get().map(|r| view! {
                 <p class="hint">
                     <span data-testid="search-evaluated">{format::grouped(r.evaluated() as u64)}</span>
