@@ -1,5 +1,5 @@
 //! Browser plumbing shared by the canvas charts: the container's CSS width (re-measured on
-//! window resizes) and the device pixel ratio that scales the backing store.
+//! window resizes), the device pixel ratio that scales the backing store, and legend toggles.
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -28,4 +28,15 @@ pub fn use_element_width(container: NodeRef<Div>) -> RwSignal<f64> {
     let resize = window_event_listener(leptos::ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
     width
+}
+
+/// Shows a legend entry that is hidden, hides one that is shown (a legend click).
+pub fn toggle_hidden(hidden: RwSignal<Vec<usize>>, series: usize) {
+    hidden.update(|h| {
+        if let Some(k) = h.iter().position(|x| *x == series) {
+            h.remove(k);
+        } else {
+            h.push(series);
+        }
+    });
 }

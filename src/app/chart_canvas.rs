@@ -13,8 +13,8 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
-use super::canvas_size::{device_pixel_ratio, use_element_width};
-use super::files::{download_blob, download_text};
+use super::canvas_size::{device_pixel_ratio, toggle_hidden, use_element_width};
+use super::files::{download_canvas_png, download_text};
 use super::theme::DarkMode;
 use crate::chart::{draw_highlight, draw_xy, DrawnChart, NearestIndex, PixelRect, Scale, XyChart};
 
@@ -218,13 +218,7 @@ pub fn ChartCanvas(
         let borrowed = drawn_click.borrow();
         let Some(d) = borrowed.as_ref() else { return };
         if let Some(series) = d.chart.legend_hit(px, py) {
-            hidden.update(|h| {
-                if let Some(k) = h.iter().position(|x| *x == series) {
-                    h.remove(k);
-                } else {
-                    h.push(series);
-                }
-            });
+            toggle_hidden(hidden, series);
             return;
         }
         if let Some(a) = start {
@@ -283,16 +277,9 @@ pub fn ChartCanvas(
     };
 
     let export_png = move |_| {
-        let Some(canvas) = base.get_untracked() else {
-            return;
-        };
-        let cb =
-            wasm_bindgen::closure::Closure::once_into_js(move |blob: Option<web_sys::Blob>| {
-                if let Some(b) = blob {
-                    download_blob(&format!("{file_stem}.png"), &b);
-                }
-            });
-        let _ = canvas.to_blob(cb.unchecked_ref());
+        if let Some(c) = base.get_untracked() {
+            download_canvas_png(&c, &format!("{file_stem}.png"));
+        }
     };
     let export_svg = move |_| {
         let Some(c) = chart.get_untracked() else {

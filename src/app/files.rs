@@ -75,3 +75,14 @@ pub fn download_blob(file_name: &str, blob: &web_sys::Blob) {
     }
     let _ = web_sys::Url::revoke_object_url(&url);
 }
+
+/// Offers what a canvas shows as a PNG download named `file_name`.
+pub fn download_canvas_png(canvas: &web_sys::HtmlCanvasElement, file_name: &str) {
+    let name = file_name.to_string();
+    let done = wasm_bindgen::closure::Closure::once_into_js(move |blob: Option<web_sys::Blob>| {
+        if let Some(b) = blob {
+            download_blob(&name, &b);
+        }
+    });
+    let _ = canvas.to_blob(done.unchecked_ref());
+}

@@ -11,10 +11,9 @@ use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use wasm_bindgen::JsCast;
 
-use super::canvas_size::{device_pixel_ratio, use_element_width};
-use super::files::download_blob;
+use super::canvas_size::{device_pixel_ratio, toggle_hidden, use_element_width};
+use super::files::download_canvas_png;
 use super::theme::DarkMode;
 use crate::chart::{draw_heatmap, DrawnChart, Heatmap, Scale};
 
@@ -108,26 +107,13 @@ pub fn HeatmapCanvas(
         let Some(d) = borrowed.as_ref() else { return };
         let (px, py) = (ev.offset_x() as f64 * d.dpr, ev.offset_y() as f64 * d.dpr);
         if let Some(series) = d.chart.legend_hit(px, py) {
-            hidden.update(|h| {
-                if let Some(k) = h.iter().position(|x| *x == series) {
-                    h.remove(k);
-                } else {
-                    h.push(series);
-                }
-            });
+            toggle_hidden(hidden, series);
         }
     };
     let export_png = move |_| {
-        let Some(el) = canvas.get_untracked() else {
-            return;
-        };
-        let done =
-            wasm_bindgen::closure::Closure::once_into_js(move |blob: Option<web_sys::Blob>| {
-                if let Some(b) = blob {
-                    download_blob(&format!("{file_stem}.png"), &b);
-                }
-            });
-        let _ = el.to_blob(done.unchecked_ref());
+        if let Some(c) = canvas.get_untracked() {
+            download_canvas_png(&c, &format!("{file_stem}.png"));
+        }
     };
 
     view! {
