@@ -143,7 +143,7 @@ export const tests = [
       await app.testId("search-evaluated").waitFor({ timeout: 20000 });
       console.log(`     default frontier shown ${Date.now() - t0} ms after navigation`);
       await app.testId("search-rate").waitFor({ timeout: 5000 });
-      console.log(`     wasm search: ${await app.text("search-evaluated")} candidates x 2 precisions, ${await app.text("search-compute-ms")} ms of compute = ${await app.text("search-rate")} M candidates/s`);
+      console.log(`     in-page search (first run, cold wasm): ${await app.text("search-evaluated")} candidates x 2 precisions, ${await app.text("search-compute-ms")} ms of compute = ${await app.text("search-rate")} M candidates/s`);
       assert((await app.text("candidate-count")).replace(/\s/g, "") === "9520", `count ${await app.text("candidate-count")}`);
       const size = parseInt(await app.text("frontier-size-decode-FP16"), 10);
       assert(size > 5, `decode FP16 frontier has ${size} points`);

@@ -5,71 +5,25 @@
 //!
 //! Run: `cargo run --release --example bench_search`.
 
-use roofscale::model::device::Device;
-use roofscale::model::law::{Law, PaperLaw};
-use roofscale::model::precision::Precision;
+use roofscale::bench::{run_search, time_search, PRECISIONS};
 use roofscale::model::search::{
-    search, Candidate, Constraints, ExpertChoice, Metrics, Objective, SearchReport, SearchSettings,
-    SearchSpace, SearchSpaceSpec,
+    Candidate, ExpertChoice, Metrics, SearchSettings, SearchSpace, SearchSpaceSpec,
 };
-use roofscale::model::workload::Workload;
-use std::hint::black_box;
-use std::ops::ControlFlow;
 use std::time::Instant;
-
-const PRECISIONS: [Precision; 2] = [Precision::FP16, Precision::INT8];
-
-fn run(space: &SearchSpace, settings: &SearchSettings) -> SearchReport {
-    search(
-        space,
-        &Law::Paper(PaperLaw::published()),
-        &Device::default(),
-        &PRECISIONS,
-        &Workload::default(),
-        settings,
-        &mut |_| ControlFlow::Continue(()),
-    )
-    .expect("valid search")
-}
-
-fn frontiers(report: &SearchReport) -> usize {
-    let mut points = 0;
-    for objective in Objective::ALL {
-        for p in 0..PRECISIONS.len() {
-            points += report.frontier(objective, p, &Constraints::default()).len();
-        }
-    }
-    points
-}
-
-/// Best of `repeats` runs: the search and the frontiers timed apart.
-fn bench(name: &str, space: &SearchSpace, settings: &SearchSettings, repeats: usize) {
-    let (mut search_s, mut frontier_s) = (f64::INFINITY, f64::INFINITY);
-    let (mut evaluated, mut points) = (0, 0);
-    for _ in 0..repeats {
-        let start = Instant::now();
-        let report = black_box(run(space, settings));
-        search_s = search_s.min(start.elapsed().as_secs_f64());
-        let start = Instant::now();
-        points = black_box(frontiers(&report));
-        frontier_s = frontier_s.min(start.elapsed().as_secs_f64());
-        evaluated = report.evaluated();
-    }
-    println!(
-        "{name}: {evaluated} candidates × {} precisions in {:.1} ms = {:.2} M candidates/s; \
-         6 frontiers ({points} points) in {:.1} ms",
-        PRECISIONS.len(),
-        search_s * 1e3,
-        evaluated as f64 / search_s / 1e6,
-        frontier_s * 1e3,
-    );
-}
 
 fn main() {
     let per_candidate =
         std::mem::size_of::<Candidate>() + PRECISIONS.len() * std::mem::size_of::<Metrics>();
     println!("memory: {per_candidate} bytes per candidate with 2 precisions");
 
+    let origin = Instant::now();
+    let now = || origin.elapsed().as_secs_f64();
+    let bench = |name: &str, space: &SearchSpace, settings: &SearchSettings, repeats: usize| {
+        println!(
+            "native {}",
+            time_search(&now, space, settings, repeats).line(name)
+        );
+    };
     let settings = SearchSettings::default();
     bench("paper grid", &SearchSpace::default(), &settings, 20);
 
@@ -103,7 +57,7 @@ fn main() {
         ..SearchSpaceSpec::default()
     })
     .expect("valid space");
-    let report = run(&sampled, &settings);
+    let report = run_search(&sampled, &settings);
     println!(
         "sampled space of {} candidates: budget {}, {} evaluated in {} refinement rounds",
         sampled.count(),

@@ -8,6 +8,7 @@
 //!   nothing of the browser and is tested natively with `cargo test`.
 //! * [`chart`] — chart drawing over any plotters backend (canvas in the page, SVG in tests),
 //!   with the pixel↔data projection and a nearest-point index for hover.
+//! * [`bench`] — benchmark workloads shared by the native examples and the browser benchmark.
 //! * [`jobs`] — long computations as JSON jobs for the Web Worker.
 //! * [`session`] — the whole session as one validated value (storage, links, files).
 //! * [`views`] — chart specs built from core results (what each chart shows).
@@ -15,6 +16,7 @@
 //!
 //! The method is described in `public/docs/method.md` (a copy of the project's method notes).
 
+pub mod bench;
 pub mod chart;
 pub mod jobs;
 pub mod model;

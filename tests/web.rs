@@ -2,7 +2,6 @@
 //! same answers in wasm as natively.
 #![cfg(target_arch = "wasm32")]
 
-use leptos::prelude::*;
 use roofscale::model::arch::{ArchSpec, Architecture, Attention, FfnKind};
 use roofscale::model::params::param_counts;
 use wasm_bindgen::JsCast;
