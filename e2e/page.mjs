@@ -11,6 +11,14 @@ export class RoofscalePage {
     await this.page.goto(this.url, { waitUntil: "load" });
     await this.testId("app-root").waitFor({ state: "visible", timeout: 20000 });
   }
+  /** Waits until the chart `id` has drawn its static layer more than `after` times. */
+  async drawn(id, after = 0) {
+    await this.page.waitForFunction(([sel, n]) => parseInt(document.querySelector(sel)?.dataset.draws ?? "0", 10) > n,
+      [`[data-testid="${id}"]`, after], { timeout: 20000 });
+  }
+  async draws(id) {
+    return parseInt((await this.testId(id).getAttribute("data-draws")) ?? "0", 10);
+  }
   async text(id) {
     return (await this.testId(id).first().textContent())?.trim() ?? "";
   }

@@ -8,6 +8,7 @@ use crate::chart::{
 use crate::model::fit::FitReport;
 use crate::model::law::Law;
 use crate::model::pareto::{trends, TrendPoint};
+use crate::model::search::Evaluations;
 use crate::model::search::{
     Candidate, Constraints, ExpertChoice, KvHeads, Objective, SearchReport, SearchSpace,
 };
@@ -71,14 +72,20 @@ pub fn color_key(report: &SearchReport, by: ColorBy) -> Vec<(f64, Rgb)> {
             .map(|p| (p as f64, CLOUD[p % CLOUD.len()]))
             .collect();
     }
-    let mut values: Vec<f64> = report
-        .evaluations
-        .candidates
-        .iter()
-        .map(|c| by.value(c))
-        .collect();
-    values.sort_by(f64::total_cmp);
-    values.dedup();
+    // A million candidates hold a few dozen distinct values: keep them sorted as they come
+    // (neighbours usually share a value, so most candidates cost one comparison).
+    let mut values: Vec<f64> = Vec::new();
+    let mut last = f64::NAN;
+    for c in &report.evaluations.candidates {
+        let v = by.value(c);
+        if v.to_bits() == last.to_bits() {
+            continue;
+        }
+        last = v;
+        if let Err(at) = values.binary_search_by(|x| x.total_cmp(&v)) {
+            values.insert(at, v);
+        }
+    }
     values
         .into_iter()
         .enumerate()
@@ -125,10 +132,14 @@ impl FrontierLayout {
 
 /// Candidate index behind each point of the frontier chart's series.
 pub struct FrontierChart {
-    pub chart: XyChart,
+    /// Shared: a million-candidate chart is tens of megabytes.
+    pub chart: std::sync::Arc<XyChart>,
     pub layout: FrontierLayout,
     /// For every series, the candidate index of each point.
     pub candidates: Vec<Vec<usize>>,
+    /// Cloud points drawn and candidates admitted (more admitted than drawn: the clouds
+    /// were thinned, see [`THIN_ABOVE`]).
+    pub cloud_drawn: (usize, usize),
 }
 
 /// Loss against latency in milliseconds: every candidate that fits, faint and coloured by
@@ -145,12 +156,17 @@ pub fn frontier_chart(
 ) -> FrontierChart {
     let e = &report.evaluations;
     let key = color_key(report, by);
-    let color_of = |c: &Candidate| {
-        let v = by.value(c);
-        key.iter()
-            .find(|(k, _)| *k == v)
-            .map_or(PALETTE[7], |(_, col)| *col)
-    };
+    // Each candidate's colour slot (0–7), once for all precisions; the key is sorted by value.
+    let slots: Vec<u8> = e
+        .candidates
+        .iter()
+        .map(|c| {
+            let v = by.value(c);
+            key.binary_search_by(|(k, _)| k.total_cmp(&v))
+                .map_or(7, |i| i.min(6) as u8)
+        })
+        .collect();
+    let slot_color = |slot: u8| key.get(slot as usize).map_or(PALETTE[7], |k| k.1);
     let memory = report.device.memory_bytes();
     let layout = FrontierLayout {
         precisions: e.precisions.len(),
@@ -158,17 +174,36 @@ pub fn frontier_chart(
     let mut clouds = Vec::new();
     let mut frontiers = Vec::new();
     let mut candidates = vec![Vec::new(); 2 * layout.precisions];
+    let mut admitted = 0;
+    let mut kept = 0;
     for (pi, p) in e.precisions.iter().enumerate() {
+        let mut grid = (e.len() > THIN_ABOVE).then(|| CloudGrid::over(e, pi, objective, log_x));
         let mut pts = Vec::new();
         let mut cols = Vec::new();
+        let mut ids = Vec::new();
         for (i, c) in e.candidates.iter().enumerate() {
             let m = e.metrics(i, pi);
-            if constraints.admits(c, m, memory) && c.loss.is_finite() {
-                pts.push((m.latency(objective) * 1e3, c.loss));
-                cols.push(color_of(c));
-                candidates[layout.cloud(pi)].push(i);
+            if !(constraints.admits(c, m, memory) && c.loss.is_finite()) {
+                continue;
             }
+            admitted += 1;
+            let xy = (m.latency(objective) * 1e3, c.loss);
+            if let Some(g) = grid.as_mut() {
+                let slot = if by == ColorBy::Precision {
+                    0
+                } else {
+                    slots[i]
+                };
+                if !g.first(xy, slot) {
+                    continue;
+                }
+            }
+            pts.push(xy);
+            cols.push(slot_color(slots[i]));
+            ids.push(i);
         }
+        candidates[layout.cloud(pi)] = ids;
+        kept += pts.len();
         // Precisions after the first are drawn as smaller, lighter dots.
         let kind = SeriesKind::Points {
             radius: if pi == 0 { 2.0 } else { 1.6 },
@@ -214,7 +249,7 @@ pub fn frontier_chart(
         .collect();
     let x_label = format!("{} latency (ms)", objective.name());
     FrontierChart {
-        chart: XyChart {
+        chart: std::sync::Arc::new(XyChart {
             title: format!(
                 "Predicted loss vs {} latency — {}",
                 objective.name(),
@@ -230,10 +265,84 @@ pub fn frontier_chart(
             rules,
             markers,
             ..XyChart::default()
-        },
+        }),
         layout,
         candidates,
+        cloud_drawn: (kept, admitted),
     }
+}
+
+/// Candidate clouds larger than this are thinned for drawing and hover.
+pub const THIN_ABOVE: usize = 200_000;
+
+/// Thins a large cloud to the first point of each colour slot (0–7) in each cell of a fine
+/// grid over the data's range (log latency when the axis is log). A million candidates
+/// collapse to the places a dot can be seen, which keeps drawing, hover indexing and memory
+/// fast. Cells are 1/1024 of the latency range and 1/640 of the loss range: about a pixel of a
+/// chart on a laptop screen, and within a dot's radius after zooming in 2×.
+struct CloudGrid {
+    x: (f64, f64),
+    y: (f64, f64),
+    log_x: bool,
+    /// Colour slots seen in each cell, one bit each.
+    seen: Vec<u8>,
+}
+
+const THIN_CELLS: (usize, usize) = (1024, 640);
+
+impl CloudGrid {
+    /// Over every candidate's finite point in precision `pi` (a slightly wider range than the
+    /// admitted ones, found without testing constraints twice).
+    fn over(e: &Evaluations, pi: usize, objective: Objective, log_x: bool) -> CloudGrid {
+        let (mut x, mut y) = ((f64::MAX, f64::MIN), (f64::MAX, f64::MIN));
+        for (i, c) in e.candidates.iter().enumerate() {
+            let px = axis_x(e.metrics(i, pi).latency(objective) * 1e3, log_x);
+            if px.is_finite() && c.loss.is_finite() {
+                x = (x.0.min(px), x.1.max(px));
+                y = (y.0.min(c.loss), y.1.max(c.loss));
+            }
+        }
+        CloudGrid {
+            x,
+            y,
+            log_x,
+            seen: vec![0; THIN_CELLS.0 * THIN_CELLS.1],
+        }
+    }
+
+    /// Whether `(x, y)` is the first point of colour `slot` in its cell.
+    fn first(&mut self, (x, y): (f64, f64), slot: u8) -> bool {
+        let x = axis_x(x, self.log_x);
+        if !x.is_finite() {
+            return true;
+        }
+        // Float → int casts saturate (negative → 0), so only the top needs clamping.
+        let cell = |v: f64, (lo, hi): (f64, f64), n: usize| -> usize {
+            let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
+            ((t * (n - 1) as f64 + 0.5) as usize).min(n - 1)
+        };
+        let k = cell(y, self.y, THIN_CELLS.1) * THIN_CELLS.0 + cell(x, self.x, THIN_CELLS.0);
+        let bit = 1u8 << (slot & 7);
+        let fresh = self.seen[k] & bit == 0;
+        self.seen[k] |= bit;
+        fresh
+    }
+}
+
+/// The latency as the grid bins it: log₂ when the axis is log, approximated from the float's
+/// exponent and mantissa (monotonic, within 0.09 of log₂): binning needs no exact logarithm,
+/// and the exact one is the slowest step of thinning a million points in wasm.
+fn axis_x(x: f64, log_x: bool) -> f64 {
+    if !log_x {
+        return x;
+    }
+    if !(x > 0.0 && x.is_finite()) {
+        return f64::NAN;
+    }
+    let bits = x.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as f64 - 1023.0;
+    let mantissa = f64::from_bits((bits & ((1 << 52) - 1)) | (1023 << 52)); // in [1, 2)
+    exponent + (mantissa - 1.0)
 }
 
 /// Frontier colours by precision: strong and distinct from the cloud.

@@ -693,3 +693,37 @@ fn matched_latency_against_qwen2_5_0_5b() {
         }
     }
 }
+
+#[test]
+fn cached_frontiers_are_kept_apart_per_constraints_and_match_a_fresh_computation() {
+    let r = paper();
+    let ranged = Constraints::default()
+        .with_param_range(Some(2e8), Some(6e8))
+        .unwrap();
+    let all = r.frontier(Objective::Decode, 0, &Constraints::default());
+    let within = r.frontier(Objective::Decode, 0, &ranged);
+    assert_ne!(
+        all, within,
+        "a parameter range must change the decode frontier"
+    );
+    for p in &within {
+        let n = r.evaluations.candidates[p.candidate].params_total as f64;
+        assert!((2e8..=6e8).contains(&n), "{n} parameters outside the range");
+    }
+    // Asked again (cached) and on a copy (a fresh cache): the same answers.
+    assert_eq!(
+        r.frontier(Objective::Decode, 0, &Constraints::default()),
+        all
+    );
+    let copy = r.clone();
+    assert_eq!(copy.frontier(Objective::Decode, 0, &ranged), within);
+    assert_eq!(
+        copy.frontier(Objective::Decode, 0, &Constraints::default()),
+        all
+    );
+    // Another precision is another frontier.
+    assert_ne!(
+        r.frontier(Objective::Decode, 1, &Constraints::default()),
+        all
+    );
+}

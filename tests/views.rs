@@ -161,3 +161,99 @@ fn colouring_by_precision_gives_each_cloud_one_colour() {
     assert_ne!(a.color, b.color);
     assert_eq!(color_key(&report, ColorBy::Precision).len(), 2);
 }
+
+#[test]
+fn a_large_cloud_is_thinned_to_one_dot_per_cell_and_colour_but_frontiers_stay_whole() {
+    let spec = SearchSpaceSpec {
+        layers: (1..=80).collect(),
+        hidden: (4..=32).map(|k| 128 * k).collect(),
+        ..SearchSpaceSpec::default()
+    };
+    let space = SearchSpace::new(spec).unwrap();
+    assert!(
+        space.count() > roofscale::views::THIN_ABOVE as u64,
+        "{}",
+        space.count()
+    );
+    let report = search(
+        &space,
+        &Law::Paper(PaperLaw::published()),
+        &Device::default(),
+        &[Precision::FP16],
+        &Workload::default(),
+        &SearchSettings::default(),
+        &mut |_| ControlFlow::Continue(()),
+    )
+    .unwrap();
+    let none = Constraints::default();
+    let fc = frontier_chart(
+        &report,
+        Objective::Decode,
+        ColorBy::Experts,
+        None,
+        &[],
+        true,
+        &none,
+    );
+    let (drawn, admitted) = fc.cloud_drawn;
+    let cloud = &fc.chart.series[fc.layout.cloud(0)];
+    assert_eq!(cloud.points.len(), drawn);
+    assert!(
+        drawn * 3 < admitted,
+        "{drawn} of {admitted} drawn: not thinned"
+    );
+    // Every drawn point is an admitted candidate at its own coordinates, drawn once.
+    let ids = &fc.candidates[fc.layout.cloud(0)];
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len());
+    for (pt, &i) in cloud.points.iter().zip(ids) {
+        let m = report.evaluations.metrics(i, 0);
+        assert_eq!(
+            *pt,
+            (
+                m.decode_s as f64 * 1e3,
+                report.evaluations.candidates[i].loss
+            )
+        );
+    }
+    // Every admitted candidate has a drawn dot of its colour within a cell or two of it.
+    let xs: Vec<f64> = cloud.points.iter().map(|p| p.0.log10()).collect();
+    let (x0, x1) = xs
+        .iter()
+        .fold((f64::MAX, f64::MIN), |a, &x| (a.0.min(x), a.1.max(x)));
+    let (y0, y1) = cloud
+        .points
+        .iter()
+        .fold((f64::MAX, f64::MIN), |a, p| (a.0.min(p.1), a.1.max(p.1)));
+    let colors = cloud.point_colors.as_ref().unwrap();
+    let mut cells = std::collections::HashSet::new();
+    let cell = |x: f64, y: f64| {
+        (
+            ((x - x0) / (x1 - x0) * 1023.0).round() as i64,
+            ((y - y0) / (y1 - y0) * 639.0).round() as i64,
+        )
+    };
+    for (k, p) in cloud.points.iter().enumerate() {
+        cells.insert((cell(p.0.log10(), p.1), colors[k]));
+    }
+    let key = color_key(&report, ColorBy::Experts);
+    for (i, c) in report.evaluations.candidates.iter().enumerate().step_by(97) {
+        let m = report.evaluations.metrics(i, 0);
+        if !(m.fits && c.loss.is_finite()) {
+            continue;
+        }
+        let color = key.iter().find(|(v, _)| *v == c.experts as f64).unwrap().1;
+        let (cx, cy) = cell((m.decode_s as f64 * 1e3).log10(), c.loss);
+        // The grid bins an approximate log, so its cells are up to 1.5× these along x.
+        let near =
+            (-2..=2).any(|dx| (-1..=1).any(|dy| cells.contains(&((cx + dx, cy + dy), color))));
+        assert!(near, "candidate {i} has no dot of its colour near it");
+    }
+    // The frontier is not thinned.
+    let frontier = report.frontier(Objective::Decode, 0, &none);
+    assert_eq!(
+        fc.chart.series[fc.layout.frontier(0)].points.len(),
+        frontier.len()
+    );
+}

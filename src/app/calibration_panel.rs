@@ -2,6 +2,8 @@
 //! from what people measure): upload measurements, fit the achievable fractions of bandwidth
 //! and compute and a per-step overhead, compare before and after, add the calibrated device.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::chart_canvas::ChartCanvas;
@@ -114,7 +116,10 @@ pub fn CalibrationPanel() -> impl IntoView {
         );
     };
     let chart = Signal::derive(move || {
-        result.with(|r| r.as_ref().map(|(_, _, rep, _)| calibration_chart(rep)))
+        result.with(|r| {
+            r.as_ref()
+                .map(|(_, _, rep, _)| Arc::new(calibration_chart(rep)))
+        })
     });
     let describe = Callback::new(move |(series, point): (usize, usize)| {
         result.with_untracked(|r| {

@@ -4,8 +4,10 @@
 //! Wheel and drag-box zoom, keyboard pan and zoom, double-click reset, clickable legend,
 //! PNG and SVG export.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
@@ -15,6 +17,7 @@ use wasm_bindgen::JsCast;
 
 use super::canvas_size::{device_pixel_ratio, toggle_hidden, use_element_width};
 use super::files::{download_canvas_png, download_text};
+use super::search_state::yield_to_browser;
 use super::theme::DarkMode;
 use crate::chart::{draw_highlight, draw_xy, DrawnChart, NearestIndex, PixelRect, Scale, XyChart};
 
@@ -33,8 +36,16 @@ struct Drawn {
     dpr: f64,
 }
 
-/// The chart as shown: zoom ranges applied, hidden series switched off.
-fn shown(chart: &XyChart, view: Option<((f64, f64), (f64, f64))>, hidden: &[usize]) -> XyChart {
+/// The chart as shown: zoom ranges applied, hidden series switched off. Borrowed when
+/// nothing changes, since a search's chart can hold two million points.
+fn shown<'a>(
+    chart: &'a XyChart,
+    view: Option<((f64, f64), (f64, f64))>,
+    hidden: &[usize],
+) -> Cow<'a, XyChart> {
+    if view.is_none() && hidden.is_empty() {
+        return Cow::Borrowed(chart);
+    }
     let mut c = chart.clone();
     if let Some((x, y)) = view {
         c.x.range = Some(x);
@@ -45,14 +56,14 @@ fn shown(chart: &XyChart, view: Option<((f64, f64), (f64, f64))>, hidden: &[usiz
             s.visible = false;
         }
     }
-    c
+    Cow::Owned(c)
 }
 
 #[component]
 pub fn ChartCanvas(
     /// The chart to draw; `None` shows an empty frame.
     #[prop(into)]
-    chart: Signal<Option<XyChart>>,
+    chart: Signal<Option<Arc<XyChart>>>,
     /// Series whose points answer hover and click.
     hover_series: Vec<usize>,
     /// Tooltip text of (series, point).
@@ -69,6 +80,11 @@ pub fn ChartCanvas(
     #[prop(default = 420.0)] height: f64,
 ) -> impl IntoView {
     let dark = expect_context::<DarkMode>();
+    // Read once per change and shared: a derived chart signal rebuilds or clones on every read,
+    // and the pointer handlers read it on every move.
+    let source = chart;
+    let chart = RwSignal::new(None::<Arc<XyChart>>);
+    Effect::new(move |_| chart.set(source.get()));
     let container = NodeRef::<Div>::new();
     let base = NodeRef::<Canvas>::new();
     let overlay = NodeRef::<Canvas>::new();
@@ -80,15 +96,21 @@ pub fn ChartCanvas(
     let drawn: Rc<RefCell<Option<Drawn>>> = Rc::new(RefCell::new(None));
     let drag_start = RwSignal::new(None::<(f64, f64)>);
     let hover = RwSignal::new(None::<(usize, usize)>);
+    // Static-layer draws so far: tests wait for it to change.
+    let draws = RwSignal::new(0u64);
 
-    // Static layer.
+    // Static layer. Drawn in a task of its own after the change that asked for it, so the
+    // reactive update (building the chart) and the drawing are two short tasks, not one long
+    // one; a newer change makes a pending draw stale.
     let drawn_for_static = drawn.clone();
+    let pending = Rc::new(std::cell::Cell::new(0u64));
     Effect::new(move |_| {
         let (Some(canvas), Some(over)) = (base.get(), overlay.get()) else {
             return;
         };
         let css_w = width.get();
         let theme = dark.theme();
+        let (zoom, hide) = (view.get(), hidden.get());
         let Some(chart) = chart.get() else {
             *drawn_for_static.borrow_mut() = None;
             return;
@@ -96,45 +118,77 @@ pub fn ChartCanvas(
         if css_w < 50.0 {
             return;
         }
-        let ratio = device_pixel_ratio();
-        let (w, h) = (
-            (css_w * ratio).round() as u32,
-            (height * ratio).round() as u32,
-        );
-        for c in [&canvas, &over] {
-            c.set_width(w);
-            c.set_height(h);
-        }
-        let c = shown(&chart, view.get(), &hidden.get());
-        let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
-            return;
-        };
-        let root = backend.into_drawing_area();
-        match draw_xy(&root, &c, &theme, Scale::new(ratio)) {
-            Ok(d) => {
-                let _ = root.present();
-                draw_error.set(None);
-                let mut pixels = Vec::new();
-                let mut owners = Vec::new();
-                for s in &hover_series {
-                    if let Some(series) = c.series.get(*s).filter(|x| x.visible) {
-                        for (i, p) in series.points.iter().enumerate() {
-                            pixels.push(d.projection.to_pixel(p.0, p.1));
-                            owners.push((*s, i));
+        let mine = pending.get() + 1;
+        pending.set(mine);
+        let (pending, drawn_for_static) = (pending.clone(), drawn_for_static.clone());
+        let hover_series = hover_series.clone();
+        leptos::task::spawn_local(async move {
+            yield_to_browser().await;
+            if pending.get() != mine {
+                return;
+            }
+            let ratio = device_pixel_ratio();
+            let (w, h) = (
+                (css_w * ratio).round() as u32,
+                (height * ratio).round() as u32,
+            );
+            for c in [&canvas, &over] {
+                c.set_width(w);
+                c.set_height(h);
+            }
+            let c = shown(&chart, zoom, &hide);
+            let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+                return;
+            };
+            let root = backend.into_drawing_area();
+            match draw_xy(&root, &c, &theme, Scale::new(ratio)) {
+                Ok(d) => {
+                    let _ = root.present();
+                    draw_error.set(None);
+                    // One point per device pixel: co-located points cannot be told apart by the
+                    // pointer, and a million-candidate cloud shrinks to the pixels it covers.
+                    // Later series are drawn on top (frontiers over clouds), so they win a pixel.
+                    let plot = d.projection.plot;
+                    let cols = plot.width.max(0.0) as usize + 1;
+                    let rows = plot.height.max(0.0) as usize + 1;
+                    let mut taken = vec![false; cols * rows];
+                    let mut pixels = Vec::new();
+                    let mut owners = Vec::new();
+                    for s in hover_series.iter().rev() {
+                        if let Some(series) = c.series.get(*s).filter(|x| x.visible) {
+                            for (i, p) in series.points.iter().enumerate() {
+                                let (px, py) = d.projection.to_pixel(p.0, p.1);
+                                let (col, row) =
+                                    ((px - plot.left).round(), (py - plot.top).round());
+                                if !(col >= 0.0 && row >= 0.0) {
+                                    continue;
+                                }
+                                let (col, row) = (col as usize, row as usize);
+                                if col >= cols || row >= rows {
+                                    continue;
+                                }
+                                let cell = &mut taken[row * cols + col];
+                                if !*cell {
+                                    *cell = true;
+                                    pixels.push((px, py));
+                                    owners.push((*s, i));
+                                }
+                            }
                         }
                     }
+                    let index =
+                        NearestIndex::within(&pixels, HOVER_PX * ratio * 2.0, d.projection.plot);
+                    *drawn_for_static.borrow_mut() = Some(Drawn {
+                        chart: d,
+                        index,
+                        owners,
+                        dpr: ratio,
+                    });
                 }
-                let index =
-                    NearestIndex::within(&pixels, HOVER_PX * ratio * 2.0, d.projection.plot);
-                *drawn_for_static.borrow_mut() = Some(Drawn {
-                    chart: d,
-                    index,
-                    owners,
-                    dpr: ratio,
-                });
+                Err(e) => draw_error.set(Some(e)),
             }
-            Err(e) => draw_error.set(Some(e)),
-        }
+            draws.update(|n| *n += 1);
+        });
     });
 
     // Overlay: hovered and pinned points, crosshair. Cheap, so it follows every pointer move.
@@ -305,7 +359,7 @@ pub fn ChartCanvas(
     };
 
     view! {
-        <div class="chart" data-testid=test_id>
+        <div class="chart" data-testid=test_id data-draws=move || draws.get()>
             <div class="chart-tools">
                 <span class="hint">"wheel or drag: zoom · arrows: pan · 0: reset · legend: toggle"</span>
                 <button type="button" on:click=move |_| view.set(None) title="Reset zoom">"Reset"</button>

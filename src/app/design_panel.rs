@@ -1,6 +1,8 @@
 //! Pinned designs side by side (up to four): shape, size, memory, latency per precision, loss;
 //! and for the one chosen, its roofline chart and per-operator table.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::chart_canvas::ChartCanvas;
@@ -166,7 +168,10 @@ pub fn DesignPanel() -> impl IntoView {
         Some((report.device.clone(), pre, dec))
     });
     let chart = Signal::derive(move || {
-        breakdowns.with(|b| b.as_ref().map(|(d, pre, dec)| roofline_chart(d, pre, dec)))
+        breakdowns.with(|b| {
+            b.as_ref()
+                .map(|(d, pre, dec)| Arc::new(roofline_chart(d, pre, dec)))
+        })
     });
     let describe = Callback::new(move |(series, point): (usize, usize)| {
         breakdowns.with_untracked(|b| {

@@ -2,6 +2,8 @@
 //! frontiers overlaid, and each device's best design under the budget in a table — each device
 //! wants its own architecture.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::chart_canvas::ChartCanvas;
@@ -69,7 +71,9 @@ pub fn DevicesPanel() -> impl IntoView {
     });
     let chart = Signal::derive(move || {
         frontiers.with(|f| match f {
-            Ok(list) if !list.is_empty() => Some(devices_chart(list, search_state.objective.get())),
+            Ok(list) if !list.is_empty() => {
+                Some(Arc::new(devices_chart(list, search_state.objective.get())))
+            }
             _ => None,
         })
     });

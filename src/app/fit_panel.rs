@@ -1,6 +1,8 @@
 //! Main-area panel for the fit: quality, coefficients with intervals, warnings, "use this law",
 //! and the loaded data (preview, derived columns, row issues, column mapping).
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::chart_canvas::ChartCanvas;
@@ -168,8 +170,16 @@ fn DataView() -> impl IntoView {
 #[component]
 fn FitCharts() -> impl IntoView {
     let state = expect_context::<LawState>();
-    let fit = Signal::derive(move || state.report.with(|r| r.as_ref().map(fit_chart)));
-    let residuals = Signal::derive(move || state.report.with(|r| r.as_ref().map(residual_chart)));
+    let fit = Signal::derive(move || {
+        state
+            .report
+            .with(|r| r.as_ref().map(|r| Arc::new(fit_chart(r))))
+    });
+    let residuals = Signal::derive(move || {
+        state
+            .report
+            .with(|r| r.as_ref().map(|r| Arc::new(residual_chart(r))))
+    });
     // Point k of series 0 (train) or 1 (held-out) is the k-th such row of the report.
     let describe = Callback::new(move |(series, point): (usize, usize)| {
         state.report.with_untracked(|r| {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::chart_canvas::ChartCanvas;
 use super::format;
-use super::search_state::SearchState;
+use super::search_state::{yield_to_browser, SearchState};
 use super::state::Derived;
 use crate::model::law::LawInputs;
 use crate::model::params::param_counts;
@@ -81,9 +81,16 @@ pub fn FrontierPanel() -> impl IntoView {
     let log_x = RwSignal::new(true);
     let log_y = RwSignal::new(false);
     // The chart and the candidate behind each point; rebuilt when the report or a view
-    // setting changes, never on hover.
-    let built = Memo::new(move |_| {
-        let report = search.report.get()?;
+    // setting changes, never on hover. Built in a task of its own after the change (a
+    // million-candidate chart takes tens of milliseconds), so the panels' reactive update and
+    // the build are two short tasks; a newer change makes a pending build stale.
+    let built = RwSignal::new(None::<ChartData>);
+    let pending = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    Effect::new(move |_| {
+        let Some(report) = search.report.get() else {
+            built.set(None);
+            return;
+        };
         let objective = search.objective.get();
         let references: Vec<ReferencePoint> = derived
             .model
@@ -109,23 +116,36 @@ pub fn FrontierPanel() -> impl IntoView {
                 }]
             })
             .unwrap_or_default();
-        Some(ChartData(std::sync::Arc::new(frontier_chart(
-            &report,
-            objective,
+        let (by, budget, logs, constraints) = (
             color_by.get(),
             search.budget_s.get(),
-            &references,
-            log_x.get(),
-            &search.constraints(),
-        ))))
-        .map(|mut c| {
-            if log_y.get() {
-                if let Some(fc) = std::sync::Arc::get_mut(&mut c.0) {
-                    fc.chart.y.log = true;
+            (log_x.get(), log_y.get()),
+            search.constraints(),
+        );
+        let mine = pending.get() + 1;
+        pending.set(mine);
+        let pending = pending.clone();
+        leptos::task::spawn_local(async move {
+            yield_to_browser().await;
+            if pending.get() != mine {
+                return;
+            }
+            let mut fc = frontier_chart(
+                &report,
+                objective,
+                by,
+                budget,
+                &references,
+                logs.0,
+                &constraints,
+            );
+            if logs.1 {
+                if let Some(chart) = std::sync::Arc::get_mut(&mut fc.chart) {
+                    chart.y.log = true;
                 }
             }
-            c
-        })
+            built.set(Some(ChartData(std::sync::Arc::new(fc))));
+        });
     });
     let chart = Signal::derive(move || built.with(|b| b.as_ref().map(|b| b.0.chart.clone())));
     let hover_series = (0..16).collect::<Vec<usize>>();
@@ -335,6 +355,15 @@ pub fn FrontierPanel() -> impl IntoView {
             </div>
             <ChartCanvas chart=chart hover_series=hover_series describe=tooltip on_select=select pinned=pinned
                 test_id="frontier-chart" file_stem="frontier" />
+            {move || built.with(|b| b.as_ref().and_then(|b| {
+                let (drawn, admitted) = b.0.cloud_drawn;
+                (drawn < admitted).then(|| view! {
+                    <p class="hint" data-testid="frontier-thinned">
+                        {format!("{} candidate points (each fitting candidate once per precision) are drawn as {} dots: one per colour where several would cover the same pixel. Frontiers, exports and findings use every candidate.",
+                            format::grouped(admitted as u64), format::grouped(drawn as u64))}
+                    </p>
+                })
+            }))}
             <p class="hint">"Click a point to pin it (up to 4) and compare below."
                 " Export: "
                 <button type="button" data-testid="export-frontier-csv" on:click=move |_| export(true)>"frontier CSV"</button>

@@ -165,7 +165,13 @@ impl SearchState {
 
     /// The constraints frontiers are drawn under: memory fit (always) and the parameter range.
     pub fn constraints(&self) -> Constraints {
-        let (lo, hi) = self.param_range.get();
+        self.param_range.track();
+        self.constraints_untracked()
+    }
+
+    /// [`SearchState::constraints`] without subscribing to them.
+    pub fn constraints_untracked(&self) -> Constraints {
+        let (lo, hi) = self.param_range.get_untracked();
         Constraints::default()
             .with_param_range(lo, hi)
             .unwrap_or_default()
@@ -186,7 +192,7 @@ fn now_ms() -> f64 {
 }
 
 /// Hands the thread back to the browser until its next task.
-async fn yield_to_browser() {
+pub async fn yield_to_browser() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback(&resolve);
@@ -246,10 +252,29 @@ pub fn run_search_on_change(search: SearchState) {
                 search.progress.set(Some(progress));
                 yield_to_browser().await;
             }
+            let report = run.finish();
+            // The panels read every frontier as soon as the report arrives; computing them
+            // here, one per slice, keeps each task short (a million candidates take tens of
+            // milliseconds per frontier), and the report's cache serves the panels.
+            let precisions = report.evaluations.precisions.len();
+            for constraints in [Constraints::default(), search.constraints_untracked()] {
+                for objective in Objective::ALL {
+                    for p in 0..precisions {
+                        if search.generation.get_untracked() != me {
+                            return;
+                        }
+                        let t0 = now_ms();
+                        report.frontier(objective, p, &constraints);
+                        if now_ms() - t0 > 1.0 {
+                            yield_to_browser().await;
+                        }
+                    }
+                }
+            }
             if search.generation.get_untracked() == me {
                 search.progress.set(None);
                 search.timing.set(Some((compute, now_ms() - started)));
-                search.report.set(Some(Arc::new(run.finish())));
+                search.report.set(Some(Arc::new(report)));
             }
         });
     });

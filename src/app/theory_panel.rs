@@ -8,6 +8,8 @@
 //! pushed into the page's inputs, because the workload and budget fields keep their typed
 //! text and would no longer show what is in use.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::chart_canvas::ChartCanvas;
@@ -319,7 +321,7 @@ pub fn TheoryPanel() -> impl IntoView {
         Some((trend_chart(&report, objective, pi), candidates))
     });
     let trend_chart_signal =
-        Signal::derive(move || trend.with(|t| t.as_ref().map(|t| t.0.clone())));
+        Signal::derive(move || trend.with(|t| t.as_ref().map(|t| Arc::new(t.0.clone()))));
     let describe_trend = Callback::new(move |(series, point): (usize, usize)| {
         let (Some(report), Some((chart, candidates))) =
             (search.report.get_untracked(), trend.get_untracked())

@@ -897,9 +897,13 @@ fn draw_points<DB: DrawingBackend>(
     radius: u32,
     alpha: f64,
 ) -> Result<(), String> {
+    // Dense clouds draw one dot per cell of about a dot's radius: more dots there would
+    // cover the same pixels, and each costs a canvas call (a million candidates cover a few
+    // tens of thousands of cells).
     let plot = projection.plot;
-    let cols = plot.width.max(0.0) as usize + 1;
-    let rows = plot.height.max(0.0) as usize + 1;
+    let cell = f64::from(radius.max(1));
+    let cols = (plot.width.max(0.0) / cell) as usize + 1;
+    let rows = (plot.height.max(0.0) / cell) as usize + 1;
     let dedupe = series.points.len() > cols * rows / 4;
     let mut seen = if dedupe {
         vec![0u64; (cols * rows).div_ceil(64)]
@@ -912,8 +916,8 @@ fn draw_points<DB: DrawingBackend>(
             continue;
         };
         if dedupe {
-            let c = ((px as f64 - plot.left).round().max(0.0) as usize).min(cols - 1);
-            let r = ((py as f64 - plot.top).round().max(0.0) as usize).min(rows - 1);
+            let c = (((px as f64 - plot.left) / cell).round().max(0.0) as usize).min(cols - 1);
+            let r = (((py as f64 - plot.top) / cell).round().max(0.0) as usize).min(rows - 1);
             let bit = r * cols + c;
             if seen[bit / 64] & (1 << (bit % 64)) != 0 {
                 continue;

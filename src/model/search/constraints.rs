@@ -136,6 +136,20 @@ impl Constraints {
 
     /// Whether a candidate meets every limit; `device_memory` stands in when no memory limit
     /// is set.
+    /// The limits as exact bit patterns (`None` as a NaN no validated limit can be), for
+    /// caching results per set of constraints.
+    pub fn key(&self) -> [u64; 6] {
+        [
+            self.max_memory_bytes,
+            self.min_params,
+            self.max_params,
+            self.max_prefill_s,
+            self.max_decode_s,
+            self.max_total_s,
+        ]
+        .map(|v| v.map_or(u64::MAX, f64::to_bits))
+    }
+
     pub fn admits(&self, c: &Candidate, m: &Metrics, device_memory: f64) -> bool {
         let params = c.params_total as f64;
         m.memory_bytes as f64 <= self.max_memory_bytes.unwrap_or(device_memory)

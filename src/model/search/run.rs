@@ -11,7 +11,10 @@ use crate::model::pareto::{self, FrontierPoint};
 use crate::model::precision::Precision;
 use crate::model::workload::Workload;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt;
 use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
 
 /// What a search is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -193,6 +196,7 @@ impl SearchRun {
             workload: self.workload,
             settings: self.settings,
             evaluations: self.evals,
+            frontiers: FrontierCache::default(),
         }
     }
 }
@@ -234,6 +238,32 @@ pub struct SearchReport {
     pub workload: Workload,
     pub settings: SearchSettings,
     pub evaluations: Evaluations,
+    frontiers: FrontierCache,
+}
+
+/// Frontiers already computed for a report, by objective, precision and constraints: several
+/// panels ask for the same ones, and each costs a pass over every candidate (tens of
+/// milliseconds for a million in wasm), so the page computes each once.
+#[derive(Default)]
+struct FrontierCache(Mutex<HashMap<FrontierKey, Arc<Vec<FrontierPoint>>>>);
+
+type FrontierKey = (Objective, usize, [u64; 6]);
+
+/// Constraint sets kept per report before the cache starts over (each entry is small).
+const FRONTIER_CACHE_LIMIT: usize = 64;
+
+impl Clone for FrontierCache {
+    /// A copy starts empty: the cache is only a cache.
+    fn clone(&self) -> Self {
+        FrontierCache::default()
+    }
+}
+
+impl fmt::Debug for FrontierCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.lock().map_or(0, |m| m.len());
+        write!(f, "FrontierCache({n} frontiers)")
+    }
 }
 
 impl SearchReport {
@@ -244,7 +274,34 @@ impl SearchReport {
 
     /// The loss–latency frontier of `objective` in precision `precision` (index into
     /// `evaluations.precisions`) among candidates meeting `constraints`, sorted by latency.
+    /// Computed once per (objective, precision, constraints) and then cached.
     pub fn frontier(
+        &self,
+        objective: Objective,
+        precision: usize,
+        constraints: &Constraints,
+    ) -> Vec<FrontierPoint> {
+        let key = (objective, precision, constraints.key());
+        if let Some(f) = self
+            .frontiers
+            .0
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return f.to_vec();
+        }
+        let f = self.compute_frontier(objective, precision, constraints);
+        if let Ok(mut m) = self.frontiers.0.lock() {
+            if m.len() >= FRONTIER_CACHE_LIMIT {
+                m.clear();
+            }
+            m.insert(key, Arc::new(f.clone()));
+        }
+        f
+    }
+
+    fn compute_frontier(
         &self,
         objective: Objective,
         precision: usize,
