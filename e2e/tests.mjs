@@ -470,4 +470,47 @@ export const tests = [
       assert((await app.text("search-evaluated")).replace(/\s/g, "") === "1004032", "the finished report was lost on cancel");
     },
   },
+  {
+    name: "hover over more than 100,000 points answers within a frame",
+    async run({ app, page }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      const drawsBefore = await app.draws("frontier-chart");
+      await app.testId("space-hidden").fill("512..4096/128");
+      await app.testId("space-hidden").press("Enter");
+      await app.testId("space-layers").fill("1..40");
+      await app.testId("space-layers").press("Enter");
+      const count = parseInt((await app.text("candidate-count")).replace(/\s/g, ""), 10);
+      await page.waitForFunction((n) => document.querySelector('[data-testid="search-evaluated"]')?.textContent.replace(/\s/g, "") === String(n), count, { timeout: 60000 });
+      await app.drawn("frontier-chart", drawsBefore);
+      await page.waitForTimeout(300);
+      const points = await page.evaluate(() => document.querySelector('[data-testid="frontier-thinned"]') === null);
+      assert(count > 100000 && points, `expected over 100,000 candidates drawn unthinned, got ${count}`);
+      // Pointer moves across the plot; each is timed from dispatch until the page's tasks
+      // and microtasks have run (tooltip and overlay updated), minus an idle baseline.
+      const timing = await page.evaluate(async () => {
+        const canvas = document.querySelector('[data-testid="frontier-chart"] canvas.chart-overlay');
+        const r = canvas.getBoundingClientRect();
+        const tick = () => new Promise((res) => setTimeout(res, 0));
+        const idle = [];
+        for (let k = 0; k < 20; k++) { const t = performance.now(); await tick(); idle.push(performance.now() - t); }
+        const times = [];
+        let tips = 0;
+        for (let k = 0; k < 80; k++) {
+          const x = r.left + r.width * (0.1 + 0.8 * ((k * 37) % 80) / 80);
+          const y = r.top + r.height * (0.15 + 0.7 * ((k * 53) % 80) / 80);
+          const t = performance.now();
+          canvas.dispatchEvent(new PointerEvent("pointermove", { clientX: x, clientY: y, bubbles: true }));
+          await tick();
+          times.push(performance.now() - t);
+          if (document.querySelector('[data-testid="frontier-chart-tooltip"]')) tips++;
+        }
+        const med = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
+        return { median: med(times), max: Math.max(...times), idle: med(idle), tips };
+      });
+      console.log(`     hover over ${count} candidates x 2 precisions: median ${timing.median.toFixed(1)} ms, max ${timing.max.toFixed(1)} ms per move (idle tick ${timing.idle.toFixed(1)} ms); ${timing.tips} of 80 moves showed a tooltip`);
+      assert(timing.tips > 20, `only ${timing.tips} moves showed a tooltip`);
+      assert(timing.median - timing.idle < 16, `median hover ${timing.median} ms`);
+    },
+  },
 ];

@@ -154,56 +154,111 @@ pub fn frontier_chart(
     log_x: bool,
     constraints: &Constraints,
 ) -> FrontierChart {
-    let e = &report.evaluations;
-    let key = color_key(report, by);
-    // Each candidate's colour slot (0–7), once for all precisions; the key is sorted by value.
-    let slots: Vec<u8> = e
-        .candidates
-        .iter()
-        .map(|c| {
-            let v = by.value(c);
-            key.binary_search_by(|(k, _)| k.total_cmp(&v))
-                .map_or(7, |i| i.min(6) as u8)
-        })
-        .collect();
-    let slot_color = |slot: u8| key.get(slot as usize).map_or(PALETTE[7], |k| k.1);
-    let memory = report.device.memory_bytes();
-    let layout = FrontierLayout {
-        precisions: e.precisions.len(),
-    };
-    let mut clouds = Vec::new();
-    let mut frontiers = Vec::new();
-    let mut candidates = vec![Vec::new(); 2 * layout.precisions];
-    let mut admitted = 0;
-    let mut kept = 0;
-    for (pi, p) in e.precisions.iter().enumerate() {
-        let mut grid = (e.len() > THIN_ABOVE).then(|| CloudGrid::over(e, pi, objective, log_x));
+    let mut builder = FrontierChartBuilder::new(report, objective, by, log_x, constraints);
+    while builder.add_precision() {}
+    builder.finish(budget_s, references)
+}
+
+/// [`frontier_chart`] one precision at a time, so a page can build a million-candidate chart
+/// in several short tasks.
+pub struct FrontierChartBuilder<'a> {
+    report: &'a SearchReport,
+    objective: Objective,
+    by: ColorBy,
+    log_x: bool,
+    constraints: &'a Constraints,
+    key: Vec<(f64, Rgb)>,
+    /// Each candidate's colour slot (0–7), shared by all precisions.
+    slots: Vec<u8>,
+    layout: FrontierLayout,
+    clouds: Vec<Series>,
+    frontiers: Vec<Series>,
+    candidates: Vec<Vec<usize>>,
+    admitted: usize,
+    kept: usize,
+}
+
+impl<'a> FrontierChartBuilder<'a> {
+    pub fn new(
+        report: &'a SearchReport,
+        objective: Objective,
+        by: ColorBy,
+        log_x: bool,
+        constraints: &'a Constraints,
+    ) -> Self {
+        let e = &report.evaluations;
+        let key = color_key(report, by);
+        // The key is sorted by value: a binary search per candidate.
+        let slots: Vec<u8> = e
+            .candidates
+            .iter()
+            .map(|c| {
+                let v = by.value(c);
+                key.binary_search_by(|(k, _)| k.total_cmp(&v))
+                    .map_or(7, |i| i.min(6) as u8)
+            })
+            .collect();
+        let layout = FrontierLayout {
+            precisions: e.precisions.len(),
+        };
+        FrontierChartBuilder {
+            report,
+            objective,
+            by,
+            log_x,
+            constraints,
+            key,
+            slots,
+            layout,
+            clouds: Vec::new(),
+            frontiers: Vec::new(),
+            candidates: vec![Vec::new(); 2 * e.precisions.len()],
+            admitted: 0,
+            kept: 0,
+        }
+    }
+
+    /// Adds the cloud and frontier of the next precision; false when all are in.
+    pub fn add_precision(&mut self) -> bool {
+        let pi = self.clouds.len();
+        let e = &self.report.evaluations;
+        let Some(p) = e.precisions.get(pi) else {
+            return false;
+        };
+        let (objective, by) = (self.objective, self.by);
+        let memory = self.report.device.memory_bytes();
+        let mut grid =
+            (e.len() > THIN_ABOVE).then(|| CloudGrid::over(e, pi, objective, self.log_x));
         let mut pts = Vec::new();
         let mut cols = Vec::new();
         let mut ids = Vec::new();
         for (i, c) in e.candidates.iter().enumerate() {
             let m = e.metrics(i, pi);
-            if !(constraints.admits(c, m, memory) && c.loss.is_finite()) {
+            if !(self.constraints.admits(c, m, memory) && c.loss.is_finite()) {
                 continue;
             }
-            admitted += 1;
+            self.admitted += 1;
             let xy = (m.latency(objective) * 1e3, c.loss);
             if let Some(g) = grid.as_mut() {
                 let slot = if by == ColorBy::Precision {
                     0
                 } else {
-                    slots[i]
+                    self.slots[i]
                 };
                 if !g.first(xy, slot) {
                     continue;
                 }
             }
             pts.push(xy);
-            cols.push(slot_color(slots[i]));
+            cols.push(
+                self.key
+                    .get(self.slots[i] as usize)
+                    .map_or(PALETTE[7], |k| k.1),
+            );
             ids.push(i);
         }
-        candidates[layout.cloud(pi)] = ids;
-        kept += pts.len();
+        self.candidates[self.layout.cloud(pi)] = ids;
+        self.kept += pts.len();
         // Precisions after the first are drawn as smaller, lighter dots.
         let kind = SeriesKind::Points {
             radius: if pi == 0 { 2.0 } else { 1.6 },
@@ -215,60 +270,66 @@ pub fn frontier_chart(
             kind,
             pts,
         );
-        clouds.push(if by == ColorBy::Precision {
+        self.clouds.push(if by == ColorBy::Precision {
             cloud
         } else {
             cloud.with_point_colors(cols)
         });
-        let f = report.frontier(objective, pi, constraints);
-        candidates[layout.frontier(pi)] = f.iter().map(|q| q.candidate).collect();
+        let f = self.report.frontier(objective, pi, self.constraints);
+        self.candidates[self.layout.frontier(pi)] = f.iter().map(|q| q.candidate).collect();
         let line: Vec<(f64, f64)> = f.iter().map(|q| (q.latency_s * 1e3, q.loss)).collect();
         let mut s = Series::step(format!("{} frontier", p.name()), frontier_color(pi), line);
         s.kind = SeriesKind::Step { width: 2.5 };
-        frontiers.push(s);
+        self.frontiers.push(s);
+        true
     }
-    let mut series = clouds;
-    series.extend(frontiers);
-    let rules = budget_s
-        .map(|b| {
-            vec![Rule {
-                at: RuleAt::X(b * 1e3),
-                label: format!("budget {} ms", trim(b * 1e3)),
-                color: PALETTE[3],
-            }]
-        })
-        .unwrap_or_default();
-    let markers = references
-        .iter()
-        .map(|r| Marker {
-            x: r.latency_s * 1e3,
-            y: r.loss,
-            label: r.name.clone(),
-            color: PALETTE[6],
-        })
-        .collect();
-    let x_label = format!("{} latency (ms)", objective.name());
-    FrontierChart {
-        chart: std::sync::Arc::new(XyChart {
-            title: format!(
-                "Predicted loss vs {} latency — {}",
-                objective.name(),
-                report.device.name()
-            ),
-            x: if log_x {
-                AxisSpec::log(x_label)
-            } else {
-                AxisSpec::linear(x_label)
-            },
-            y: AxisSpec::linear("predicted loss"),
-            series,
-            rules,
-            markers,
-            ..XyChart::default()
-        }),
-        layout,
-        candidates,
-        cloud_drawn: (kept, admitted),
+
+    /// The chart with the precisions added so far, the budget rule and the references.
+    pub fn finish(self, budget_s: Option<f64>, references: &[ReferencePoint]) -> FrontierChart {
+        let objective = self.objective;
+        let mut series = self.clouds;
+        series.extend(self.frontiers);
+        let rules = budget_s
+            .map(|b| {
+                vec![Rule {
+                    at: RuleAt::X(b * 1e3),
+                    label: format!("budget {} ms", trim(b * 1e3)),
+                    color: PALETTE[3],
+                }]
+            })
+            .unwrap_or_default();
+        let markers = references
+            .iter()
+            .map(|r| Marker {
+                x: r.latency_s * 1e3,
+                y: r.loss,
+                label: r.name.clone(),
+                color: PALETTE[6],
+            })
+            .collect();
+        let x_label = format!("{} latency (ms)", objective.name());
+        FrontierChart {
+            chart: std::sync::Arc::new(XyChart {
+                title: format!(
+                    "Predicted loss vs {} latency — {}",
+                    objective.name(),
+                    self.report.device.name()
+                ),
+                x: if self.log_x {
+                    AxisSpec::log(x_label)
+                } else {
+                    AxisSpec::linear(x_label)
+                },
+                y: AxisSpec::linear("predicted loss"),
+                series,
+                rules,
+                markers,
+                ..XyChart::default()
+            }),
+            layout: self.layout,
+            candidates: self.candidates,
+            cloud_drawn: (self.kept, self.admitted),
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use crate::model::params::param_counts;
 use crate::model::pareto::{best_under_budget, matched_latency, FrontierPoint};
 use crate::model::roofline::evaluate;
 use crate::model::search::{Candidate, Objective, SearchReport};
-use crate::views::{color_key, frontier_chart, ColorBy, FrontierChart, ReferencePoint};
+use crate::views::{color_key, ColorBy, FrontierChart, FrontierChartBuilder, ReferencePoint};
 
 /// One line describing a candidate's shape.
 pub fn describe(c: &Candidate) -> String {
@@ -130,15 +130,16 @@ pub fn FrontierPanel() -> impl IntoView {
             if pending.get() != mine {
                 return;
             }
-            let mut fc = frontier_chart(
-                &report,
-                objective,
-                by,
-                budget,
-                &references,
-                logs.0,
-                &constraints,
-            );
+            // One precision per task.
+            let mut builder =
+                FrontierChartBuilder::new(&report, objective, by, logs.0, &constraints);
+            while builder.add_precision() {
+                yield_to_browser().await;
+                if pending.get() != mine {
+                    return;
+                }
+            }
+            let mut fc = builder.finish(budget, &references);
             if logs.1 {
                 if let Some(chart) = std::sync::Arc::get_mut(&mut fc.chart) {
                     chart.y.log = true;

@@ -48,6 +48,9 @@ use state::{Derived, Inputs};
 use theory_panel::TheoryPanel;
 use workload_panel::WorkloadPanel;
 
+/// Groups of panels mounted after the first screen, one per task.
+const MOUNT_STAGES: u8 = 5;
+
 /// The app root: provides the input state and its derived results, lays out the panels.
 #[component]
 pub fn App() -> impl IntoView {
@@ -62,6 +65,18 @@ pub fn App() -> impl IntoView {
     let session_message = RwSignal::new(None::<String>);
     session_sync::restore_and_autosave(session_message);
     run_search_on_change(search);
+    // The panels below the first screen (in the sidebar and in the main area) mount in a task
+    // of their own after the first has painted: mounting the whole page at once blocks the
+    // thread for a few hundred ms.
+    // One group per task keeps each under 100 ms.
+    let mounted = RwSignal::new(0u8);
+    leptos::task::spawn_local(async move {
+        for _ in 0..MOUNT_STAGES {
+            search_state::yield_to_browser().await;
+            mounted.update(|n| *n += 1);
+        }
+    });
+    let stage = move |n: u8| move || mounted.get() >= n;
     view! {
         <div class="app" data-testid="app-root">
             <Header/>
@@ -72,19 +87,15 @@ pub fn App() -> impl IntoView {
                     </section>
                     <DevicePanel/>
                     <SearchPanel/>
-                    <WorkloadPanel/>
-                    <ModelPanel/>
-                    <LawPanel/>
-                    <CalibrationPanel/>
+                    <Show when=stage(1)><WorkloadPanel/><ModelPanel/></Show>
+                    <Show when=stage(3)><LawPanel/><CalibrationPanel/></Show>
                 </aside>
                 <main class="main" data-testid="main-area">
                     <PaperPanel/>
                     <FrontierPanel/>
-                    <DesignPanel/>
-                    <DevicesPanel/>
-                    <TheoryPanel/>
-                    <LatencyPanel/>
-                    <FitPanel/>
+                    <Show when=stage(2)><DesignPanel/><DevicesPanel/></Show>
+                    <Show when=stage(4)><TheoryPanel/></Show>
+                    <Show when=stage(5)><LatencyPanel/><FitPanel/></Show>
                 </main>
             </div>
             <Footer/>
