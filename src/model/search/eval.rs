@@ -3,7 +3,7 @@
 
 use super::space::SearchSpace;
 use crate::model::device::Device;
-use crate::model::law::{Law, LawInputs};
+use crate::model::law::{Law, LawInputs, PowerCache};
 use crate::model::params::param_counts;
 use crate::model::precision::Precision;
 use crate::model::roofline::evaluate;
@@ -135,8 +135,9 @@ pub(crate) struct Evaluator<'a> {
 }
 
 impl Evaluator<'_> {
-    /// Evaluates candidate `index` (< count) and appends it to `out`.
-    pub fn push(&self, index: u64, out: &mut Evaluations) {
+    /// Evaluates candidate `index` (< count) and appends it to `out`; `powers` carries the
+    /// law's powers from the previous candidate.
+    pub fn push(&self, index: u64, out: &mut Evaluations, powers: &mut PowerCache) {
         let point = self.space.point_of(self.space.digits(index));
         let arch = self
             .space
@@ -169,7 +170,7 @@ impl Evaluator<'_> {
             ffn_ratio: point.ffn_ratio as f32,
             params_total,
             params_active: counts.active(),
-            loss: self.law.predict(&inputs),
+            loss: self.law.predict_cached(&inputs, powers),
         });
     }
 }
@@ -199,8 +200,9 @@ pub fn evaluate_chunk(
     let n = (range.end.saturating_sub(range.start)) as usize;
     out.candidates.reserve(n);
     out.metrics.reserve(n * precisions.len());
+    let mut powers = PowerCache::default();
     for i in range {
-        ev.push(i, &mut out);
+        ev.push(i, &mut out, &mut powers);
     }
     out
 }

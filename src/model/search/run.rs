@@ -6,7 +6,7 @@ use super::sample::{Sampler, Stage};
 use super::{Constraints, SearchError, SearchSettings, SearchSpace, CHUNK, MAX_PRECISIONS};
 use crate::model::arch::Architecture;
 use crate::model::device::Device;
-use crate::model::law::Law;
+use crate::model::law::{Law, PowerCache};
 use crate::model::pareto::{self, FrontierPoint};
 use crate::model::precision::Precision;
 use crate::model::workload::Workload;
@@ -69,6 +69,7 @@ pub struct SearchRun {
     evals: Evaluations,
     mode: Mode,
     done: bool,
+    powers: PowerCache,
 }
 
 impl SearchRun {
@@ -125,6 +126,7 @@ impl SearchRun {
             evals,
             mode,
             done: false,
+            powers: PowerCache::default(),
         })
     }
 
@@ -142,14 +144,14 @@ impl SearchRun {
             Mode::Enumerate { next } => {
                 let end = (*next + max as u64).min(self.space.count());
                 for i in *next..end {
-                    ev.push(i, &mut self.evals);
+                    ev.push(i, &mut self.evals, &mut self.powers);
                 }
                 *next = end;
                 self.done = end == self.space.count();
             }
             Mode::Sample(s) => {
                 for &i in s.next(max) {
-                    ev.push(i, &mut self.evals);
+                    ev.push(i, &mut self.evals, &mut self.powers);
                 }
                 // Refill now, so the chunk that ends the search reports Done.
                 s.after_batch(&self.space, &self.evals);
