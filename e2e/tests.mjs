@@ -235,19 +235,22 @@ export const tests = [
     },
   },
   {
-    name: "exports produce files: session JSON, frontier PNG and SVG",
+    name: "exports produce files: session JSON, frontier and feasible-region PNG and SVG, candidates CSV",
     async run({ app, page }) {
       await app.open();
       await app.testId("search-evaluated").waitFor({ timeout: 20000 });
-      for (const [id, name] of [["session-download", "roofscale-session.json"], ["frontier-chart-png", "frontier.png"], ["frontier-chart-svg", "frontier.svg"]]) {
+      await app.testId("theory-heatmap").waitFor({ timeout: 20000 });
+      for (const [id, name] of [["session-download", "roofscale-session.json"], ["frontier-chart-png", "frontier.png"], ["frontier-chart-svg", "frontier.svg"],
+        ["theory-heatmap-png", "feasible-region.png"], ["theory-heatmap-svg", "feasible-region.svg"], ["export-frontier-csv", null]]) {
         const wait = page.waitForEvent("download", { timeout: 10000 });
         await app.testId(id).click();
         const d = await wait;
-        assert(d.suggestedFilename() === name, `${id} saved ${d.suggestedFilename()}`);
+        assert(name === null || d.suggestedFilename() === name, `${id} saved ${d.suggestedFilename()}`);
         const path = await d.path();
         const { statSync, readFileSync } = await import("node:fs");
-        assert(statSync(path).size > 500, `${name} is only ${statSync(path).size} bytes`);
-        if (name.endsWith(".svg")) assert(readFileSync(path, "utf8").includes("<svg"), "SVG export is not SVG");
+        assert(statSync(path).size > 500, `${d.suggestedFilename()} is only ${statSync(path).size} bytes`);
+        if (name === null) assert(readFileSync(path, "utf8").split("\n").length > 5, "frontier CSV has too few lines");
+        if (name?.endsWith(".svg")) assert(readFileSync(path, "utf8").includes("<svg"), "SVG export is not SVG");
       }
     },
   },

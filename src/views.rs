@@ -480,32 +480,48 @@ pub fn residual_chart(report: &FitReport) -> XyChart {
     }
 }
 
-/// The roofline of one design on one device: attainable FLOP/s against arithmetic intensity
-/// (both log), the roof of each number format the design's operators run in (bandwidth slope,
-/// then compute ceiling, with the device's achievable fractions applied), every operator of
-/// prefill and of one decode step as a point, and the ridge points marked.
+/// The roofline of `device` with the operators of one prefill and one decode step of a design:
+/// attainable FLOP/s against intensity on log axes. One roof per number format the operators
+/// use or the device lists: the achievable roof (rated × the device's fractions, what the
+/// latency model uses) and, when a fraction is below one, the rated roof as a thin line. Each
+/// roof's ridge point is marked, and the slowest operator of each phase is labelled.
 pub fn roofline_chart(
     device: &crate::model::device::Device,
     prefill: &crate::model::roofline::PhaseBreakdown,
     decode: &crate::model::roofline::PhaseBreakdown,
 ) -> XyChart {
-    use crate::model::roofline::PhaseBreakdown;
-    let point = |b: &PhaseBreakdown| -> Vec<(f64, f64)> {
-        b.ops
-            .iter()
-            .filter(|c| c.op.flops > 0.0 && c.time_s > 0.0)
-            .map(|c| (c.op.intensity(), c.op.flops / c.time_s))
-            .collect()
+    use crate::model::precision::NumFormat;
+    use crate::model::roofline::{OpCost, PhaseBreakdown};
+    let shown = |c: &&OpCost| c.op.flops > 0.0 && c.time_s > 0.0;
+    let at = |c: &OpCost| (c.op.intensity(), c.op.flops / c.time_s);
+    let point =
+        |b: &PhaseBreakdown| -> Vec<(f64, f64)> { b.ops.iter().filter(shown).map(at).collect() };
+    let spec = device.spec();
+    let listed = |f: NumFormat| match f {
+        NumFormat::Fp32 => spec.fp32_tflops.is_some(),
+        NumFormat::Fp16 => spec.fp16_tflops.is_some(),
+        NumFormat::Bf16 => spec.bf16_tflops.is_some(),
+        NumFormat::Fp8 => spec.fp8_tflops.is_some(),
+        NumFormat::Int8 => spec.int8_tops.is_some(),
+        NumFormat::Int4 => spec.int4_tops.is_some(),
     };
-    let mut formats: Vec<_> = prefill
+    let used: Vec<NumFormat> = prefill
         .ops
         .iter()
         .chain(&decode.ops)
         .map(|c| c.format)
         .collect();
-    formats.sort();
-    formats.dedup();
+    // Formats the operators use come last, so their roofs are drawn on top.
+    let mut formats: Vec<NumFormat> = NumFormat::ALL
+        .into_iter()
+        .filter(|f| used.contains(f) || listed(*f))
+        .collect();
+    formats.sort_by_key(|f| used.contains(f));
     let all: Vec<(f64, f64)> = point(prefill).into_iter().chain(point(decode)).collect();
+    let top_ridge = formats
+        .iter()
+        .map(|f| device.ridge_point(*f))
+        .fold(0.0f64, f64::max);
     let lo = all
         .iter()
         .map(|p| p.0)
@@ -516,32 +532,75 @@ pub fn roofline_chart(
         .iter()
         .map(|p| p.0)
         .fold(0.0f64, f64::max)
-        .max(2.0 * device.ridge_point(crate::model::precision::NumFormat::Fp16))
+        .max(2.0 * top_ridge)
         * 2.0;
     let mut series = vec![
         Series::points("prefill operators", PALETTE[0], point(prefill)),
         Series::points("decode operators", PALETTE[1], point(decode)),
     ];
     let mut markers = Vec::new();
-    for (k, f) in formats.iter().enumerate() {
-        let peak = device.peak_flops(*f);
-        let ridge = device.ridge_point(*f);
-        let roof: Vec<(f64, f64)> = [lo, ridge, hi]
+    let derated = spec.bandwidth_fraction < 1.0 || spec.compute_fraction < 1.0;
+    let rated_bandwidth = spec.bandwidth_gbps * 1e9;
+    let roof = |bandwidth: f64, peak: f64| -> Vec<(f64, f64)> {
+        [lo, peak / bandwidth, hi]
             .iter()
             .filter(|x| x.is_finite() && **x > 0.0)
-            .map(|x| (*x, (device.bandwidth() * x).min(peak)))
-            .collect();
-        series.push(Series::line(
-            format!("{} roof", f.name()),
-            [PALETTE[7], PALETTE[4], PALETTE[5]][k % 3],
-            roof,
-        ));
+            .map(|x| (*x, (bandwidth * x).min(peak)))
+            .collect()
+    };
+    for (k, f) in formats.iter().enumerate() {
+        let color = ROOF_COLORS[k % ROOF_COLORS.len()];
+        let peak = device.peak_flops(*f);
+        let ridge = device.ridge_point(*f);
+        let name = if derated {
+            format!("{} roof, achievable", f.name())
+        } else {
+            format!("{} roof", f.name())
+        };
+        series.push(Series::line(name, color, roof(device.bandwidth(), peak)));
+        if derated {
+            let rated_peak = peak / spec.compute_fraction;
+            let mut rated = Series::line(
+                format!("{} roof, rated", f.name()),
+                color,
+                roof(rated_bandwidth, rated_peak),
+            );
+            rated.kind = SeriesKind::Line { width: 0.8 };
+            series.push(rated);
+        }
         markers.push(Marker {
             x: ridge,
             y: peak,
             label: format!("ridge {} ({:.0} FLOP/B)", f.name(), ridge),
             color: PALETTE[3],
         });
+    }
+    // The slowest operator of each phase, with its share of the step (more labels pile up:
+    // a decode step's matmuls share one intensity; the tooltip names every point).
+    for (phase, b) in [("prefill", prefill), ("decode", decode)] {
+        let total = b.total_s();
+        let slowest = b
+            .ops
+            .iter()
+            .filter(shown)
+            .max_by(|x, y| x.total_s().total_cmp(&y.total_s()));
+        if let Some(c) = slowest {
+            let (x, y) = at(c);
+            markers.push(Marker {
+                x,
+                y,
+                label: format!(
+                    "{phase} {} ({:.0} %)",
+                    c.op.name,
+                    100.0 * c.total_s() / total
+                ),
+                color: if phase == "prefill" {
+                    PALETTE[0]
+                } else {
+                    PALETTE[1]
+                },
+            });
+        }
     }
     XyChart {
         title: format!("Roofline on {}", device.name()),
@@ -552,6 +611,9 @@ pub fn roofline_chart(
         ..XyChart::default()
     }
 }
+
+/// Roof colours by format, apart from the operator colours.
+const ROOF_COLORS: [Rgb; 4] = [PALETTE[7], PALETTE[4], PALETTE[5], PALETTE[6]];
 
 /// Every evaluated candidate as CSV (one row per candidate, latency and memory per precision),
 /// with a column saying on which frontiers of `objective` it lies.

@@ -868,3 +868,19 @@ fn heatmap_rejects_cells_off_the_grid() {
         "{err}"
     );
 }
+
+#[test]
+fn svg_export_is_1200_wide_at_the_screen_aspect_and_reports_drawing_errors() {
+    let svg = roofscale::chart::render_svg(0.35, |root| {
+        draw_xy(root, &mixed_chart(), &Theme::light(), Scale::new(1.0))
+    })
+    .unwrap();
+    let root = elements(&svg, "svg")[0];
+    assert_eq!(number(root, "width"), 1200.0);
+    assert_eq!(number(root, "height"), 420.0);
+    assert!(has_text(&svg, &mixed_chart().title));
+    // A nonsense aspect falls back to a sane one; a failing draw is an error, not a file.
+    let svg = roofscale::chart::render_svg(f64::NAN, |_| Ok(())).unwrap();
+    assert_eq!(number(elements(&svg, "svg")[0], "height"), 720.0);
+    assert!(roofscale::chart::render_svg(0.5, |_| Err::<(), _>("no data".to_string())).is_err());
+}

@@ -257,3 +257,91 @@ fn a_large_cloud_is_thinned_to_one_dot_per_cell_and_colour_but_frontiers_stay_wh
         frontier.len()
     );
 }
+
+/// Qwen2.5-0.5B's prefill and first decode step on `device` in FP16.
+fn qwen_steps(
+    device: &Device,
+) -> (
+    roofscale::model::roofline::PhaseBreakdown,
+    roofscale::model::roofline::PhaseBreakdown,
+) {
+    use roofscale::model::hf_config::{import_hf_config, reference_presets};
+    use roofscale::model::roofline::{decode_breakdown, prefill_breakdown};
+    let json = reference_presets()
+        .into_iter()
+        .find(|(n, _)| n.starts_with("Qwen2.5-0.5B"))
+        .unwrap()
+        .1;
+    let arch = import_hf_config(json).unwrap().arch;
+    let w = Workload::default();
+    (
+        prefill_breakdown(&arch, device, Precision::FP16, &w),
+        decode_breakdown(&arch, device, Precision::FP16, &w, 1025),
+    )
+}
+
+#[test]
+fn roofline_chart_has_a_roof_per_listed_format_and_rated_roofs_only_when_derated() {
+    use roofscale::views::roofline_chart;
+    let orin = Device::default();
+    let (pre, dec) = qwen_steps(&orin);
+    let chart = roofline_chart(&orin, &pre, &dec);
+    let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+    // Orin lists FP16 and INT8 (ops run in FP16): two roofs, no rated ones at fraction 1.
+    assert_eq!(
+        names,
+        [
+            "prefill operators",
+            "decode operators",
+            "INT8 roof",
+            "FP16 roof"
+        ]
+    );
+    let fp16 = &chart.series[3].points;
+    let peak = orin.peak_flops(roofscale::model::precision::NumFormat::Fp16);
+    assert_eq!(fp16.last().unwrap().1, peak, "flat at the FP16 peak");
+    let (x0, y0) = fp16[0];
+    assert!(
+        (y0 / x0 / orin.bandwidth() - 1.0).abs() < 1e-12,
+        "slope is the bandwidth"
+    );
+    // Two ridge markers and the slowest operator of each phase, with its share.
+    assert_eq!(chart.markers.len(), 2 + 2);
+    assert_eq!(chart.markers[1].label, "ridge FP16 (208 FLOP/B)");
+    let share = |phase: &roofscale::model::roofline::PhaseBreakdown| {
+        let slowest = phase.ops.iter().map(|c| c.total_s()).fold(0.0, f64::max);
+        format!("({:.0} %)", 100.0 * slowest / phase.total_s())
+    };
+    let (p, d) = (&chart.markers[2].label, &chart.markers[3].label);
+    assert!(
+        p.starts_with("prefill ") && p.ends_with(&share(&pre)),
+        "{p}"
+    );
+    assert!(d.starts_with("decode ") && d.ends_with(&share(&dec)), "{d}");
+
+    // At 60 % of rated bandwidth and 80 % of rated compute, each roof has a rated twin.
+    let mut spec = orin.spec().clone();
+    spec.bandwidth_fraction = 0.6;
+    spec.compute_fraction = 0.8;
+    let derated = Device::new(spec).unwrap();
+    let (pre, dec) = qwen_steps(&derated);
+    let chart = roofline_chart(&derated, &pre, &dec);
+    let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names[2..],
+        [
+            "INT8 roof, achievable",
+            "INT8 roof, rated",
+            "FP16 roof, achievable",
+            "FP16 roof, rated"
+        ]
+    );
+    let achievable = chart.series[4].points.last().unwrap().1;
+    let rated = chart.series[5].points.last().unwrap().1;
+    assert!((rated / achievable - 1.0 / 0.8).abs() < 1e-12);
+    let (x, y) = chart.series[5].points[0];
+    assert!(
+        (y / x / (orin.bandwidth()) - 1.0).abs() < 1e-12,
+        "rated slope is the rated bandwidth"
+    );
+}

@@ -19,7 +19,9 @@ use super::canvas_size::{device_pixel_ratio, toggle_hidden, use_element_width};
 use super::files::{download_canvas_png, download_text};
 use super::search_state::yield_to_browser;
 use super::theme::DarkMode;
-use crate::chart::{draw_highlight, draw_xy, DrawnChart, NearestIndex, PixelRect, Scale, XyChart};
+use crate::chart::{
+    draw_highlight, draw_xy, render_svg, DrawnChart, NearestIndex, PixelRect, Scale, XyChart,
+};
 
 /// A point to highlight: data coordinates and colour.
 pub type Highlight = (f64, f64, crate::chart::Rgb);
@@ -340,21 +342,12 @@ pub fn ChartCanvas(
             return;
         };
         let c = shown(&c, view.get_untracked(), &hidden.get_untracked());
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(
-                &mut svg,
-                (
-                    1200,
-                    (1200.0 * height / width.get_untracked().max(1.0)) as u32,
-                ),
-            )
-            .into_drawing_area();
-            if draw_xy(&root, &c, &dark.theme(), Scale::new(1.0)).is_err() {
-                return;
-            }
-            let _ = root.present();
-        }
+        let aspect = height / width.get_untracked().max(1.0);
+        let Ok(svg) = render_svg(aspect, |root| {
+            draw_xy(root, &c, &dark.theme(), Scale::new(1.0))
+        }) else {
+            return;
+        };
         download_text(&format!("{file_stem}.svg"), "image/svg+xml", &svg);
     };
 

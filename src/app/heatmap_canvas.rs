@@ -2,7 +2,7 @@
 //! charts: backing store at CSS size × devicePixelRatio, redrawn only when the heatmap, the
 //! width or the theme change. A heatmap has no points to find, so there is no overlay layer:
 //! hover maps the pointer through the drawn projection to a cell ([`Heatmap::cell_at`]) and
-//! shows it in a tooltip. Legend entries toggle the budget lines; PNG export.
+//! shows it in a tooltip. Legend entries toggle the budget lines; PNG and SVG export.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,9 +13,9 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
 use super::canvas_size::{device_pixel_ratio, toggle_hidden, use_element_width};
-use super::files::download_canvas_png;
+use super::files::{download_canvas_png, download_text};
 use super::theme::DarkMode;
-use crate::chart::{draw_heatmap, DrawnChart, Heatmap, Scale};
+use crate::chart::{draw_heatmap, render_svg, DrawnChart, Heatmap, Scale};
 
 /// What the last draw left for the pointer handlers.
 struct Drawn {
@@ -42,7 +42,7 @@ pub fn HeatmapCanvas(
     /// Tooltip text of a cell (index into the heatmap's cells).
     describe: Callback<usize, String>,
     test_id: &'static str,
-    /// File name stem of the PNG export.
+    /// File name stem of the PNG and SVG exports.
     file_stem: &'static str,
     #[prop(default = 440.0)] height: f64,
 ) -> impl IntoView {
@@ -115,12 +115,25 @@ pub fn HeatmapCanvas(
             download_canvas_png(&c, &format!("{file_stem}.png"));
         }
     };
+    let export_svg = move |_| {
+        let Some(map) = heatmap.get_untracked() else {
+            return;
+        };
+        let map = shown(&map, &hidden.get_untracked());
+        let aspect = height / width.get_untracked().max(1.0);
+        if let Ok(svg) = render_svg(aspect, |root| {
+            draw_heatmap(root, &map, &dark.theme(), Scale::new(1.0))
+        }) {
+            download_text(&format!("{file_stem}.svg"), "image/svg+xml", &svg);
+        }
+    };
 
     view! {
         <div class="chart" data-testid=test_id>
             <div class="chart-tools">
                 <span class="hint">"hover: cell details · legend: toggle a budget line"</span>
                 <button type="button" data-testid=format!("{test_id}-png") on:click=export_png>"PNG"</button>
+                <button type="button" data-testid=format!("{test_id}-svg") on:click=export_svg>"SVG"</button>
             </div>
             <div class="chart-stack" node_ref=container style:height=format!("{height}px")>
                 <canvas node_ref=canvas class="chart-base chart-overlay" role="img"

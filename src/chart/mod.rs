@@ -17,11 +17,13 @@
 pub mod heatmap;
 pub mod nearest;
 pub mod projection;
+pub mod svg;
 pub mod xy;
 
 pub use heatmap::{draw_heatmap, Cell, Heatmap};
 pub use nearest::NearestIndex;
 pub use projection::{Axis, PixelRect, Projection, Ticks};
+pub use svg::render_svg;
 pub use xy::{
     draw_highlight, draw_xy, AxisSpec, DrawnChart, LegendPlacement, Marker, Rule, RuleAt, Series,
     SeriesKind, XyChart,
