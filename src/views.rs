@@ -576,30 +576,40 @@ pub fn roofline_chart(
         });
     }
     // The slowest operator of each phase, with its share of the step (more labels pile up:
-    // a decode step's matmuls share one intensity; the tooltip names every point).
-    for (phase, b) in [("prefill", prefill), ("decode", decode)] {
-        let total = b.total_s();
-        let slowest = b
+    // a decode step's matmuls share one intensity; the tooltip names every point). When both
+    // phases' slowest is the same operator at the same place, one label says both.
+    fn slowest(b: &PhaseBreakdown) -> Option<(&OpCost, f64)> {
+        let c = b
             .ops
             .iter()
-            .filter(shown)
-            .max_by(|x, y| x.total_s().total_cmp(&y.total_s()));
-        if let Some(c) = slowest {
-            let (x, y) = at(c);
+            .filter(|c| c.op.flops > 0.0 && c.time_s > 0.0)
+            .max_by(|x, y| x.total_s().total_cmp(&y.total_s()))?;
+        Some((c, 100.0 * c.total_s() / b.total_s()))
+    }
+    let near =
+        |a: (f64, f64), b: (f64, f64)| (a.0 / b.0).ln().abs() < 0.3 && (a.1 / b.1).ln().abs() < 0.3;
+    match (slowest(prefill), slowest(decode)) {
+        (Some((p, ps)), Some((d, ds))) if p.op.name == d.op.name && near(at(p), at(d)) => {
+            let (x, y) = at(d);
             markers.push(Marker {
                 x,
                 y,
-                label: format!(
-                    "{phase} {} ({:.0} %)",
-                    c.op.name,
-                    100.0 * c.total_s() / total
-                ),
-                color: if phase == "prefill" {
-                    PALETTE[0]
-                } else {
-                    PALETTE[1]
-                },
+                label: format!("{}: prefill {ps:.0} %, decode {ds:.0} %", d.op.name),
+                color: PALETTE[1],
             });
+        }
+        (p, d) => {
+            for (phase, op, color) in [("prefill", p, PALETTE[0]), ("decode", d, PALETTE[1])] {
+                if let Some((c, share)) = op {
+                    let (x, y) = at(c);
+                    markers.push(Marker {
+                        x,
+                        y,
+                        label: format!("{phase} {} ({share:.0} %)", c.op.name),
+                        color,
+                    });
+                }
+            }
         }
     }
     XyChart {
