@@ -1,0 +1,191 @@
+//! Fuzz inputs for every parser of user input, shared by the test (`tests/fuzz_parsers.rs`,
+//! 100,000 inputs per parser) and the long-running fuzz target
+//! (`examples/fuzz_parsers.rs`, as many as time allows, with fresh seeds).
+
+use rand::rngs::SmallRng;
+use rand::Rng;
+use roofscale::model::calibrate::{parse_measurements_csv, EXAMPLE_MEASUREMENTS_CSV};
+use roofscale::model::device::{
+    import_devices_csv, import_devices_json, DEVICE_TEMPLATE_CSV, DEVICE_TEMPLATE_JSON,
+};
+use roofscale::model::formula::Formula;
+use roofscale::model::hf_config::{import_hf_config, reference_presets};
+use roofscale::model::lists::parse_counts;
+use roofscale::model::loss_csv::parse_loss_csv;
+use roofscale::session::Session;
+
+/// Pieces that break parsers: delimiters, quotes, numbers at the edges, non-ASCII.
+const PIECES: [&str; 24] = [
+    ",",
+    ";",
+    "\t",
+    "\"",
+    "\n",
+    "\r\n",
+    "#",
+    "{",
+    "}",
+    "[",
+    "]",
+    ":",
+    "-1",
+    "0",
+    "1e308",
+    "NaN",
+    "inf",
+    "null",
+    "\u{feff}",
+    "é",
+    "9999999999999999999999",
+    "..",
+    "/",
+    "n_h",
+];
+
+/// A mutation of `seed`: a few edits (delete, duplicate, insert a piece, truncate).
+pub fn mutate(rng: &mut SmallRng, seed: &str) -> String {
+    let mut s: Vec<char> = seed.chars().collect();
+    for _ in 0..rng.random_range(1..6) {
+        let at = if s.is_empty() {
+            0
+        } else {
+            rng.random_range(0..s.len())
+        };
+        match rng.random_range(0..5) {
+            0 if !s.is_empty() => {
+                let end = (at + rng.random_range(1..8)).min(s.len());
+                s.drain(at..end);
+            }
+            1 if !s.is_empty() => {
+                let end = (at + rng.random_range(1..16)).min(s.len());
+                let dup: Vec<char> = s[at..end].to_vec();
+                s.splice(at..at, dup);
+            }
+            2 => s.truncate(at),
+            _ => {
+                let piece = PIECES[rng.random_range(0..PIECES.len())];
+                s.splice(at..at, piece.chars());
+            }
+        }
+    }
+    s.into_iter().collect()
+}
+
+/// Random short text from the pieces and letters.
+pub fn noise(rng: &mut SmallRng) -> String {
+    (0..rng.random_range(0..12))
+        .map(|_| {
+            if rng.random_bool(0.5) {
+                PIECES[rng.random_range(0..PIECES.len())].to_string()
+            } else {
+                char::from(rng.random_range(b' '..=b'~')).to_string()
+            }
+        })
+        .collect()
+}
+
+/// One parser under fuzz: valid inputs to mutate, and the parser (true: accepted, false: a
+/// typed error).
+pub struct Target {
+    pub name: &'static str,
+    pub seeds: Vec<String>,
+    pub parse: Box<dyn Fn(&str) -> bool>,
+}
+
+impl Target {
+    /// The `i`-th input of a run seeded with `rng`: noise one time in ten, else a mutation.
+    pub fn input(&self, rng: &mut SmallRng, i: usize) -> String {
+        if i.is_multiple_of(10) {
+            noise(rng)
+        } else {
+            mutate(rng, &self.seeds[i % self.seeds.len()])
+        }
+    }
+}
+
+fn target(
+    name: &'static str,
+    seeds: Vec<String>,
+    parse: impl Fn(&str) -> bool + 'static,
+) -> Target {
+    Target {
+        name,
+        seeds,
+        parse: Box::new(parse),
+    }
+}
+
+fn session_seed() -> Session {
+    use roofscale::model::law::{Law, PaperLaw};
+    use roofscale::model::precision::Precision;
+    use roofscale::model::search::{Objective, SearchSpaceSpec};
+    use roofscale::model::workload::WorkloadSpec;
+    Session {
+        version: roofscale::session::SESSION_VERSION,
+        custom_devices: vec![],
+        device: "d".into(),
+        custom_models: vec![],
+        model: "m".into(),
+        precision: Precision::FP16,
+        workload: WorkloadSpec::default(),
+        law: Law::Paper(PaperLaw::published()),
+        law_source: String::new(),
+        space: SearchSpaceSpec::default(),
+        precisions: vec![Precision::FP16],
+        objective: Objective::Total,
+        budget_s: None,
+        pins: vec![],
+    }
+}
+
+/// Every parser of user input.
+pub fn targets() -> Vec<Target> {
+    let measurements: String = EXAMPLE_MEASUREMENTS_CSV
+        .lines()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let session = session_seed();
+    let params = vec!["E".to_string(), "A".to_string(), "alpha".to_string()];
+    vec![
+        target(
+            "loss csv",
+            vec![
+                "layers,hidden_size,ffn_ratio,experts,top_k,loss,split\n8,1024,2,8,1,3.9,train\n16,2048,1,1,1,3.5,test\n".into(),
+                "# c\nl;d;r;loss\n4;768;0.5;4.2\n".into(),
+            ],
+            |s| parse_loss_csv("f.csv", s, None).is_ok(),
+        ),
+        target("device json", vec![DEVICE_TEMPLATE_JSON.to_string()], |s| {
+            import_devices_json(s).errors.is_empty()
+        }),
+        target("device csv", vec![DEVICE_TEMPLATE_CSV.to_string()], |s| {
+            import_devices_csv(s).errors.is_empty()
+        }),
+        target(
+            "config.json",
+            reference_presets()
+                .into_iter()
+                .map(|(_, j)| j.to_string())
+                .collect(),
+            |s| import_hf_config(s).is_ok(),
+        ),
+        target("measurements csv", vec![measurements], |s| {
+            parse_measurements_csv("m.csv", s).is_ok()
+        }),
+        target("session json", vec![session.to_json()], |t| {
+            Session::from_json("s.json", t).is_ok()
+        }),
+        target("session link", vec![session.to_url_fragment()], |t| {
+            Session::from_url_fragment(t).is_ok()
+        }),
+        target(
+            "formula",
+            vec!["E + A/N^alpha + max(D, 2)*exp(-N)".into()],
+            move |s| Formula::parse(s, &params, &["N", "D"]).is_ok(),
+        ),
+        target("lists", vec!["4..32/4, 48".into()], |s| {
+            parse_counts("layers", s).is_ok()
+        }),
+    ]
+}
