@@ -516,4 +516,23 @@ export const tests = [
       assert(timing.median - timing.idle < 16, `median hover ${timing.median} ms`);
     },
   },
+  {
+    name: "a sliding-window attention kind doubles the space and can colour the frontier",
+    async run({ app, page, shots }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      await app.testId("space-attention").fill("full, swa:512/6, local");
+      await app.testId("space-attention").press("Enter");
+      const error = await app.text("space-error");
+      assert(error === 'attention, item 3: expected "full" or "swa:W/k", found "local"', `error: ${error}`);
+      await app.testId("space-attention").fill("full, swa:512/6");
+      await app.testId("space-attention").press("Enter");
+      const count = (await app.text("candidate-count")).replace(/\s/g, "");
+      assert(count === "19040", `count ${count}`);
+      await page.waitForFunction(() => document.querySelector('[data-testid="search-evaluated"]')?.textContent.replace(/\s/g, "") === "19040", null, { timeout: 30000 });
+      await app.testId("frontier-color-by").selectOption("attention");
+      await page.waitForFunction(() => document.querySelector(".color-key")?.textContent.includes("swa:512/6"), null, { timeout: 5000 });
+      await page.screenshot({ path: join(shots, "frontier-attention.png"), fullPage: false });
+    },
+  },
 ];

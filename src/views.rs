@@ -23,18 +23,21 @@ pub enum ColorBy {
     Hidden,
     FfnRatio,
     KvHeads,
+    /// One colour per attention kind of the space (full, each sliding window).
+    Attention,
     /// One colour per precision (the clouds of all precisions told apart).
     Precision,
 }
 
 impl ColorBy {
-    pub const ALL: [ColorBy; 7] = [
+    pub const ALL: [ColorBy; 8] = [
         ColorBy::Experts,
         ColorBy::Active,
         ColorBy::Layers,
         ColorBy::Hidden,
         ColorBy::FfnRatio,
         ColorBy::KvHeads,
+        ColorBy::Attention,
         ColorBy::Precision,
     ];
 
@@ -46,6 +49,7 @@ impl ColorBy {
             ColorBy::Hidden => "hidden size d",
             ColorBy::FfnRatio => "FFN ratio r",
             ColorBy::KvHeads => "KV heads",
+            ColorBy::Attention => "attention",
             ColorBy::Precision => "precision",
         }
     }
@@ -58,6 +62,7 @@ impl ColorBy {
             ColorBy::Hidden => c.hidden as f64,
             ColorBy::FfnRatio => c.ffn_ratio as f64,
             ColorBy::KvHeads => c.kv_heads as f64,
+            ColorBy::Attention => c.attention as f64,
             ColorBy::Precision => 0.0,
         }
     }
@@ -647,8 +652,9 @@ pub fn candidates_csv(
         })
         .collect();
     let mut out = String::from(
-        "index,layers,hidden,heads,kv_heads,head_dim,experts,active,ffn_ratio,params_total,params_active,loss",
+        "index,layers,hidden,heads,kv_heads,head_dim,attention,experts,active,ffn_ratio,params_total,params_active,loss",
     );
+    let kinds = &report.space.spec().attention;
     for p in &e.precisions {
         let n = p.name();
         let _ = write!(
@@ -667,13 +673,16 @@ pub fn candidates_csv(
         }
         let _ = write!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
             c.index,
             c.layers,
             c.hidden,
             c.heads,
             c.kv_heads,
             c.head_dim,
+            kinds
+                .get(c.attention as usize)
+                .map_or_else(String::new, |k| k.to_string()),
             c.experts,
             c.active,
             c.ffn_ratio,

@@ -727,3 +727,120 @@ fn cached_frontiers_are_kept_apart_per_constraints_and_match_a_fresh_computation
         all
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Attention kinds
+
+#[test]
+fn attention_kinds_parse_and_print_back() {
+    use roofscale::model::search::AttentionKind;
+    for text in ["full", "swa:512/6", "swa:4096"] {
+        let kind = AttentionKind::parse(text).unwrap();
+        assert_eq!(kind.to_string(), text);
+    }
+    assert_eq!(
+        AttentionKind::parse(" SWA:1024/2 ").unwrap(),
+        AttentionKind::Sliding {
+            window: 1024,
+            global_every: 2
+        }
+    );
+    let e = AttentionKind::parse("local").unwrap_err();
+    assert_eq!(e, "expected \"full\" or \"swa:W/k\", found \"local\"");
+    let e = AttentionKind::parse("swa:0/6").unwrap_err();
+    assert!(
+        e.starts_with("the window in \"swa:0/6\" must be a whole number"),
+        "{e}"
+    );
+    let e = AttentionKind::parse("swa:512/x").unwrap_err();
+    assert!(e.starts_with("the global-layer period"), "{e}");
+}
+
+#[test]
+fn a_sliding_window_twin_has_the_same_parameters_and_loss_and_a_faster_long_decode() {
+    use roofscale::model::search::AttentionKind;
+    let swa = AttentionKind::Sliding {
+        window: 512,
+        global_every: 6,
+    };
+    let spec = SearchSpaceSpec {
+        layers: vec![12, 24],
+        hidden: vec![1024, 2048],
+        attention: vec![AttentionKind::Full, swa],
+        ..SearchSpaceSpec::default()
+    };
+    let both = SearchSpace::new(spec.clone()).unwrap();
+    let full = SearchSpace::new(SearchSpaceSpec {
+        attention: vec![AttentionKind::Full],
+        ..spec
+    })
+    .unwrap();
+    assert_eq!(both.count(), 2 * full.count());
+    // A long prompt, where the window matters.
+    let workload = Workload::new(roofscale::model::workload::WorkloadSpec {
+        prompt_tokens: 8192,
+        generated_tokens: 64,
+        ..Default::default()
+    })
+    .unwrap();
+    let report = search(
+        &both,
+        &law(),
+        &Device::default(),
+        &PRECISIONS,
+        &workload,
+        &SearchSettings::default(),
+        &mut |_| ControlFlow::Continue(()),
+    )
+    .unwrap();
+    let e = &report.evaluations;
+    let mut twins = 0;
+    for (i, c) in e.candidates.iter().enumerate() {
+        let arch = report.architecture(i);
+        if c.attention == 0 {
+            assert_eq!(arch.spec().sliding_window, None);
+            continue;
+        }
+        assert_eq!(arch.spec().sliding_window, swa.sliding_window());
+        // Its full-attention twin: same shape, the other attention kind.
+        let t = e
+            .candidates
+            .iter()
+            .position(|o| {
+                o.attention == 0
+                    && (
+                        o.layers,
+                        o.hidden,
+                        o.kv_heads,
+                        o.experts,
+                        o.active,
+                        o.ffn_ratio,
+                    ) == (
+                        c.layers,
+                        c.hidden,
+                        c.kv_heads,
+                        c.experts,
+                        c.active,
+                        c.ffn_ratio,
+                    )
+            })
+            .unwrap();
+        assert_eq!(e.candidates[t].params_total, c.params_total);
+        assert_eq!(
+            e.candidates[t].loss, c.loss,
+            "the law does not see the window"
+        );
+        assert!(e.metrics(i, 0).decode_s < e.metrics(t, 0).decode_s);
+        assert!(e.metrics(i, 0).memory_bytes < e.metrics(t, 0).memory_bytes);
+        twins += 1;
+    }
+    assert_eq!(twins as u64, full.count());
+}
+
+#[test]
+fn a_space_saved_before_attention_kinds_loads_as_full_attention() {
+    let mut json: serde_json::Value = serde_json::to_value(SearchSpaceSpec::default()).unwrap();
+    json.as_object_mut().unwrap().remove("attention");
+    let spec: SearchSpaceSpec = serde_json::from_value(json).unwrap();
+    assert_eq!(spec, SearchSpaceSpec::default());
+}

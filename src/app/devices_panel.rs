@@ -119,7 +119,7 @@ pub fn DevicesPanel() -> impl IntoView {
                         {list.iter().map(|f| view! {
                             <tr>
                                 <td>{f.device.clone()}</td>
-                                <td>{f.best.map(|c| describe(&c)).unwrap_or_else(|| "none meets the budget".into())}</td>
+                                <td>{f.best.map(|c| describe(&c, &search_state.space.get_untracked().map(|s| s.spec().attention.clone()).unwrap_or_default())).unwrap_or_else(|| "none meets the budget".into())}</td>
                                 <td>{format::seconds(f.best_latency_s)}</td>
                                 <td>{format::fixed(f.best_loss, 4)}</td>
                             </tr>

@@ -12,23 +12,28 @@ use crate::model::law::LawInputs;
 use crate::model::params::param_counts;
 use crate::model::pareto::{best_under_budget, matched_latency, FrontierPoint};
 use crate::model::roofline::evaluate;
-use crate::model::search::{Candidate, Objective, SearchReport};
+use crate::model::search::{AttentionKind, Candidate, Objective, SearchReport};
 use crate::views::{color_key, ColorBy, FrontierChart, FrontierChartBuilder, ReferencePoint};
 
-/// One line describing a candidate's shape.
-pub fn describe(c: &Candidate) -> String {
+/// One line describing a candidate's shape; `kinds` are its space's attention kinds.
+pub fn describe(c: &Candidate, kinds: &[AttentionKind]) -> String {
     let moe = if c.experts > 1 {
         format!(", {} experts top-{}", c.experts, c.active)
     } else {
         ", dense".into()
     };
+    let attention = match kinds.get(c.attention as usize) {
+        Some(AttentionKind::Full) | None => String::new(),
+        Some(kind) => format!(", {kind}"),
+    };
     format!(
-        "l={} d={} r={} n_kv={}/{}{} · {} params",
+        "l={} d={} r={} n_kv={}/{}{}{} · {} params",
         c.layers,
         c.hidden,
         c.ffn_ratio,
         c.kv_heads,
         c.heads,
+        attention,
         moe,
         format::si(c.params_total as f64)
     )
@@ -163,7 +168,7 @@ pub fn FrontierPanel() -> impl IntoView {
         format!(
             "{}{} · loss {:.4} · prefill {} · decode {} · total {} · memory {} ({})",
             if on_frontier { "frontier: " } else { "" },
-            describe(c),
+            describe(c, &report.space.spec().attention),
             c.loss,
             format::seconds(m.prefill_s as f64),
             format::seconds(m.decode_s as f64),
@@ -224,10 +229,10 @@ pub fn FrontierPanel() -> impl IntoView {
             <p class="color-key">{format!("colour: {} — ", by.name())}
                 {color_key(&report, by).into_iter().take(10).map(|(v, c)| view! {
                     <span class="swatch" style:background-color=format!("rgb({},{},{})", c.0, c.1, c.2)></span>
-                    <span>{if by == ColorBy::Precision {
-                        format!("{} ", report.evaluations.precisions.get(v as usize).map(|p| p.name()).unwrap_or_default())
-                    } else {
-                        format!("{v} ")
+                    <span>{match by {
+                        ColorBy::Precision => format!("{} ", report.evaluations.precisions.get(v as usize).map(|p| p.name()).unwrap_or_default()),
+                        ColorBy::Attention => format!("{} ", report.space.spec().attention.get(v as usize).map(|k| k.to_string()).unwrap_or_default()),
+                        _ => format!("{v} "),
                     }}</span>
                 }).collect_view()}
             </p>
@@ -273,7 +278,7 @@ pub fn FrontierPanel() -> impl IntoView {
                     let c = report.evaluations.candidates[p.candidate];
                     view! {
                         <p data-testid="best-under-budget">
-                            {format!("Best under {} {} ({precision}): loss {:.4} at {} — {}", format::seconds(b), objective.name(), p.loss, format::seconds(p.latency_s), describe(&c))}
+                            {format!("Best under {} {} ({precision}): loss {:.4} at {} — {}", format::seconds(b), objective.name(), p.loss, format::seconds(p.latency_s), describe(&c, &report.space.spec().attention))}
                         </p>
                     }.into_any()
                 }
@@ -294,7 +299,7 @@ pub fn FrontierPanel() -> impl IntoView {
                         (Some(b), Some(c)) => view! {
                             <p>
                                 "Best frontier design at no more latency: loss "<strong data-testid="matched-best-loss">{format::fixed(b.loss, 4)}</strong>
-                                {format!(" (ppl {}) at {} — {}", format::fixed(r.best_perplexity.unwrap_or(f64::NAN), 2), format::seconds(b.latency_s), describe(&c))}
+                                {format!(" (ppl {}) at {} — {}", format::fixed(r.best_perplexity.unwrap_or(f64::NAN), 2), format::seconds(b.latency_s), describe(&c, &report.space.spec().attention))}
                             </p>
                             <p>"Improvement: loss −"{format::fixed(r.loss_improvement.unwrap_or(f64::NAN), 4)}", perplexity −"
                                 <strong data-testid="matched-ppl-improvement">{format!("{} %", format::fixed(r.perplexity_improvement_pct.unwrap_or(f64::NAN), 2))}</strong></p>

@@ -135,7 +135,8 @@ pub fn SearchPanel() -> impl IntoView {
                         .collect_view()}
                 </select>
             </label>
-            <p class="hint">"Attention: standard (MHA/GQA/MQA) in the search; MLA models can be imported as reference models."</p>
+            {list("Attention", "full and/or swa:W/k: a window of W tokens, every k-th layer global (e.g. swa:512/6)", "space-attention", t.attention)}
+            <p class="hint">"Standard attention (MHA/GQA/MQA by the KV heads), full or with a sliding window. A window bounds the KV cache, so it changes decode latency and memory; the scaling laws here do not see it. MLA models can be imported as reference models."</p>
             <div class="grid2">
                 <label>"Parameters from "
                     <input type="text" data-testid="space-params-min" placeholder="e.g. 100M" prop:value=move || params_text.get().0

@@ -13,8 +13,8 @@ use crate::model::arch::FfnKind;
 use crate::model::lists::{format_counts, parse_counts, parse_pairs, parse_positive};
 use crate::model::precision::Precision;
 use crate::model::search::{
-    Constraints, ExpertChoice, KvHeads, Objective, SearchProgress, SearchReport, SearchRun,
-    SearchSettings, SearchSpace, SearchSpaceSpec,
+    AttentionKind, Constraints, ExpertChoice, KvHeads, Objective, SearchProgress, SearchReport,
+    SearchRun, SearchSettings, SearchSpace, SearchSpaceSpec,
 };
 
 /// Designs that can be pinned and compared side by side.
@@ -32,6 +32,7 @@ pub struct SpaceText {
     pub experts: RwSignal<String>,
     pub kv_heads: RwSignal<String>,
     pub head_dims: RwSignal<String>,
+    pub attention: RwSignal<String>,
 }
 
 impl SpaceText {
@@ -49,6 +50,7 @@ impl SpaceText {
             )),
             kv_heads: RwSignal::new(join(s.kv_heads.iter().map(|k| k.to_string()).collect())),
             head_dims: RwSignal::new(format_counts(&s.head_dims)),
+            attention: RwSignal::new(join(s.attention.iter().map(|a| a.to_string()).collect())),
         }
     }
 
@@ -60,6 +62,7 @@ impl SpaceText {
         self.experts.set(fresh.experts.get_untracked());
         self.kv_heads.set(fresh.kv_heads.get_untracked());
         self.head_dims.set(fresh.head_dims.get_untracked());
+        self.attention.set(fresh.attention.get_untracked());
     }
 
     /// The typed space, validated; the message names the list and the item.
@@ -85,6 +88,20 @@ impl SpaceText {
                 kv_heads.extend(n.into_iter().map(KvHeads::Count));
             }
         }
+        let mut attention = Vec::new();
+        for (i, item) in self
+            .attention
+            .get()
+            .split([',', ' ', ';'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .enumerate()
+        {
+            attention.push(
+                AttentionKind::parse(item)
+                    .map_err(|e| format!("attention, item {}: {e}", i + 1))?,
+            );
+        }
         let spec = SearchSpaceSpec {
             layers: parse_counts("layers", &self.layers.get()).map_err(e)?,
             hidden: parse_counts("hidden sizes", &self.hidden.get()).map_err(e)?,
@@ -96,6 +113,7 @@ impl SpaceText {
                 .collect(),
             kv_heads,
             head_dims: parse_counts("head dims", &self.head_dims.get()).map_err(e)?,
+            attention,
             ffn_kind,
             ..SearchSpaceSpec::default()
         };

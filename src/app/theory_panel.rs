@@ -338,7 +338,10 @@ pub fn TheoryPanel() -> impl IntoView {
         format!(
             "{} = {value} · {} · loss {} at {}",
             attribute.name(),
-            describe(&report.evaluations.candidates[i]),
+            describe(
+                &report.evaluations.candidates[i],
+                &report.space.spec().attention,
+            ),
             format::fixed(report.evaluations.candidates[i].loss, 4),
             format::seconds(latency_ms / 1e3)
         )
@@ -446,7 +449,7 @@ pub fn TheoryPanel() -> impl IntoView {
                     <li data-testid="theory-best-search">
                         {format!("Search, best under the budgets ({}, {}): loss {} at {} — {}",
                             search.objective.get().name(), report.evaluations.precisions[pi].name(),
-                            format::fixed(c.loss, 4), format::seconds(latency_s), describe(&c))}
+                            format::fixed(c.loss, 4), format::seconds(latency_s), describe(&c, &report.space.spec().attention))}
                     </li>
                 }.into_any(),
                 _ => view! { <li data-testid="theory-best-search">"Search: no design meets the budgets yet."</li> }.into_any(),

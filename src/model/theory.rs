@@ -319,6 +319,8 @@ pub fn feasible_region(
                 hidden: d,
                 head_dim: slice.head_dim,
                 kv_heads: kv,
+                // The slice uses the space's first attention kind (full in the paper grid).
+                attention: space.spec().attention[0],
                 experts: slice.experts,
                 ffn_ratio: slice.ffn_ratio,
             };

@@ -32,7 +32,7 @@ impl Objective {
     }
 }
 
-/// A candidate's shape, size and predicted loss (56 bytes). Latency and memory per precision
+/// A candidate's shape, size and predicted loss (64 bytes). Latency and memory per precision
 /// are in [`Metrics`].
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Candidate {
@@ -45,6 +45,10 @@ pub struct Candidate {
     pub head_dim: u32,
     pub experts: u16,
     pub active: u16,
+    /// Index into the space's attention kinds ([`SearchSpaceSpec::attention`]).
+    ///
+    /// [`SearchSpaceSpec::attention`]: super::SearchSpaceSpec::attention
+    pub attention: u16,
     /// r as listed in the space (the law reads the exact width after rounding).
     pub ffn_ratio: f32,
     pub params_total: u64,
@@ -138,7 +142,8 @@ impl Evaluator<'_> {
     /// Evaluates candidate `index` (< count) and appends it to `out`; `powers` carries the
     /// law's powers from the previous candidate.
     pub fn push(&self, index: u64, out: &mut Evaluations, powers: &mut PowerCache) {
-        let point = self.space.point_of(self.space.digits(index));
+        let digits = self.space.digits(index);
+        let point = self.space.point_of(digits);
         let arch = self
             .space
             .architecture(&point)
@@ -167,6 +172,7 @@ impl Evaluator<'_> {
             head_dim: point.head_dim,
             experts: point.experts.experts as u16,
             active: point.experts.active as u16,
+            attention: self.space.attention_index(digits),
             ffn_ratio: point.ffn_ratio as f32,
             params_total,
             params_active: counts.active(),

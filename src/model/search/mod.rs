@@ -21,8 +21,8 @@ pub use constraints::{ApplicationBudget, Constraints, ConstraintsSpec, APPLICATI
 pub use eval::{evaluate_chunk, Candidate, Evaluations, Metrics, Objective};
 pub use run::{search, SearchPhase, SearchProgress, SearchReport, SearchRun};
 pub use space::{
-    ExpertChoice, GridPoint, KvHeads, SearchSpace, SearchSpaceError, SearchSpaceSpec,
-    ENUMERATION_LIMIT, HARD_LIMIT,
+    AttentionKind, ExpertChoice, GridPoint, KvHeads, SearchSpace, SearchSpaceError,
+    SearchSpaceSpec, ENUMERATION_LIMIT, HARD_LIMIT,
 };
 
 use crate::model::precision::Precision;

@@ -3,12 +3,15 @@
 //!
 //! A candidate index is a mixed-radix number with digits, most significant first:
 //! layers, attention choice, (experts, active) pair, FFN ratio. An attention choice is a
-//! valid (hidden, head dim, KV heads) triple: head dims that do not divide the hidden size,
+//! valid (hidden, head dim, KV heads) triple with one of the attention kinds (full, or a
+//! sliding window): head dims that do not divide the hidden size,
 //! KV-head counts that do not divide the query heads, and the "n_h" token when it repeats a
 //! listed count are dropped once, at validation. So [`SearchSpace::count`] is exact and
 //! [`SearchSpace::candidate`] decodes any index in O(1).
 
-use crate::model::arch::{ArchError, ArchSpec, Architecture, Attention, FfnKind, Moe, MAX_DIM};
+use crate::model::arch::{
+    ArchError, ArchSpec, Architecture, Attention, FfnKind, Moe, SlidingWindow, MAX_DIM,
+};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -103,6 +106,78 @@ impl ExpertChoice {
     }
 }
 
+/// How a candidate's layers attend: all to the full context, or most to a window of recent
+/// tokens with every `global_every`-th layer global (Gemma 2/3, Mistral). The window bounds
+/// the KV cache those layers read and keep, so it changes decode latency and memory; the
+/// scaling laws here do not see it (a law fitted on full-attention runs predicts the same
+/// loss).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum AttentionKind {
+    Full,
+    Sliding { window: u32, global_every: u32 },
+}
+
+impl AttentionKind {
+    pub fn sliding_window(self) -> Option<SlidingWindow> {
+        match self {
+            AttentionKind::Full => None,
+            AttentionKind::Sliding {
+                window,
+                global_every,
+            } => Some(SlidingWindow {
+                window,
+                global_every,
+            }),
+        }
+    }
+
+    /// Parses "full" or "swa:W/k" (window W tokens, every k-th layer global; "swa:W" is
+    /// k = 1 000 000, i.e. every layer local).
+    pub fn parse(text: &str) -> Result<AttentionKind, String> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("full") {
+            return Ok(AttentionKind::Full);
+        }
+        let body = t
+            .strip_prefix("swa:")
+            .or_else(|| t.strip_prefix("SWA:"))
+            .ok_or_else(|| format!("expected \"full\" or \"swa:W/k\", found \"{t}\""))?;
+        let (w, k) = body.split_once('/').unwrap_or((body, "1000000"));
+        let number = |v: &str, what: &str| -> Result<u32, String> {
+            v.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0 && *n <= MAX_DIM)
+                .ok_or_else(|| format!("{what} in \"{t}\" must be a whole number in 1..={MAX_DIM}"))
+        };
+        Ok(AttentionKind::Sliding {
+            window: number(w, "the window")?,
+            global_every: number(k, "the global-layer period")?,
+        })
+    }
+}
+
+impl fmt::Display for AttentionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AttentionKind::Full => f.write_str("full"),
+            AttentionKind::Sliding {
+                window,
+                global_every: 1_000_000,
+            } => write!(f, "swa:{window}"),
+            AttentionKind::Sliding {
+                window,
+                global_every,
+            } => write!(f, "swa:{window}/{global_every}"),
+        }
+    }
+}
+
+fn full_attention() -> Vec<AttentionKind> {
+    vec![AttentionKind::Full]
+}
+
 /// A search space as a user or a URL gives it, before validation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchSpaceSpec {
@@ -118,6 +193,9 @@ pub struct SearchSpaceSpec {
     pub kv_heads: Vec<KvHeads>,
     /// d_h; n_h = d/d_h.
     pub head_dims: Vec<u32>,
+    /// Full attention and/or sliding windows (default: full only, the paper's grid).
+    #[serde(default = "full_attention")]
+    pub attention: Vec<AttentionKind>,
     pub ffn_kind: FfnKind,
     /// Vocabulary of every candidate. Default 151,936 (Qwen2.5's tokenizer, the paper's
     /// baseline family); it matters because the full operator set reads the LM head.
@@ -144,6 +222,7 @@ impl Default for SearchSpaceSpec {
                 KvHeads::Mha,
             ],
             head_dims: vec![128],
+            attention: full_attention(),
             ffn_kind: FfnKind::SwiGlu,
             vocab: 151_936,
             tied_embeddings: true,
@@ -180,6 +259,8 @@ pub(crate) struct AttnChoice {
     pub hidden: u16,
     pub head_dim: u16,
     pub kv: u16,
+    /// Index into the spec's attention kinds.
+    pub kind: u16,
     pub heads: u32,
     pub kv_heads: u32,
 }
@@ -200,6 +281,7 @@ pub struct GridPoint {
     pub hidden: u32,
     pub head_dim: u32,
     pub kv_heads: u32,
+    pub attention: AttentionKind,
     pub experts: ExpertChoice,
     pub ffn_ratio: f64,
 }
@@ -300,6 +382,7 @@ impl SearchSpace {
                 ));
             }
         }
+        check_list("attention", &spec.attention)?;
         check_list("kv_heads", &spec.kv_heads)?;
         for &k in &spec.kv_heads {
             if k == KvHeads::Count(0) {
@@ -326,13 +409,16 @@ impl SearchSpace {
                             .iter()
                             .any(|a: &AttnChoice| a.kv_heads == kv_heads);
                         if heads.is_multiple_of(kv_heads) && !repeated {
-                            attn.push(AttnChoice {
-                                hidden: h as u16,
-                                head_dim: j as u16,
-                                kv: k as u16,
-                                heads,
-                                kv_heads,
-                            });
+                            for kind in 0..spec.attention.len() {
+                                attn.push(AttnChoice {
+                                    hidden: h as u16,
+                                    head_dim: j as u16,
+                                    kv: k as u16,
+                                    kind: kind as u16,
+                                    heads,
+                                    kv_heads,
+                                });
+                            }
                         }
                     }
                 }
@@ -399,6 +485,7 @@ impl SearchSpace {
                 hidden: max(&s.hidden),
                 head_dim: max(&s.hidden),
                 kv_heads: 1,
+                attention: s.attention[0],
                 experts: e,
                 ffn_ratio: max_r,
             };
@@ -458,7 +545,7 @@ impl SearchSpace {
                 qkv_bias: false,
                 qk_norm: false,
             },
-            sliding_window: None,
+            sliding_window: p.attention.sliding_window(),
             ffn_kind: self.spec.ffn_kind,
             intermediate: width,
             moe: e.is_moe().then_some(Moe {
@@ -513,21 +600,32 @@ impl SearchSpace {
             hidden: self.spec.hidden[a.hidden as usize],
             head_dim: self.spec.head_dims[a.head_dim as usize],
             kv_heads: a.kv_heads,
+            attention: self.spec.attention[a.kind as usize],
             experts: self.spec.experts[d.expert],
             ffn_ratio: self.spec.ffn_ratios[d.ratio],
         }
     }
 
-    /// The attention triple of (hidden `h`, head dim `j`) whose KV entry is nearest to list
-    /// position `kv` (the same entry when it is valid there), or `None` if (h, j) has none.
-    pub(crate) fn nearest_attn(&self, h: usize, j: usize, kv: usize) -> Option<usize> {
+    /// Index into the spec's attention kinds of a candidate.
+    pub(crate) fn attention_index(&self, d: Digits) -> u16 {
+        self.attn[d.attn].kind
+    }
+
+    /// The attention choice of (hidden `h`, head dim `j`) whose KV entry is nearest to list
+    /// position `kv` (the same entry when it is valid there), of the same attention kind, or
+    /// `None` if (h, j) has none.
+    pub(crate) fn nearest_attn(&self, h: usize, j: usize, kv: usize, kind: u16) -> Option<usize> {
         let g = h * self.spec.head_dims.len() + j;
         let (lo, hi) = (self.groups[g] as usize, self.groups[g + 1] as usize);
-        (lo..hi).min_by_key(|&i| (self.attn[i].kv as i64 - kv as i64).unsigned_abs())
+        (lo..hi).min_by_key(|&i| {
+            let a = self.attn[i];
+            ((a.kv as i64 - kv as i64).unsigned_abs(), a.kind != kind)
+        })
     }
 
     /// Neighbours of candidate `index` (< count): one step up or down in each dimension
-    /// (layers, hidden, head dim, KV heads, (E, K), r), keeping the other values; the KV entry
+    /// (layers, hidden, head dim, KV heads or attention kind, (E, K), r), keeping the other
+    /// values; the KV entry
     /// moves to the nearest valid one when the width changes. Local refinement (method.md §4)
     /// evaluates these around the frontier.
     /// Empty when `index` is out of range.
@@ -565,9 +663,10 @@ impl SearchSpace {
             }
         }
         let moved = step(h, self.spec.hidden.len())
-            .filter_map(|h2| self.nearest_attn(h2, j, kv))
+            .filter_map(|h2| self.nearest_attn(h2, j, kv, a.kind))
             .chain(
-                step(j, self.spec.head_dims.len()).filter_map(|j2| self.nearest_attn(h, j2, kv)),
+                step(j, self.spec.head_dims.len())
+                    .filter_map(|j2| self.nearest_attn(h, j2, kv, a.kind)),
             );
         for attn in moved {
             out.push(self.index(Digits { attn, ..d }));
