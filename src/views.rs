@@ -489,7 +489,8 @@ pub fn residual_chart(report: &FitReport) -> XyChart {
 /// attainable FLOP/s against intensity on log axes. One roof per number format the operators
 /// use or the device lists: the achievable roof (rated × the device's fractions, what the
 /// latency model uses) and, when a fraction is below one, the rated roof as a thin line. Each
-/// roof's ridge point is marked, and the slowest operator of each phase is labelled.
+/// roof's ridge point is marked, and the operators are labelled, slowest first, where their
+/// labels do not collide.
 pub fn roofline_chart(
     device: &crate::model::device::Device,
     prefill: &crate::model::roofline::PhaseBreakdown,
@@ -580,41 +581,72 @@ pub fn roofline_chart(
             color: PALETTE[3],
         });
     }
-    // The slowest operator of each phase, with its share of the step (more labels pile up:
-    // a decode step's matmuls share one intensity; the tooltip names every point). When both
-    // phases' slowest is the same operator at the same place, one label says both.
-    fn slowest(b: &PhaseBreakdown) -> Option<(&OpCost, f64)> {
-        let c = b
-            .ops
+    // Operators labelled by their share of their step: each phase's slowest always, then the
+    // others slowest first, skipping any whose label would sit on one already placed (a decode
+    // step's matmuls share one intensity; the tooltip names every point). The same operator at
+    // the same place in both phases gets one label naming both shares.
+    let mut ops: Vec<(&str, &OpCost, f64)> = [("prefill", prefill), ("decode", decode)]
+        .into_iter()
+        .flat_map(|(phase, b)| {
+            let total = b.total_s();
+            b.ops
+                .iter()
+                .filter(shown)
+                .map(move |c| (phase, c, 100.0 * c.total_s() / total))
+        })
+        .collect();
+    // Each phase's slowest operator first, always labelled; then the rest, slowest first.
+    let is_slowest = |phase: &str, c: &OpCost| {
+        let b = if phase == "prefill" { prefill } else { decode };
+        b.ops
             .iter()
-            .filter(|c| c.op.flops > 0.0 && c.time_s > 0.0)
-            .max_by(|x, y| x.total_s().total_cmp(&y.total_s()))?;
-        Some((c, 100.0 * c.total_s() / b.total_s()))
-    }
-    let near =
-        |a: (f64, f64), b: (f64, f64)| (a.0 / b.0).ln().abs() < 0.3 && (a.1 / b.1).ln().abs() < 0.3;
-    match (slowest(prefill), slowest(decode)) {
-        (Some((p, ps)), Some((d, ds))) if p.op.name == d.op.name && near(at(p), at(d)) => {
-            let (x, y) = at(d);
-            markers.push(Marker {
-                x,
-                y,
-                label: format!("{}: prefill {ps:.0} %, decode {ds:.0} %", d.op.name),
-                color: PALETTE[1],
-            });
-        }
-        (p, d) => {
-            for (phase, op, color) in [("prefill", p, PALETTE[0]), ("decode", d, PALETTE[1])] {
-                if let Some((c, share)) = op {
-                    let (x, y) = at(c);
-                    markers.push(Marker {
-                        x,
-                        y,
-                        label: format!("{phase} {} ({share:.0} %)", c.op.name),
-                        color,
-                    });
+            .filter(shown)
+            .all(|o| o.total_s() <= c.total_s())
+    };
+    ops.sort_by(|x, y| {
+        (is_slowest(y.0, y.1), y.2)
+            .partial_cmp(&(is_slowest(x.0, x.1), x.2))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    // Where labels collide: within 0.9 decade of intensity (a label's width) and 0.3 decade
+    // of performance (its height) on a chart of usual size.
+    let collides = |a: (f64, f64), b: (f64, f64)| {
+        (a.0 / b.0).log10().abs() < 0.9 && (a.1 / b.1).log10().abs() < 0.3
+    };
+    // The ridge labels are placed already.
+    let mut labelled: Vec<(&str, (f64, f64), usize)> = markers
+        .iter()
+        .enumerate()
+        .map(|(k, m)| ("", (m.x, m.y), k))
+        .collect();
+    for (phase, c, share) in ops {
+        let xy = at(c);
+        let forced = is_slowest(phase, c);
+        let clash = labelled
+            .iter()
+            .find(|(name, p, _)| collides(*p, xy) && !(forced && *name != c.op.name));
+        match clash {
+            Some(&(name, p, k)) if name == c.op.name && (p.0 / xy.0).ln().abs() < 0.3 => {
+                let label = &mut markers[k].label;
+                if !label.contains(phase) {
+                    *label = format!("{label}, {phase} {share:.0} %");
                 }
             }
+            Some(_) => {}
+            None if forced || labelled.len() < formats.len() + MAX_OP_LABELS => {
+                labelled.push((c.op.name, xy, markers.len()));
+                markers.push(Marker {
+                    x: xy.0,
+                    y: xy.1,
+                    label: format!("{}: {phase} {share:.0} %", c.op.name),
+                    color: if phase == "prefill" {
+                        PALETTE[0]
+                    } else {
+                        PALETTE[1]
+                    },
+                });
+            }
+            None => {}
         }
     }
     XyChart {
@@ -626,6 +658,9 @@ pub fn roofline_chart(
         ..XyChart::default()
     }
 }
+
+/// Most operators labelled on a roofline chart.
+const MAX_OP_LABELS: usize = 8;
 
 /// Roof colours by format, apart from the operator colours.
 const ROOF_COLORS: [Rgb; 4] = [PALETTE[7], PALETTE[4], PALETTE[5], PALETTE[6]];
