@@ -517,21 +517,22 @@ export const tests = [
     },
   },
   {
-    name: "a sliding-window attention kind doubles the space and can colour the frontier",
+    name: "sliding-window and MLA attention kinds join the space and can colour the frontier",
     async run({ app, page, shots }) {
       await app.open();
       await app.testId("search-evaluated").waitFor({ timeout: 20000 });
       await app.testId("space-attention").fill("full, swa:512/6, local");
       await app.testId("space-attention").press("Enter");
       const error = await app.text("space-error");
-      assert(error === 'attention, item 3: expected "full" or "swa:W/k", found "local"', `error: ${error}`);
-      await app.testId("space-attention").fill("full, swa:512/6");
+      assert(error === 'attention, item 3: expected "full", "swa:W/k" or "mla:R", found "local"', `error: ${error}`);
+      // 9,520 full + 9,520 windowed + 2,520 MLA (one per width, not per KV-head count).
+      await app.testId("space-attention").fill("full, swa:512/6, mla:256");
       await app.testId("space-attention").press("Enter");
       const count = (await app.text("candidate-count")).replace(/\s/g, "");
-      assert(count === "19040", `count ${count}`);
-      await page.waitForFunction(() => document.querySelector('[data-testid="search-evaluated"]')?.textContent.replace(/\s/g, "") === "19040", null, { timeout: 30000 });
+      assert(count === "21560", `count ${count}`);
+      await page.waitForFunction(() => document.querySelector('[data-testid="search-evaluated"]')?.textContent.replace(/\s/g, "") === "21560", null, { timeout: 30000 });
       await app.testId("frontier-color-by").selectOption("attention");
-      await page.waitForFunction(() => document.querySelector(".color-key")?.textContent.includes("swa:512/6"), null, { timeout: 5000 });
+      await page.waitForFunction(() => ["swa:512/6", "mla:256"].every((k) => document.querySelector(".color-key")?.textContent.includes(k)), null, { timeout: 5000 });
       await page.screenshot({ path: join(shots, "frontier-attention.png"), fullPage: false });
     },
   },

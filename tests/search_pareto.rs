@@ -734,7 +734,7 @@ fn cached_frontiers_are_kept_apart_per_constraints_and_match_a_fresh_computation
 #[test]
 fn attention_kinds_parse_and_print_back() {
     use roofscale::model::search::AttentionKind;
-    for text in ["full", "swa:512/6", "swa:4096"] {
+    for text in ["full", "swa:512/6", "swa:4096", "mla:512", "mla:256/32"] {
         let kind = AttentionKind::parse(text).unwrap();
         assert_eq!(kind.to_string(), text);
     }
@@ -746,7 +746,20 @@ fn attention_kinds_parse_and_print_back() {
         }
     );
     let e = AttentionKind::parse("local").unwrap_err();
-    assert_eq!(e, "expected \"full\" or \"swa:W/k\", found \"local\"");
+    assert_eq!(
+        e,
+        "expected \"full\", \"swa:W/k\" or \"mla:R\", found \"local\""
+    );
+    assert_eq!(
+        AttentionKind::parse("MLA:512").unwrap(),
+        AttentionKind::Mla {
+            kv_lora_rank: 512,
+            rope_dim: 64
+        }
+    );
+    assert!(AttentionKind::parse("mla:")
+        .unwrap_err()
+        .starts_with("the latent rank"));
     let e = AttentionKind::parse("swa:0/6").unwrap_err();
     assert!(
         e.starts_with("the window in \"swa:0/6\" must be a whole number"),
@@ -843,4 +856,108 @@ fn a_space_saved_before_attention_kinds_loads_as_full_attention() {
     json.as_object_mut().unwrap().remove("attention");
     let spec: SearchSpaceSpec = serde_json::from_value(json).unwrap();
     assert_eq!(spec, SearchSpaceSpec::default());
+}
+
+#[test]
+fn mla_candidates_come_once_per_width_and_head_dim_with_a_latent_cache() {
+    use roofscale::model::arch::Attention;
+    use roofscale::model::search::AttentionKind;
+    let mla = AttentionKind::Mla {
+        kv_lora_rank: 256,
+        rope_dim: 64,
+    };
+    let spec = SearchSpaceSpec {
+        layers: vec![8, 16],
+        hidden: vec![768, 1024, 2048],
+        head_dims: vec![64, 128],
+        attention: vec![AttentionKind::Full, mla],
+        ..SearchSpaceSpec::default()
+    };
+    let both = SearchSpace::new(spec.clone()).unwrap();
+    let full = SearchSpace::new(SearchSpaceSpec {
+        attention: vec![AttentionKind::Full],
+        ..spec.clone()
+    })
+    .unwrap();
+    // Every (hidden, head dim) pair divides here: 3 × 2 MLA shapes per (l, E:K, r).
+    let per_shape = (spec.layers.len() * spec.experts.len() * spec.ffn_ratios.len()) as u64;
+    assert_eq!(both.count(), full.count() + 6 * per_shape);
+    let mut seen = HashSet::new();
+    let mut mla_count = 0;
+    for i in 0..both.count() {
+        let p = both.point(i).unwrap();
+        if p.attention != mla {
+            continue;
+        }
+        mla_count += 1;
+        let key = (
+            p.layers,
+            p.hidden,
+            p.head_dim,
+            p.experts,
+            p.ffn_ratio.to_bits(),
+        );
+        assert!(seen.insert(key), "MLA candidate {key:?} twice");
+        let arch = both.candidate(i).unwrap();
+        let heads = p.hidden / p.head_dim;
+        assert_eq!(p.kv_heads, heads);
+        assert!(matches!(
+            arch.spec().attention,
+            Attention::Mla { heads: h, kv_lora_rank: 256, qk_rope_dim: 64, qk_nope_dim, v_head_dim, .. }
+                if h == heads && qk_nope_dim == p.head_dim && v_head_dim == p.head_dim
+        ));
+        let x = LawInputs::from_arch(&arch, 1e9, 1e10);
+        assert_eq!(x.kv_width, 256.0 + 64.0, "the law reads d_c + d_r");
+    }
+    assert_eq!(mla_count as u64, 6 * per_shape);
+    // Refinement moves stay in the space; an MLA candidate's width neighbours are MLA too.
+    for i in (0..both.count()).step_by(7) {
+        let here = both.point(i).unwrap();
+        for n in both.neighbours(i) {
+            assert!(n < both.count() && n != i);
+            let there = both.point(n).unwrap();
+            if here.attention == mla && there.hidden != here.hidden {
+                assert_eq!(there.attention, mla, "{here:?} -> {there:?}");
+            }
+        }
+    }
+    // The latent cache is smaller than the MHA cache of the same shape at 2048 wide.
+    let w = Workload::default();
+    let d = Device::default();
+    let find = |attention: AttentionKind, kv: u32| {
+        (0..both.count())
+            .find(|&i| {
+                let p = both.point(i).unwrap();
+                p.attention == attention
+                    && p.hidden == 2048
+                    && p.head_dim == 128
+                    && p.kv_heads == kv
+                    && p.layers == 16
+            })
+            .map(|i| both.candidate(i).unwrap())
+            .unwrap()
+    };
+    let latent = evaluate(&find(mla, 16), &d, Precision::FP16, &w);
+    let mha = evaluate(&find(AttentionKind::Full, 16), &d, Precision::FP16, &w);
+    assert!(latent.kv_cache_bytes < mha.kv_cache_bytes / 5.0);
+}
+
+#[test]
+fn an_mla_kind_too_wide_for_the_size_limits_is_refused_by_name() {
+    use roofscale::model::search::AttentionKind;
+    let e = SearchSpace::new(SearchSpaceSpec {
+        hidden: vec![1 << 19],
+        head_dims: vec![1],
+        kv_heads: vec![KvHeads::Mha],
+        attention: vec![AttentionKind::Mla {
+            kv_lora_rank: 64,
+            rope_dim: 64,
+        }],
+        ffn_ratios: vec![0.5],
+        experts: vec![ExpertChoice::DENSE],
+        layers: vec![1],
+        ..SearchSpaceSpec::default()
+    })
+    .unwrap_err();
+    assert_eq!(e.field, "attention", "{e}");
 }

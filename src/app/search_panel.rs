@@ -135,8 +135,8 @@ pub fn SearchPanel() -> impl IntoView {
                         .collect_view()}
                 </select>
             </label>
-            {list("Attention", "full and/or swa:W/k: a window of W tokens, every k-th layer global (e.g. swa:512/6)", "space-attention", t.attention)}
-            <p class="hint">"Standard attention (MHA/GQA/MQA by the KV heads), full or with a sliding window. A window bounds the KV cache, so it changes decode latency and memory; the scaling laws here do not see it. MLA models can be imported as reference models."</p>
+            {list("Attention", "full, swa:W/k (window W, every k-th layer global), mla:R (latent rank R)", "space-attention", t.attention)}
+            <p class="hint">"full: standard attention (MHA/GQA/MQA by the KV heads). swa:W/k: the same with a sliding window, which bounds the KV cache (decode latency, memory); the laws here do not see it. mla:R or mla:R/r: multi-head latent attention, a cache of R + r (RoPE, default 64) per token and layer; the law reads d_m = R + r, and the KV-head list does not apply."</p>
             <div class="grid2">
                 <label>"Parameters from "
                     <input type="text" data-testid="space-params-min" placeholder="e.g. 100M" prop:value=move || params_text.get().0

@@ -106,22 +106,32 @@ impl ExpertChoice {
     }
 }
 
-/// How a candidate's layers attend: all to the full context, or most to a window of recent
-/// tokens with every `global_every`-th layer global (Gemma 2/3, Mistral). The window bounds
+/// How a candidate's layers attend: all to the full context, most to a window of recent
+/// tokens with every `global_every`-th layer global (Gemma 2/3, Mistral), or multi-head latent
+/// attention (DeepSeek-V2, PLM: the cache holds a latent of `kv_lora_rank` plus one shared
+/// RoPE key of `rope_dim` per token; query and value heads keep the head dim). A window bounds
 /// the KV cache those layers read and keep, so it changes decode latency and memory; the
-/// scaling laws here do not see it (a law fitted on full-attention runs predicts the same
-/// loss).
+/// scaling laws here do not see it. For MLA the law's d_m is `kv_lora_rank + rope_dim`, and
+/// the space's KV-head list does not apply (one MLA candidate per width and head dim).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum AttentionKind {
     Full,
     Sliding { window: u32, global_every: u32 },
+    Mla { kv_lora_rank: u32, rope_dim: u32 },
 }
 
+/// RoPE key width of `mla:R` when none is given (DeepSeek-V2's 64).
+pub const MLA_ROPE_DIM: u32 = 64;
+
 impl AttentionKind {
+    pub fn is_mla(self) -> bool {
+        matches!(self, AttentionKind::Mla { .. })
+    }
+
     pub fn sliding_window(self) -> Option<SlidingWindow> {
         match self {
-            AttentionKind::Full => None,
+            AttentionKind::Full | AttentionKind::Mla { .. } => None,
             AttentionKind::Sliding {
                 window,
                 global_every,
@@ -132,18 +142,14 @@ impl AttentionKind {
         }
     }
 
-    /// Parses "full" or "swa:W/k" (window W tokens, every k-th layer global; "swa:W" is
-    /// k = 1 000 000, i.e. every layer local).
+    /// Parses "full", "swa:W/k" (window W tokens, every k-th layer global; "swa:W" is
+    /// k = 1 000 000, i.e. every layer local) or "mla:R/r" (latent rank R, RoPE key width r;
+    /// "mla:R" is r = [`MLA_ROPE_DIM`]).
     pub fn parse(text: &str) -> Result<AttentionKind, String> {
         let t = text.trim();
         if t.eq_ignore_ascii_case("full") {
             return Ok(AttentionKind::Full);
         }
-        let body = t
-            .strip_prefix("swa:")
-            .or_else(|| t.strip_prefix("SWA:"))
-            .ok_or_else(|| format!("expected \"full\" or \"swa:W/k\", found \"{t}\""))?;
-        let (w, k) = body.split_once('/').unwrap_or((body, "1000000"));
         let number = |v: &str, what: &str| -> Result<u32, String> {
             v.trim()
                 .parse::<u32>()
@@ -151,10 +157,25 @@ impl AttentionKind {
                 .filter(|n| *n > 0 && *n <= MAX_DIM)
                 .ok_or_else(|| format!("{what} in \"{t}\" must be a whole number in 1..={MAX_DIM}"))
         };
-        Ok(AttentionKind::Sliding {
-            window: number(w, "the window")?,
-            global_every: number(k, "the global-layer period")?,
-        })
+        let lower = t.to_ascii_lowercase();
+        if let Some(body) = lower.strip_prefix("swa:") {
+            let (w, k) = body.split_once('/').unwrap_or((body, "1000000"));
+            return Ok(AttentionKind::Sliding {
+                window: number(w, "the window")?,
+                global_every: number(k, "the global-layer period")?,
+            });
+        }
+        if let Some(body) = lower.strip_prefix("mla:") {
+            let rope = MLA_ROPE_DIM.to_string();
+            let (rank, r) = body.split_once('/').unwrap_or((body, &rope));
+            return Ok(AttentionKind::Mla {
+                kv_lora_rank: number(rank, "the latent rank")?,
+                rope_dim: number(r, "the RoPE key width")?,
+            });
+        }
+        Err(format!(
+            "expected \"full\", \"swa:W/k\" or \"mla:R\", found \"{t}\""
+        ))
     }
 }
 
@@ -170,6 +191,14 @@ impl fmt::Display for AttentionKind {
                 window,
                 global_every,
             } => write!(f, "swa:{window}/{global_every}"),
+            AttentionKind::Mla {
+                kv_lora_rank,
+                rope_dim: MLA_ROPE_DIM,
+            } => write!(f, "mla:{kv_lora_rank}"),
+            AttentionKind::Mla {
+                kv_lora_rank,
+                rope_dim,
+            } => write!(f, "mla:{kv_lora_rank}/{rope_dim}"),
         }
     }
 }
@@ -405,11 +434,18 @@ impl SearchSpace {
                     let start = attn.len();
                     for (k, &kv) in spec.kv_heads.iter().enumerate() {
                         let kv_heads = kv.resolve(heads);
-                        let repeated = attn[start..]
-                            .iter()
-                            .any(|a: &AttnChoice| a.kv_heads == kv_heads);
+                        let repeated = attn[start..].iter().any(|a: &AttnChoice| {
+                            a.kv_heads == kv_heads && !spec.attention[a.kind as usize].is_mla()
+                        });
                         if heads.is_multiple_of(kv_heads) && !repeated {
-                            for kind in 0..spec.attention.len() {
+                            // MLA ignores the KV-head list: it comes once, with the first
+                            // valid entry, and n_kv = n_h.
+                            let first = start == attn.len();
+                            for (kind, a) in spec.attention.iter().enumerate() {
+                                if a.is_mla() && !first {
+                                    continue;
+                                }
+                                let kv_heads = if a.is_mla() { heads } else { kv_heads };
                                 attn.push(AttnChoice {
                                     hidden: h as u16,
                                     head_dim: j as u16,
@@ -485,12 +521,52 @@ impl SearchSpace {
                 hidden: max(&s.hidden),
                 head_dim: max(&s.hidden),
                 kv_heads: 1,
-                attention: s.attention[0],
+                attention: s
+                    .attention
+                    .iter()
+                    .copied()
+                    .find(|k| !k.is_mla())
+                    .unwrap_or(AttentionKind::Full),
                 experts: e,
                 ffn_ratio: max_r,
             };
             self.architecture(&point)
                 .map_err(|e| err("space", format!("the largest candidate is invalid: {e}")))?;
+        }
+        // MLA widths grow with the number of heads: for each width, its smallest head dim,
+        // with the (E, K) pair of most parameters per active width.
+        let widest_moe = s
+            .experts
+            .iter()
+            .copied()
+            .max_by(|a, b| (a.experts * b.active).cmp(&(b.experts * a.active)))
+            .unwrap_or(ExpertChoice::DENSE);
+        for &kind in s.attention.iter().filter(|k| k.is_mla()) {
+            for (h, &d) in s.hidden.iter().enumerate() {
+                let smallest = (0..s.head_dims.len())
+                    .filter(|&j| {
+                        self.groups[h * s.head_dims.len() + j + 1]
+                            > self.groups[h * s.head_dims.len() + j]
+                    })
+                    .map(|j| s.head_dims[j])
+                    .min();
+                let Some(head_dim) = smallest else { continue };
+                let point = GridPoint {
+                    layers: max(&s.layers),
+                    hidden: d,
+                    head_dim,
+                    kv_heads: d / head_dim,
+                    attention: kind,
+                    experts: widest_moe,
+                    ffn_ratio: max_r,
+                };
+                self.architecture(&point).map_err(|e| {
+                    err(
+                        "attention",
+                        format!("{kind} with d = {d} and d_h = {head_dim} is invalid: {e}"),
+                    )
+                })?;
+            }
         }
         Ok(())
     }
@@ -538,12 +614,25 @@ impl SearchSpace {
             hidden: p.hidden,
             vocab: self.spec.vocab,
             tied_embeddings: self.spec.tied_embeddings,
-            attention: Attention::Standard {
-                heads: p.hidden / p.head_dim.max(1),
-                kv_heads: p.kv_heads,
-                head_dim: p.head_dim,
-                qkv_bias: false,
-                qk_norm: false,
+            attention: match p.attention {
+                AttentionKind::Mla {
+                    kv_lora_rank,
+                    rope_dim,
+                } => Attention::Mla {
+                    heads: p.hidden / p.head_dim.max(1),
+                    q_lora_rank: None,
+                    kv_lora_rank,
+                    qk_rope_dim: rope_dim,
+                    qk_nope_dim: p.head_dim,
+                    v_head_dim: p.head_dim,
+                },
+                _ => Attention::Standard {
+                    heads: p.hidden / p.head_dim.max(1),
+                    kv_heads: p.kv_heads,
+                    head_dim: p.head_dim,
+                    qkv_bias: false,
+                    qk_norm: false,
+                },
             },
             sliding_window: p.attention.sliding_window(),
             ffn_kind: self.spec.ffn_kind,
@@ -619,7 +708,7 @@ impl SearchSpace {
         let (lo, hi) = (self.groups[g] as usize, self.groups[g + 1] as usize);
         (lo..hi).min_by_key(|&i| {
             let a = self.attn[i];
-            ((a.kv as i64 - kv as i64).unsigned_abs(), a.kind != kind)
+            (a.kind != kind, (a.kv as i64 - kv as i64).unsigned_abs())
         })
     }
 
