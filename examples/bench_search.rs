@@ -5,10 +5,8 @@
 //!
 //! Run: `cargo run --release --example bench_search`.
 
-use roofscale::bench::{run_search, time_search, PRECISIONS};
-use roofscale::model::search::{
-    Candidate, ExpertChoice, Metrics, SearchSettings, SearchSpace, SearchSpaceSpec,
-};
+use roofscale::bench::{run_search, time_search, wide_space, PRECISIONS};
+use roofscale::model::search::{Candidate, Metrics, SearchSettings, SearchSpace, SearchSpaceSpec};
 use std::time::Instant;
 
 fn main() {
@@ -27,28 +25,7 @@ fn main() {
     let settings = SearchSettings::default();
     bench("paper grid", &SearchSpace::default(), &settings, 20);
 
-    // Widened to about a million: depth 1–74, width 512–5120 by 128, r in quarters to 4,
-    // eight (E, K) pairs.
-    let wide = SearchSpace::new(SearchSpaceSpec {
-        layers: (1..=74).collect(),
-        hidden: (4..=40).map(|k| 128 * k).collect(),
-        ffn_ratios: (1..=16).map(|k| k as f64 / 4.0).collect(),
-        experts: [
-            (1, 1),
-            (4, 1),
-            (8, 1),
-            (8, 2),
-            (16, 1),
-            (16, 2),
-            (32, 1),
-            (32, 2),
-        ]
-        .map(|(experts, active)| ExpertChoice { experts, active })
-        .to_vec(),
-        ..SearchSpaceSpec::default()
-    })
-    .expect("valid space");
-    bench("wide grid", &wide, &settings, 3);
+    bench("wide grid", &wide_space(), &settings, 3);
 
     let sampled = SearchSpace::new(SearchSpaceSpec {
         layers: (1..=160).collect(),

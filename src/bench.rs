@@ -9,7 +9,8 @@ use crate::model::law::{Chinchilla, Law, LawInputs, PaperLaw};
 use crate::model::loss_csv::{parse_loss_csv, LossTable};
 use crate::model::precision::Precision;
 use crate::model::search::{
-    search, Constraints, Objective, SearchReport, SearchSettings, SearchSpace,
+    search, Constraints, ExpertChoice, Objective, SearchReport, SearchSettings, SearchSpace,
+    SearchSpaceSpec,
 };
 use crate::model::workload::Workload;
 use rand::rngs::SmallRng;
@@ -51,6 +52,30 @@ impl SearchFigure {
             self.frontier_s * 1e3,
         )
     }
+}
+
+/// The paper grid widened to about a million candidates (1,004,032): depth 1–74, width
+/// 512–5120 by 128, r in quarters to 4, eight (E, K) pairs.
+pub fn wide_space() -> SearchSpace {
+    SearchSpace::new(SearchSpaceSpec {
+        layers: (1..=74).collect(),
+        hidden: (4..=40).map(|k| 128 * k).collect(),
+        ffn_ratios: (1..=16).map(|k| k as f64 / 4.0).collect(),
+        experts: [
+            (1, 1),
+            (4, 1),
+            (8, 1),
+            (8, 2),
+            (16, 1),
+            (16, 2),
+            (32, 1),
+            (32, 2),
+        ]
+        .map(|(experts, active)| ExpertChoice { experts, active })
+        .to_vec(),
+        ..SearchSpaceSpec::default()
+    })
+    .expect("valid space")
 }
 
 /// The whole default search: paper law, default device and workload, FP16 and INT8.

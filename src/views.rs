@@ -585,27 +585,27 @@ pub fn roofline_chart(
     // others slowest first, skipping any whose label would sit on one already placed (a decode
     // step's matmuls share one intensity; the tooltip names every point). The same operator at
     // the same place in both phases gets one label naming both shares.
-    let mut ops: Vec<(&str, &OpCost, f64)> = [("prefill", prefill), ("decode", decode)]
+    // (phase, operator, share of its step, is the phase's slowest): each phase's slowest
+    // first, always labelled; then the rest, slowest first.
+    let mut ops: Vec<(&str, &OpCost, f64, bool)> = [("prefill", prefill), ("decode", decode)]
         .into_iter()
         .flat_map(|(phase, b)| {
             let total = b.total_s();
-            b.ops
+            let slowest = b
+                .ops
                 .iter()
                 .filter(shown)
-                .map(move |c| (phase, c, 100.0 * c.total_s() / total))
+                .map(OpCost::total_s)
+                .fold(0.0, f64::max);
+            b.ops.iter().filter(shown).map(move |c| {
+                let share = 100.0 * c.total_s() / total;
+                (phase, c, share, c.total_s() >= slowest)
+            })
         })
         .collect();
-    // Each phase's slowest operator first, always labelled; then the rest, slowest first.
-    let is_slowest = |phase: &str, c: &OpCost| {
-        let b = if phase == "prefill" { prefill } else { decode };
-        b.ops
-            .iter()
-            .filter(shown)
-            .all(|o| o.total_s() <= c.total_s())
-    };
     ops.sort_by(|x, y| {
-        (is_slowest(y.0, y.1), y.2)
-            .partial_cmp(&(is_slowest(x.0, x.1), x.2))
+        (y.3, y.2)
+            .partial_cmp(&(x.3, x.2))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     // Where labels collide: within 0.9 decade of intensity (a label's width) and 0.3 decade
@@ -619,9 +619,8 @@ pub fn roofline_chart(
         .enumerate()
         .map(|(k, m)| ("", (m.x, m.y), k))
         .collect();
-    for (phase, c, share) in ops {
+    for (phase, c, share, forced) in ops {
         let xy = at(c);
-        let forced = is_slowest(phase, c);
         let clash = labelled
             .iter()
             .find(|(name, p, _)| collides(*p, xy) && !(forced && *name != c.op.name));

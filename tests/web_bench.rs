@@ -7,8 +7,8 @@
 //! runner variables of `scripts/test.sh`.
 #![cfg(target_arch = "wasm32")]
 
-use roofscale::bench::{fit_cases, time_fit, time_search};
-use roofscale::model::search::{ExpertChoice, SearchSettings, SearchSpace, SearchSpaceSpec};
+use roofscale::bench::{fit_cases, time_fit, time_search, wide_space};
+use roofscale::model::search::{SearchSettings, SearchSpace};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -26,25 +26,8 @@ fn search_speed_in_wasm() {
     console_log!("wasm {}", paper.line("paper grid"));
     assert_eq!(paper.evaluated, 9520, "the paper grid has 9,520 candidates");
     // About a million candidates: the "one million in under 2 s" workload.
-    let wide = SearchSpace::new(SearchSpaceSpec {
-        layers: (1..=74).collect(),
-        hidden: (4..=40).map(|k| 128 * k).collect(),
-        ffn_ratios: (1..=16).map(|k| k as f64 / 4.0).collect(),
-        experts: [
-            (1, 1),
-            (4, 1),
-            (8, 1),
-            (8, 2),
-            (16, 1),
-            (16, 2),
-            (32, 1),
-            (32, 2),
-        ]
-        .map(|(experts, active)| ExpertChoice { experts, active })
-        .to_vec(),
-        ..SearchSpaceSpec::default()
-    })
-    .expect("valid space");
+    let wide = wide_space();
+    assert_eq!(wide.count(), 1_004_032);
     console_log!(
         "wasm {}",
         time_search(&now_s, &wide, &settings, 2).line("wide grid")
