@@ -19,6 +19,10 @@ export class RoofscalePage {
   async draws(id) {
     return parseInt((await this.testId(id).getAttribute("data-draws")) ?? "0", 10);
   }
+  /** Resolves once the page has had two frames and a task: queued reactions have run. */
+  async settled() {
+    await this.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(ok, 0)))));
+  }
   async text(id) {
     return (await this.testId(id).first().textContent())?.trim() ?? "";
   }

@@ -53,6 +53,9 @@ pub fn HeatmapCanvas(
     let hidden = RwSignal::new(Vec::<usize>::new());
     let tooltip = RwSignal::new(None::<(f64, f64, String)>);
     let draw_error = RwSignal::new(None::<String>);
+    // Draws so far and the theme of the last one: tests wait on these instead of sleeping.
+    let draws = RwSignal::new(0u64);
+    let drawn_theme = RwSignal::new("");
     let drawn: Rc<RefCell<Option<Drawn>>> = Rc::new(RefCell::new(None));
 
     let drawn_for_draw = drawn.clone();
@@ -80,6 +83,12 @@ pub fn HeatmapCanvas(
                 let _ = root.present();
                 draw_error.set(None);
                 *drawn_for_draw.borrow_mut() = Some(Drawn { chart, dpr: ratio });
+                draws.update(|n| *n += 1);
+                drawn_theme.set(if dark.0.get_untracked() {
+                    "dark"
+                } else {
+                    "light"
+                });
             }
             Err(e) => {
                 *drawn_for_draw.borrow_mut() = None;
@@ -129,7 +138,7 @@ pub fn HeatmapCanvas(
     };
 
     view! {
-        <div class="chart" data-testid=test_id>
+        <div class="chart" data-testid=test_id data-draws=move || draws.get() data-theme=move || drawn_theme.get()>
             <div class="chart-tools">
                 <span class="hint">"hover: cell details · legend: toggle a budget line"</span>
                 <button type="button" data-testid=format!("{test_id}-png") on:click=export_png>"PNG"</button>
