@@ -1,6 +1,6 @@
 //! Times the default fits natively: the paper law on 170 rows of its grid and Chinchilla on
 //! 250 rows, each with the default multi-start (best of three), then with the default
-//! bootstrap. The same workloads run in the browser in `tests/web_bench.rs`.
+//! bootstrap. The same workloads run in the browser, in the page's worker (`e2e/bench.mjs`).
 //! Run with `cargo run --release --example bench_fit`.
 
 use roofscale::bench::{fit_cases, time_fit};

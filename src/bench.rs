@@ -1,7 +1,8 @@
 //! Benchmark workloads shared by the native examples (`examples/bench_*.rs`) and the browser
-//! benchmark (`tests/web_bench.rs`), so the wasm/native speed ratio compares the same work
-//! timed the same way (best of several runs). The clock is passed in: `std::time::Instant`
-//! panics on wasm32, where the page's `performance.now()` is used instead.
+//! benchmark (a [`crate::jobs::JobRequest::Bench`] run in the shipped page's Web Worker by
+//! `e2e/bench.mjs`), so the wasm/native speed ratio compares the same work timed the same way
+//! (best of several runs) and the wasm figure is that of the release build users get. The clock
+//! is passed in: `std::time::Instant` panics on wasm32, where `performance.now()` is used.
 
 use crate::model::device::Device;
 use crate::model::fit::{fit, FitOptions, FitReport};
@@ -15,6 +16,7 @@ use crate::model::search::{
 use crate::model::workload::Workload;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
 use std::hint::black_box;
 use std::ops::ControlFlow;
 
@@ -76,6 +78,49 @@ pub fn wide_space() -> SearchSpace {
         ..SearchSpaceSpec::default()
     })
     .expect("valid space")
+}
+
+/// How many times each workload of [`run_all`] runs; the best run counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repeats {
+    /// The paper grid (9,520 candidates): fast, so many runs.
+    pub paper_grid: usize,
+    /// The wide grid (1,004,032 candidates).
+    pub wide_grid: usize,
+    /// Each fit without bootstrap (the bootstrap run is timed once).
+    pub fit: usize,
+}
+
+impl Default for Repeats {
+    fn default() -> Self {
+        Repeats {
+            paper_grid: 20,
+            wide_grid: 2,
+            fit: 3,
+        }
+    }
+}
+
+/// Times every workload, the searches then the fits, calling `line` with each figure's line
+/// (as the native examples print them, without the "native"/"wasm" prefix) and `stage` before
+/// each workload starts.
+pub fn run_all(
+    now: Clock,
+    repeats: Repeats,
+    stage: &mut dyn FnMut(&str),
+    line: &mut dyn FnMut(String),
+) {
+    let settings = SearchSettings::default();
+    stage("paper grid");
+    let paper = time_search(now, &SearchSpace::default(), &settings, repeats.paper_grid);
+    line(paper.line("paper grid"));
+    stage("wide grid");
+    let wide = time_search(now, &wide_space(), &settings, repeats.wide_grid);
+    line(wide.line("wide grid"));
+    for (name, law, table) in fit_cases() {
+        stage(name);
+        line(time_fit(now, &law, &table, repeats.fit).line(name));
+    }
 }
 
 /// The whole default search: paper law, default device and workload, FP16 and INT8.

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use std::ops::ControlFlow;
 
+use crate::bench::{self, Clock, Repeats};
 use crate::model::fit::{fit, FitOptions, FitProgress, FitReport};
 use crate::model::law::Law;
 use crate::model::loss_csv::{parse_loss_csv, ColumnMapping};
@@ -15,6 +16,8 @@ use crate::model::loss_csv::{parse_loss_csv, ColumnMapping};
 pub const READY: &str = "ready";
 
 /// Work for the worker. `id` comes back on every reply so stale replies can be ignored.
+// One request per job, sent once as JSON: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum JobRequest {
     /// Fit `law` (its current parameters seed nothing; forms only) to a loss CSV.
@@ -26,6 +29,17 @@ pub enum JobRequest {
         mapping: Option<ColumnMapping>,
         options: FitOptions,
     },
+    /// Time the benchmark workloads of [`crate::bench`] (the browser benchmark step sends this
+    /// to the shipped worker, so the figures are those of the release build users get).
+    Bench { id: u64, repeats: Repeats },
+}
+
+impl JobRequest {
+    pub fn id(&self) -> u64 {
+        match self {
+            JobRequest::Fit { id, .. } | JobRequest::Bench { id, .. } => *id,
+        }
+    }
 }
 
 /// What a job says while and after it runs.
@@ -41,6 +55,11 @@ pub enum JobReply {
         id: u64,
         report: Box<FitReport>,
     },
+    /// One line per benchmark figure, as [`bench::run_all`] writes them.
+    Benchmarked {
+        id: u64,
+        lines: Vec<String>,
+    },
     Failed {
         id: u64,
         message: String,
@@ -52,14 +71,32 @@ impl JobReply {
         match self {
             JobReply::Progress { id, .. }
             | JobReply::Fitted { id, .. }
+            | JobReply::Benchmarked { id, .. }
             | JobReply::Failed { id, .. } => *id,
         }
     }
 }
 
-/// Runs a job to the end, sending progress and the outcome to `post`.
-pub fn run_job(request: JobRequest, post: &mut dyn FnMut(JobReply)) {
+/// Runs a job to the end, sending progress and the outcome to `post`. `now` is the clock the
+/// benchmark job times with (seconds from any origin); the other jobs do not read it.
+pub fn run_job(request: JobRequest, now: Clock, post: &mut dyn FnMut(JobReply)) {
     match request {
+        JobRequest::Bench { id, repeats } => {
+            let stages = 4;
+            let mut done = 0;
+            let mut lines = Vec::new();
+            let mut post_stage = |name: &str| {
+                post(JobReply::Progress {
+                    id,
+                    stage: name.into(),
+                    done,
+                    total: stages,
+                });
+                done += 1;
+            };
+            bench::run_all(now, repeats, &mut post_stage, &mut |l| lines.push(l));
+            post(JobReply::Benchmarked { id, lines });
+        }
         JobRequest::Fit {
             id,
             law,
@@ -107,11 +144,11 @@ pub fn run_job(request: JobRequest, post: &mut dyn FnMut(JobReply)) {
 }
 
 /// Parses a request, runs it, and returns every reply as JSON (the worker's whole job).
-pub fn run_json(request: &str, post: &mut dyn FnMut(String)) {
+pub fn run_json(request: &str, now: Clock, post: &mut dyn FnMut(String)) {
     let mut send =
         |r: JobReply| post(serde_json::to_string(&r).unwrap_or_else(|e| fallback(&r, e)));
     match serde_json::from_str::<JobRequest>(request) {
-        Ok(req) => run_job(req, &mut send),
+        Ok(req) => run_job(req, now, &mut send),
         Err(e) => send(JobReply::Failed {
             id: 0,
             message: format!("worker: unreadable request ({e})"),

@@ -1,13 +1,22 @@
 //! The worker's job protocol, natively: a fit request on the shipped example comes back fitted
-//! with progress first; a broken request comes back as a message, never a panic.
+//! with progress first; a benchmark request comes back with one line per workload; a broken
+//! request comes back as a message, never a panic.
 
+use roofscale::bench::Repeats;
 use roofscale::jobs::{run_json, JobReply, JobRequest};
 use roofscale::model::fit::FitOptions;
 use roofscale::model::law::{Law, PaperLaw};
+use std::cell::Cell;
 
 fn replies(request: &str) -> Vec<JobReply> {
     let mut out = Vec::new();
-    run_json(request, &mut |json| {
+    // A clock that advances 1 ms per reading: timings are deterministic here.
+    let t = Cell::new(0.0);
+    let now = || {
+        t.set(t.get() + 1e-3);
+        t.get()
+    };
+    run_json(request, &now, &mut |json| {
         out.push(serde_json::from_str(&json).expect("replies are valid JSON"))
     });
     out
@@ -63,4 +72,61 @@ fn a_bad_csv_fails_with_the_file_named() {
         panic!("expected a failure");
     };
     assert!(message.starts_with("empty.csv"), "{message}");
+}
+
+#[test]
+fn a_bench_request_times_every_workload_and_reports_one_line_each() {
+    let request = JobRequest::Bench {
+        id: 4,
+        repeats: Repeats {
+            paper_grid: 1,
+            wide_grid: 1,
+            fit: 1,
+        },
+    };
+    let out = replies(&serde_json::to_string(&request).unwrap());
+    let stages: Vec<&str> = out
+        .iter()
+        .filter_map(|r| match r {
+            JobReply::Progress { stage, .. } => Some(stage.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "paper grid",
+            "wide grid",
+            "paper law, 170 rows",
+            "Chinchilla, 250 rows"
+        ]
+    );
+    let JobReply::Benchmarked { id, lines } = out.last().unwrap() else {
+        panic!("last reply is not a benchmark: {:?}", out.last());
+    };
+    assert_eq!(*id, 4);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    // Each search is two clock readings apart: 1 ms with the test clock.
+    assert!(
+        lines[0].starts_with(
+            "paper grid: 9520 candidates × 2 precisions in 1.0 ms = 9.52 M candidates/s"
+        ),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("wide grid: 1004032 candidates"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("paper law, 170 rows: fit 1.0 ms"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].starts_with("Chinchilla, 250 rows: fit 1.0 ms"),
+        "{}",
+        lines[3]
+    );
 }

@@ -48,9 +48,7 @@ impl Jobs {
     /// Starts `request` in a new worker, cancelling any job still running.
     pub fn submit(&self, request: JobRequest) {
         self.cancel();
-        let id = match &request {
-            JobRequest::Fit { id, .. } => *id,
-        };
+        let id = request.id();
         let Ok(text) = serde_json::to_string(&request) else {
             self.reply.set(Some(JobReply::Failed {
                 id,

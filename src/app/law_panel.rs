@@ -148,7 +148,7 @@ pub fn LawPanel() -> impl IntoView {
                     fit_error.set(None);
                 }
                 JobReply::Failed { message, .. } => fit_error.set(Some(message)),
-                JobReply::Progress { .. } => {}
+                JobReply::Progress { .. } | JobReply::Benchmarked { .. } => {}
             }
         }
     });

@@ -9,13 +9,16 @@ fn main() {
 
     console_error_panic_hook::set_once();
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    // The worker's clock in seconds, for the benchmark job (`std::time::Instant` panics here).
+    let performance = scope.performance();
+    let now_s = move || performance.as_ref().map_or(0.0, |p| p.now() / 1e3);
     let reply_scope = scope.clone();
     let on_message =
         Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
             let Some(request) = ev.data().as_string() else {
                 return;
             };
-            roofscale::jobs::run_json(&request, &mut |reply| {
+            roofscale::jobs::run_json(&request, &now_s, &mut |reply| {
                 let _ = reply_scope.post_message(&JsValue::from_str(&reply));
             });
         });
