@@ -402,7 +402,7 @@ export const tests = [
     },
   },
   {
-    name: "a space over 10 million candidates is refused; one over 2 million is sampled with the page responsive",
+    name: "a space over 10 million candidates is refused; one over 2 million is sampled",
     async run({ app, page }) {
       await app.open();
       await app.testId("search-evaluated").waitFor({ timeout: 20000 });
@@ -425,7 +425,7 @@ export const tests = [
     },
   },
   {
-    name: "a million candidates: searched and drawn in the page with progress, cancellable, no long main-thread task",
+    name: "a million candidates: searched and drawn in the page with progress, cancellable",
     async run({ app, page, shots }) {
       await app.open();
       await app.testId("search-evaluated").waitFor({ timeout: 20000 });
