@@ -50,6 +50,12 @@ async function setList(app, id, value) {
   await app.testId(id).press("Enter");
 }
 
+/** Waits until no search is running and the page has settled. */
+async function searchIdle(page) {
+  await page.waitForFunction(() => !document.querySelector('[data-testid="search-progress"]'), null, { timeout: GUARD });
+  await settle(page);
+}
+
 async function openSettled(app, page) {
   await app.open();
   await app.testId("search-evaluated").waitFor({ timeout: GUARD });
@@ -101,8 +107,7 @@ const journeys = [
       await setList(app, "space-experts", "1:1, 4:1, 8:1, 8:2, 16:1, 16:2, 32:1, 32:2");
       await setList(app, "space-ffn", "0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 3.75, 4");
       await setList(app, "space-hidden", "512..5120/128");
-      await page.waitForFunction(() => !document.querySelector('[data-testid="search-progress"]'), null, { timeout: GUARD });
-      await settle(page);
+      await searchIdle(page);
       const draws = await app.draws("frontier-chart");
       const t0 = await now(page);
       await setList(app, "space-layers", "1..74");
@@ -120,8 +125,7 @@ const journeys = [
     async run({ app, page }) {
       await openSettled(app, page);
       await setList(app, "space-ffn", "0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8");
-      await page.waitForFunction(() => !document.querySelector('[data-testid="search-progress"]'), null, { timeout: GUARD });
-      await settle(page);
+      await searchIdle(page);
       const t0 = await now(page);
       await setList(app, "space-layers", "1..1500");
       const t1 = await when(page, () => document.querySelector('[data-testid="search-evaluated"]')?.parentElement?.textContent.includes("(sampled)"));
