@@ -29,10 +29,8 @@ async function when(page, predicate, arg) {
   return now(page);
 }
 
-/** Lets queued work finish: two frames and a quiet moment, so late chart tasks are counted. */
-async function settle(page) {
-  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(ok, 400)))));
-}
+/** Lets queued work finish and stays quiet a moment more, so late chart tasks are counted. */
+const QUIET_MS = 400;
 
 /** Longest long task overlapping [t0, now] in page time, 0 when none was over 50 ms. */
 async function longestSince(page, t0) {
@@ -51,16 +49,16 @@ async function setList(app, id, value) {
 }
 
 /** Waits until no search is running and the page has settled. */
-async function searchIdle(page) {
-  await page.waitForFunction(() => !document.querySelector('[data-testid="search-progress"]'), null, { timeout: GUARD });
-  await settle(page);
+async function searchIdle(app) {
+  await app.page.waitForFunction(() => !document.querySelector('[data-testid="search-progress"]'), null, { timeout: GUARD });
+  await app.settled(QUIET_MS);
 }
 
 async function openSettled(app, page) {
   await app.open();
   await app.testId("search-evaluated").waitFor({ timeout: GUARD });
   await when(page, drawnAfter, ["frontier-chart", 0]);
-  await settle(page);
+  await app.settled(QUIET_MS);
 }
 
 // Each journey returns { longest (ms), result (ms), extra? (text) }.
@@ -73,7 +71,7 @@ const journeys = [
       await page.goto(app.url, { waitUntil: "commit" });
       const result = await when(page, () => parseInt(document.querySelector('[data-testid="frontier-chart"]')?.dataset.draws ?? "0", 10) > 0
         && document.querySelector('[data-testid="search-evaluated"]') !== null);
-      await settle(page);
+      await app.settled(QUIET_MS);
       return { longest: await longestSince(page, 0), result };
     },
   },
@@ -93,7 +91,7 @@ const journeys = [
       await app.testId("fit-report").waitFor({ timeout: GUARD });
       const t2 = await when(page, () => ["fit-chart", "residual-chart"]
         .every((id) => parseInt(document.querySelector(`[data-testid="${id}"]`)?.dataset.draws ?? "0", 10) > 0));
-      await settle(page);
+      await app.settled(QUIET_MS);
       return { longest: await longestSince(page, t0), result: t2 - t1 };
     },
   },
@@ -107,13 +105,13 @@ const journeys = [
       await setList(app, "space-experts", "1:1, 4:1, 8:1, 8:2, 16:1, 16:2, 32:1, 32:2");
       await setList(app, "space-ffn", "0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 3.75, 4");
       await setList(app, "space-hidden", "512..5120/128");
-      await searchIdle(page);
+      await searchIdle(app);
       const draws = await app.draws("frontier-chart");
       const t0 = await now(page);
       await setList(app, "space-layers", "1..74");
       await when(page, evaluatedIs, 1004032);
       const t1 = await when(page, drawnAfter, ["frontier-chart", draws]);
-      await settle(page);
+      await app.settled(QUIET_MS);
       const compute = await app.text("search-compute-ms");
       return { longest: await longestSince(page, t0), result: t1 - t0, extra: `${compute} ms of search compute` };
     },
@@ -125,11 +123,11 @@ const journeys = [
     async run({ app, page }) {
       await openSettled(app, page);
       await setList(app, "space-ffn", "0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8");
-      await searchIdle(page);
+      await searchIdle(app);
       const t0 = await now(page);
       await setList(app, "space-layers", "1..1500");
       const t1 = await when(page, () => document.querySelector('[data-testid="search-evaluated"]')?.parentElement?.textContent.includes("(sampled)"));
-      await settle(page);
+      await app.settled(QUIET_MS);
       const count = await app.text("candidate-count");
       return { longest: await longestSince(page, t0), result: t1 - t0, extra: `${count} candidates in the space` };
     },
@@ -145,7 +143,7 @@ const journeys = [
       await setList(app, "space-layers", "1..40");
       await when(page, evaluatedIs, 116200);
       await when(page, drawnAfter, ["frontier-chart", draws]);
-      await settle(page);
+      await app.settled(QUIET_MS);
       if (await page.evaluate(() => document.querySelector('[data-testid="frontier-thinned"]') !== null)) {
         throw new Error("the cloud was thinned; the hover benchmark needs every point drawn");
       }
@@ -195,7 +193,7 @@ async function wasmSpeed(browser, origin, url) {
       worker.onerror = (e) => reject(new Error(`worker error: ${e.message}`));
       worker.onmessage = (ev) => {
         if (ev.data === "ready") {
-          worker.postMessage(JSON.stringify({ Bench: { id: 1, repeats: { paper_grid: 20, wide_grid: 2, fit: 3 } } }));
+          worker.postMessage(JSON.stringify({ Bench: { id: 1 } })); // the default repeats of src/bench.rs
           return;
         }
         const reply = JSON.parse(ev.data);

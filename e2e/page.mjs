@@ -19,9 +19,10 @@ export class RoofscalePage {
   async draws(id) {
     return parseInt((await this.testId(id).getAttribute("data-draws")) ?? "0", 10);
   }
-  /** Resolves once the page has had two frames and a task: queued reactions have run. */
-  async settled() {
-    await this.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(ok, 0)))));
+  /** Resolves once the page has had two frames and a task (queued reactions have run), then
+   * `quietMs` more of page time. */
+  async settled(quietMs = 0) {
+    await this.page.evaluate((ms) => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(ok, ms)))), quietMs);
   }
   async text(id) {
     return (await this.testId(id).first().textContent())?.trim() ?? "";

@@ -101,24 +101,26 @@ impl Default for Repeats {
     }
 }
 
-/// Times every workload, the searches then the fits, calling `line` with each figure's line
-/// (as the native examples print them, without the "native"/"wasm" prefix) and `stage` before
-/// each workload starts.
+/// Times every workload, the searches then the fits, calling `stage(name, done, total)` before
+/// each workload starts and `line` with each figure's line (as the native examples print them,
+/// without the "native"/"wasm" prefix).
 pub fn run_all(
     now: Clock,
     repeats: Repeats,
-    stage: &mut dyn FnMut(&str),
+    stage: &mut dyn FnMut(&str, usize, usize),
     line: &mut dyn FnMut(String),
 ) {
     let settings = SearchSettings::default();
-    stage("paper grid");
+    let fits = fit_cases();
+    let total = 2 + fits.len();
+    stage("paper grid", 0, total);
     let paper = time_search(now, &SearchSpace::default(), &settings, repeats.paper_grid);
     line(paper.line("paper grid"));
-    stage("wide grid");
+    stage("wide grid", 1, total);
     let wide = time_search(now, &wide_space(), &settings, repeats.wide_grid);
     line(wide.line("wide grid"));
-    for (name, law, table) in fit_cases() {
-        stage(name);
+    for (k, (name, law, table)) in fits.into_iter().enumerate() {
+        stage(name, 2 + k, total);
         line(time_fit(now, &law, &table, repeats.fit).line(name));
     }
 }

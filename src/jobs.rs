@@ -31,7 +31,12 @@ pub enum JobRequest {
     },
     /// Time the benchmark workloads of [`crate::bench`] (the browser benchmark step sends this
     /// to the shipped worker, so the figures are those of the release build users get).
-    Bench { id: u64, repeats: Repeats },
+    /// Without `repeats`, [`Repeats::default`] (the native examples' counts).
+    Bench {
+        id: u64,
+        #[serde(default)]
+        repeats: Repeats,
+    },
 }
 
 impl JobRequest {
@@ -82,17 +87,14 @@ impl JobReply {
 pub fn run_job(request: JobRequest, now: Clock, post: &mut dyn FnMut(JobReply)) {
     match request {
         JobRequest::Bench { id, repeats } => {
-            let stages = 4;
-            let mut done = 0;
             let mut lines = Vec::new();
-            let mut post_stage = |name: &str| {
+            let mut post_stage = |name: &str, done, total| {
                 post(JobReply::Progress {
                     id,
                     stage: name.into(),
                     done,
-                    total: stages,
-                });
-                done += 1;
+                    total,
+                })
             };
             bench::run_all(now, repeats, &mut post_stage, &mut |l| lines.push(l));
             post(JobReply::Benchmarked { id, lines });

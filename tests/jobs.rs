@@ -85,20 +85,22 @@ fn a_bench_request_times_every_workload_and_reports_one_line_each() {
         },
     };
     let out = replies(&serde_json::to_string(&request).unwrap());
-    let stages: Vec<&str> = out
+    let stages: Vec<(&str, usize, usize)> = out
         .iter()
         .filter_map(|r| match r {
-            JobReply::Progress { stage, .. } => Some(stage.as_str()),
+            JobReply::Progress {
+                stage, done, total, ..
+            } => Some((stage.as_str(), *done, *total)),
             _ => None,
         })
         .collect();
     assert_eq!(
         stages,
         [
-            "paper grid",
-            "wide grid",
-            "paper law, 170 rows",
-            "Chinchilla, 250 rows"
+            ("paper grid", 0, 4),
+            ("wide grid", 1, 4),
+            ("paper law, 170 rows", 2, 4),
+            ("Chinchilla, 250 rows", 3, 4)
         ]
     );
     let JobReply::Benchmarked { id, lines } = out.last().unwrap() else {
@@ -128,5 +130,19 @@ fn a_bench_request_times_every_workload_and_reports_one_line_each() {
         lines[3].starts_with("Chinchilla, 250 rows: fit 1.0 ms"),
         "{}",
         lines[3]
+    );
+}
+
+#[test]
+fn a_bench_request_without_repeats_uses_the_default_counts() {
+    let JobRequest::Bench { id, repeats } =
+        serde_json::from_str::<JobRequest>(r#"{"Bench":{"id":2}}"#).unwrap()
+    else {
+        panic!("not a bench request");
+    };
+    assert_eq!((id, repeats), (2, Repeats::default()));
+    assert_eq!(
+        (repeats.paper_grid, repeats.wide_grid, repeats.fit),
+        (20, 2, 3)
     );
 }
