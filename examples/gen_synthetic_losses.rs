@@ -5,7 +5,7 @@
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use roofscale::model::law::{LawInputs, PaperLaw};
+use roofscale::model::law::{ArchCounts, LawInputs, PaperLaw};
 use std::fmt::Write;
 
 const ROWS: usize = 170;
@@ -31,6 +31,7 @@ fn main() {
             kv_width: (kv * hd) as f64,
             params: 1.0,
             tokens: 1.0,
+            counts: ArchCounts::unknown(),
         };
         let loss = law.predict(&x) * (1.0 + NOISE * gaussian(&mut rng));
         let split = if rng.random_bool(TEST_FRACTION) {

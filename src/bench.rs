@@ -252,6 +252,7 @@ pub fn chinchilla_table(n: usize) -> LossTable {
             kv_width: 1.0,
             params,
             tokens,
+            counts: crate::model::law::ArchCounts::unknown(),
         };
         text += &format!("{params:?},{tokens:?},{:?}\n", law.predict(&x) * noise);
     }

@@ -9,7 +9,9 @@ use std::fmt;
 use crate::model::arch::{ArchSpec, Architecture};
 use crate::model::device::{Device, DeviceSpec};
 use crate::model::law::Law;
+use crate::model::loss_csv::{parse_loss_csv, ColumnMapping, LossTable};
 use crate::model::precision::Precision;
+use crate::model::search::{BudgetBasis, Constraints, LatencyBudget};
 use crate::model::search::{Objective, SearchSpace, SearchSpaceSpec};
 use crate::model::workload::{Workload, WorkloadSpec};
 
@@ -47,11 +49,31 @@ pub struct Session {
     pub space: SearchSpaceSpec,
     pub precisions: Vec<Precision>,
     pub objective: Objective,
-    #[serde(default)]
+    /// Budget of version-1 sessions written before budgets had a basis: seconds on
+    /// `objective`. Read only when `budget` is absent; never written.
+    #[serde(default, skip_serializing)]
     pub budget_s: Option<f64>,
+    /// The latency budget as stated (per token, decode, first token or total).
+    #[serde(default)]
+    pub budget: Option<LatencyBudget>,
+    /// Total-parameter range of the designs shown (either end optional).
+    #[serde(default)]
+    pub param_range: (Option<f64>, Option<f64>),
     /// Pinned designs, as candidate indices in `space`.
     #[serde(default)]
     pub pins: Vec<u64>,
+    /// The loss file loaded for fitting, whole, with the column mapping the user chose.
+    #[serde(default)]
+    pub loss_data: Option<SavedLossData>,
+}
+
+/// A loaded loss file as stored: re-parsed on the way in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedLossData {
+    pub file_name: String,
+    pub text: String,
+    #[serde(default)]
+    pub mapping: ColumnMapping,
 }
 
 /// Why a session was refused; names the part.
@@ -70,6 +92,9 @@ impl std::error::Error for SessionError {}
 #[derive(Clone, Debug)]
 pub struct ValidSession {
     pub session: Session,
+    /// The budget in use: `budget`, else a version-1 `budget_s` on the session's objective.
+    pub budget: Option<LatencyBudget>,
+    pub loss_table: Option<LossTable>,
     pub custom_devices: Vec<Device>,
     pub custom_models: Vec<(String, Architecture)>,
     pub workload: Workload,
@@ -114,6 +139,28 @@ impl Session {
                 )));
             }
         }
+        let budget = match (self.budget, self.budget_s) {
+            (Some(b), _) => {
+                Some(LatencyBudget::new(b.basis(), b.ms()).map_err(|e| bad("budget", &e))?)
+            }
+            (None, Some(s)) => Some(
+                LatencyBudget::new(BudgetBasis::for_objective(self.objective), s * 1e3)
+                    .map_err(|e| bad("budget", &e))?,
+            ),
+            (None, None) => None,
+        };
+        let (lo, hi) = self.param_range;
+        Constraints::default()
+            .with_param_range(lo, hi)
+            .map_err(|e| bad("parameter range", &e))?;
+        let loss_table = self
+            .loss_data
+            .as_ref()
+            .map(|d| {
+                parse_loss_csv(&d.file_name, &d.text, Some(&d.mapping))
+                    .map_err(|e| bad("loss file", &e))
+            })
+            .transpose()?;
         if let Some(p) = self.pins.iter().find(|p| **p >= space.count()) {
             return Err(SessionError(format!(
                 "session: pinned design {p} is outside the search space"
@@ -124,11 +171,32 @@ impl Session {
         }
         Ok(ValidSession {
             session: self,
+            budget,
+            loss_table,
             custom_devices,
             custom_models,
             workload,
             space,
         })
+    }
+
+    /// The devices a session restores: the presets, each replaced by a saved device of the
+    /// same name (a preset the user changed, e.g. to measured bandwidth), then the other saved
+    /// devices; and the index of the selected one (0 when its name is unknown).
+    pub fn merge_devices(
+        presets: Vec<Device>,
+        saved: Vec<Device>,
+        selected: &str,
+    ) -> (Vec<Device>, usize) {
+        let mut list = presets;
+        for d in saved {
+            match list.iter().position(|p| p.name() == d.name()) {
+                Some(i) => list[i] = d,
+                None => list.push(d),
+            }
+        }
+        let index = list.iter().position(|d| d.name() == selected).unwrap_or(0);
+        (list, index)
     }
 
     pub fn to_json(&self) -> String {

@@ -55,6 +55,7 @@ fn paper_csv(law: &PaperLaw, n: usize, noise: f64, seed: u64) -> LossTable {
             kv_width: kv * hd,
             params: 1.0,
             tokens: 1.0,
+            counts: roofscale::model::law::ArchCounts::unknown(),
         };
         let loss = law.predict(&x) * (1.0 + noise * gaussian(&mut rng));
         text += &format!("{l},{d},{r},{h},{kv},{hd},{e},{k},{loss:?}\n");

@@ -1,11 +1,13 @@
 //! Sessions round-trip through JSON and URL fragments, and corrupt ones are refused with a
 //! message naming the part, never half-applied.
 
+use roofscale::model::device::device_presets;
 use roofscale::model::law::{Law, PaperLaw};
+use roofscale::model::loss_csv::ColumnMapping;
 use roofscale::model::precision::Precision;
-use roofscale::model::search::{Objective, SearchSpaceSpec};
+use roofscale::model::search::{BudgetBasis, LatencyBudget, Objective, SearchSpaceSpec};
 use roofscale::model::workload::WorkloadSpec;
-use roofscale::session::{Session, SESSION_VERSION};
+use roofscale::session::{SavedLossData, Session, SESSION_VERSION};
 
 fn session() -> Session {
     Session {
@@ -21,8 +23,15 @@ fn session() -> Session {
         space: SearchSpaceSpec::default(),
         precisions: vec![Precision::FP16, Precision::INT8],
         objective: Objective::Decode,
-        budget_s: Some(0.02),
+        budget_s: None,
+        budget: Some(LatencyBudget::new(BudgetBasis::PerToken, 25.0).unwrap()),
+        param_range: (Some(3.5e8), Some(1.5e9)),
         pins: vec![3, 9000],
+        loss_data: Some(SavedLossData {
+            file_name: "my-losses.csv".into(),
+            text: "layers,hidden_size,loss\n8,768,3.9\n16,1024,3.5\n".into(),
+            mapping: ColumnMapping::default().with("hidden_size", None),
+        }),
     }
 }
 
@@ -81,4 +90,59 @@ fn garbage_links_never_panic() {
         }
         let _ = Session::from_url_fragment(&String::from_utf8(b).unwrap());
     }
+}
+
+/// Orin Nano Super switched to its measured bandwidth (59.4 of 102 GB/s) comes back measured,
+/// selected, and listed once (it used to come back rated and twice).
+#[test]
+fn measured_bandwidth_survives_the_link_and_the_file() {
+    let presets = device_presets();
+    let i = presets
+        .iter()
+        .position(|d| d.name().contains("Orin Nano Super"))
+        .expect("preset");
+    let nano = &presets[i];
+    let m = nano
+        .measured_bandwidth_fraction()
+        .expect("published measurement");
+    let measured = nano.with_bandwidth_fraction(m).unwrap();
+    let mut s = session();
+    s.device = nano.name().to_string();
+    s.custom_devices = vec![measured.spec().clone()];
+    for back in [
+        Session::from_json("s.json", &s.to_json()).unwrap(),
+        Session::from_url_fragment(&s.to_url_fragment()).unwrap(),
+    ] {
+        let (list, index) =
+            Session::merge_devices(device_presets(), back.custom_devices, &back.session.device);
+        assert_eq!(list.len(), presets.len(), "no duplicate device");
+        assert_eq!(list[index].name(), nano.name());
+        assert!(
+            (list[index].bandwidth() / 1e9 - 59.4).abs() < 0.05,
+            "{}",
+            list[index].bandwidth()
+        );
+    }
+}
+
+/// Budget basis, parameter range and the loss file with its mapping survive; a version-1
+/// session's bare budget in seconds reads as a budget on its objective.
+#[test]
+fn every_session_input_round_trips() {
+    let s = session();
+    let back = Session::from_json("s.json", &s.to_json()).unwrap();
+    assert_eq!(back.budget, s.budget);
+    assert_eq!(back.session.param_range, (Some(3.5e8), Some(1.5e9)));
+    let table = back.loss_table.expect("loss file re-parsed");
+    assert_eq!(table.rows.len(), 2);
+    assert_eq!(table.roles[1], None, "the user's mapping is kept");
+    let mut old = session();
+    old.budget = None;
+    old.budget_s = Some(0.02);
+    let json = serde_json::to_string(&old).unwrap();
+    assert!(!json.contains("budget_s"), "never written");
+    let json = json.replace("\"budget\":null", "\"budget_s\":0.02");
+    let v = Session::from_json("old.json", &json).unwrap();
+    let b = v.budget.unwrap();
+    assert_eq!((b.basis(), b.ms()), (BudgetBasis::DecodeTotal, 20.0));
 }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::chart_canvas::ChartCanvas;
 use super::format;
 use super::law_state::{LawState, LossData};
-use crate::model::law::Variable;
+use crate::model::law::{Law, Variable};
 use crate::model::loss_csv::{ColumnMapping, ColumnRole};
 use crate::views::{fit_chart, residual_chart};
 
@@ -22,6 +22,7 @@ fn r2_text(r2: Option<f64>) -> String {
 #[component]
 fn FitReportView() -> impl IntoView {
     let state = expect_context::<LawState>();
+    let use_error = RwSignal::new(None::<String>);
     move || {
         state.report.get().map(|r| {
             let names = r.law.param_names();
@@ -65,9 +66,25 @@ fn FitReportView() -> impl IntoView {
                     </ul>
                     <button type="button" class="primary" data-testid="fit-use"
                         on:click=move |_| {
-                            state.law.set(law_for_use.clone());
-                            state.source.set(format!("fitted to {file}"));
+                            // A formula over column names is bound to what candidates supply;
+                            // a law that cannot rank them is refused, never shown "in use".
+                            let law = match &law_for_use {
+                                Law::Custom(c) => state.data.with_untracked(|d| match d {
+                                    Some(d) => d.table.bind_law(c).map(Law::Custom).map_err(|e| e.to_string()),
+                                    None => Err("load the loss file again: the law's columns are bound through it".to_string()),
+                                }),
+                                other => Ok(other.clone()),
+                            };
+                            match law {
+                                Ok(law) => {
+                                    use_error.set(None);
+                                    state.law.set(law);
+                                    state.source.set(format!("fitted to {file}"));
+                                }
+                                Err(e) => use_error.set(Some(e)),
+                            }
                         }>"Use this law for the search"</button>
+                    {move || use_error.get().map(|e| view! { <p class="error" role="alert" data-testid="fit-use-error">{e}</p> })}
                 </div>
             }
         })

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::chart_canvas::ChartCanvas;
 use super::format;
 use super::search_state::{yield_to_browser, SearchState};
-use super::state::Derived;
+use super::state::{Derived, Inputs};
 use crate::model::law::LawInputs;
 use crate::model::params::param_counts;
 use crate::model::pareto::{best_under_budget, matched_latency, FrontierPoint};
@@ -81,6 +81,7 @@ impl PartialEq for ChartData {
 pub fn FrontierPanel() -> impl IntoView {
     let search = expect_context::<SearchState>();
     let derived = expect_context::<Derived>();
+    let workload = expect_context::<Inputs>().workload;
 
     let color_by = RwSignal::new(ColorBy::Experts);
     let log_x = RwSignal::new(true);
@@ -272,19 +273,34 @@ pub fn FrontierPanel() -> impl IntoView {
         let frontier = report.frontier(objective, 0, &constraints);
         let (moe, most_top1, median_r) = findings(&report, &frontier);
         let precision = report.evaluations.precisions[0].name();
+        let budget = search.budget.get();
+        let budget_text = budget.map(|b| workload.with(|w| b.describe(w)));
+        let stale = search.budget_error.get().map(|_| {
+            view! { <p class="error" data-testid="budget-stale">"The budget field has an error (see Search space); the last valid budget is used below."</p> }
+        });
+        let elsewhere = budget.filter(|b| b.objective() != objective).map(|b| {
+            view! { <p class="hint" data-testid="best-under-budget">{format!("The budget ({}) limits {} latency; choose the {} objective to see the best design under it.", budget_text.clone().unwrap_or_default(), b.objective().name(), b.objective().name())}</p> }
+        });
         let best = search.budget_s.get().map(|b| {
+            let said = budget_text.clone().unwrap_or_default();
             match best_under_budget(&frontier, b) {
                 Some(p) => {
                     let c = report.evaluations.candidates[p.candidate];
+                    let per_token = (objective == Objective::Decode)
+                        .then(|| workload.with(|w| w.generated_tokens()))
+                        .filter(|n| *n > 0)
+                        .map(|n| format!(" ({} per token)", format::seconds(p.latency_s / n as f64)))
+                        .unwrap_or_default();
                     view! {
                         <p data-testid="best-under-budget">
-                            {format!("Best under {} {} ({precision}): loss {:.4} at {} — {}", format::seconds(b), objective.name(), p.loss, format::seconds(p.latency_s), describe(&c, &report.space.spec().attention))}
+                            {format!("Best under {said} ({precision}): loss {:.4} at {}{per_token} — {}", p.loss, format::seconds(p.latency_s), describe(&c, &report.space.spec().attention))}
                         </p>
                     }.into_any()
                 }
-                None => view! { <p class="error" data-testid="best-under-budget">{format!("No design meets {} {} on this device.", format::seconds(b), objective.name())}</p> }.into_any(),
+                None => view! { <p class="error" data-testid="best-under-budget">{format!("No design meets {said} on this device ({precision}).")}</p> }.into_any(),
             }
         });
+        let best = view! { {stale}{elsewhere}{best} };
         let matched = derived.model.get().map(|m| {
             let r = matched_latency(&m.arch, &report, objective, 0, &constraints);
             let best = r.best.map(|b| report.evaluations.candidates[b.candidate]);

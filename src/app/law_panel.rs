@@ -184,6 +184,14 @@ pub fn LawPanel() -> impl IntoView {
                 <code>{move || state.law.with(|l| l.formula())}</code>
             </p>
             <p class="source" data-testid="law-source">"In use: "{move || state.source.get()}</p>
+            {move || state.law.with(|l| match l {
+                Law::Custom(c) if !c.bindings().is_empty() => Some(view! {
+                    <p class="note" data-testid="law-bindings">"Columns read from each candidate: "
+                        {c.bindings().iter().map(|b| format!("{} = {}", b.column, b.quantity.meaning())).collect::<Vec<_>>().join("; ")}
+                    </p>
+                }),
+                _ => None,
+            })}
             <button type="button" data-testid="law-reset"
                 on:click=move |_| {
                     state.law.set(Law::Paper(PaperLaw::published()));

@@ -60,7 +60,7 @@ pub fn App() -> impl IntoView {
     provide_context(Derived::new(inputs));
     provide_context(LawState::new());
     provide_context(Jobs::new());
-    let search = SearchState::new();
+    let search = SearchState::new(inputs.workload);
     provide_context(search);
     let session_message = RwSignal::new(None::<String>);
     session_sync::restore_and_autosave(session_message);

@@ -5,9 +5,18 @@ use leptos::prelude::*;
 
 use super::format;
 use super::search_state::SearchState;
+use super::state::Inputs;
 use crate::model::arch::FfnKind;
+use crate::model::lists::{format_param_count, parse_param_count};
 use crate::model::precision::Precision;
-use crate::model::search::{Objective, SearchSpaceSpec, APPLICATION_BUDGETS, ENUMERATION_LIMIT};
+use crate::model::search::{
+    BudgetBasis, LatencyBudget, Objective, SearchSpaceSpec, APPLICATION_BUDGETS, ENUMERATION_LIMIT,
+};
+
+/// The basis a budget is typed on: its own, or decode total when there is none.
+fn basis_of(b: Option<LatencyBudget>) -> BudgetBasis {
+    b.map_or(BudgetBasis::DecodeTotal, |b| b.basis())
+}
 
 #[component]
 pub fn SearchPanel() -> impl IntoView {
@@ -16,29 +25,10 @@ pub fn SearchPanel() -> impl IntoView {
     let budget_text = RwSignal::new(String::new());
     let params_error = RwSignal::new(None::<String>);
     let params_text = RwSignal::new((String::new(), String::new()));
-    // "350M", "1.5B", "2e9" or empty; parameters, not bytes.
-    let parse_params = |label: &str, t: &str| -> Result<Option<f64>, String> {
-        let t = t.trim();
-        if t.is_empty() {
-            return Ok(None);
-        }
-        let (num, mult) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
-            Some('K') => (&t[..t.len() - 1], 1e3),
-            Some('M') => (&t[..t.len() - 1], 1e6),
-            Some('B') | Some('G') => (&t[..t.len() - 1], 1e9),
-            _ => (t, 1.0),
-        };
-        match num.trim().parse::<f64>() {
-            Ok(v) if v.is_finite() && v > 0.0 => Ok(Some(v * mult)),
-            _ => Err(format!(
-                "{label}: expected a parameter count such as 350M or 1.5B, found \"{t}\""
-            )),
-        }
-    };
     let set_params = move |lo: String, hi: String| {
         params_text.set((lo.clone(), hi.clone()));
-        let range = parse_params("parameters from", &lo)
-            .and_then(|a| parse_params("parameters to", &hi).map(|b| (a, b)));
+        let range = parse_param_count("parameters from", &lo)
+            .and_then(|a| parse_param_count("parameters to", &hi).map(|b| (a, b)));
         match range {
             Ok((a, b)) if a.zip(b).is_some_and(|(a, b)| a > b) => params_error.set(Some(
                 "parameters: the lower end is above the upper end".into(),
@@ -50,18 +40,38 @@ pub fn SearchPanel() -> impl IntoView {
             Err(e) => params_error.set(Some(e)),
         }
     };
-    let budget_error = RwSignal::new(None::<String>);
-    // A budget set from elsewhere (a restored session, a reset) shows in the field.
+    // A range set from elsewhere (a restored session, a reset) shows in the fields.
     Effect::new(move |_| {
-        let b = search.budget_s.get();
-        let typed = budget_text
-            .get_untracked()
-            .trim()
-            .parse::<f64>()
+        let (lo, hi) = search.param_range.get();
+        if params_error.get_untracked().is_some() {
+            return;
+        }
+        let (tlo, thi) = params_text.get_untracked();
+        let read = |t: &str| parse_param_count("", t).ok().flatten();
+        if (read(&tlo), read(&thi)) != (lo, hi) {
+            params_text.set((
+                lo.map(format_param_count).unwrap_or_default(),
+                hi.map(format_param_count).unwrap_or_default(),
+            ));
+        }
+    });
+    // The basis shown in the unit selector: the budget's, else the last chosen.
+    let basis = RwSignal::new(basis_of(search.budget.get_untracked()));
+    // A budget set from elsewhere (a restored session, a preset, a reset) shows in the field,
+    // unless the field holds text being corrected.
+    Effect::new(move |_| {
+        let b = search.budget.get();
+        if let Some(b) = b {
+            basis.set(b.basis());
+        }
+        if search.budget_error.get_untracked().is_some() {
+            return;
+        }
+        let typed = LatencyBudget::parse(&budget_text.get_untracked(), basis_of(b))
             .ok()
-            .map(|ms| ms / 1e3);
+            .flatten();
         if typed != b {
-            budget_text.set(b.map(|s| format!("{}", s * 1e3)).unwrap_or_default());
+            budget_text.set(b.map(|b| format!("{}", b.ms())).unwrap_or_default());
         }
     });
 
@@ -93,21 +103,37 @@ pub fn SearchPanel() -> impl IntoView {
     };
     let set_budget = move |text: String| {
         budget_text.set(text.clone());
-        let t = text.trim();
-        if t.is_empty() {
-            budget_error.set(None);
-            search.budget_s.set(None);
-            return;
-        }
-        match t.parse::<f64>() {
-            Ok(ms) if ms.is_finite() && ms > 0.0 => {
-                budget_error.set(None);
-                search.budget_s.set(Some(ms / 1e3));
+        match LatencyBudget::parse(&text, basis.get_untracked()) {
+            Ok(b) => {
+                search.budget_error.set(None);
+                if let Some(b) = b {
+                    basis.set(b.basis());
+                    search.objective.set(b.objective());
+                }
+                search.budget.set(b);
             }
-            _ => budget_error.set(Some(format!(
-                "budget: expected a positive number of milliseconds, found \"{t}\""
-            ))),
+            Err(e) => search.budget_error.set(Some(e.to_string())),
         }
+    };
+    let set_basis = move |key: String| {
+        let Some(b) = BudgetBasis::from_key(&key) else {
+            return;
+        };
+        basis.set(b);
+        set_budget(budget_text.get_untracked());
+    };
+    let workload = expect_context::<Inputs>().workload;
+    let budget_meaning = move || {
+        let b = search.budget.get()?;
+        let text = workload.with(|w| b.describe(w));
+        let stale = if search.budget_error.get().is_some() {
+            " — the last valid budget; the text above was not read"
+        } else {
+            ""
+        };
+        Some(
+            view! { <p class="hint" data-testid="budget-meaning">{format!("In use: {text}{stale}")}</p> },
+        )
     };
 
     view! {
@@ -182,17 +208,37 @@ pub fn SearchPanel() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <label>"Latency budget, ms (empty: none) "
-                <input type="text" inputmode="decimal" data-testid="search-budget" prop:value=move || budget_text.get()
-                    on:change=move |ev| set_budget(event_target_value(&ev)) />
-            </label>
+            <div class="budget-row">
+                <label>"Latency budget (empty: none) "
+                    <input type="text" inputmode="decimal" data-testid="search-budget" prop:value=move || budget_text.get()
+                        placeholder="e.g. 25 or 40 tok/s"
+                        aria-invalid=move || search.budget_error.get().is_some().to_string()
+                        aria-describedby="budget-error"
+                        on:change=move |ev| set_budget(event_target_value(&ev)) />
+                </label>
+                <label>"unit "
+                    <select data-testid="search-budget-basis" on:change=move |ev| set_basis(event_target_value(&ev))>
+                        {BudgetBasis::ALL.iter().map(|b| {
+                            let b = *b;
+                            view! { <option value=b.key() selected=move || basis.get() == b>{b.unit()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            {move || search.budget_error.get().map(|e| view! { <p class="error" role="alert" id="budget-error" data-testid="search-budget-error">{e}</p> })}
+            {budget_meaning}
             <div class="presets" role="group" aria-label="Application budgets of the paper">
                 {APPLICATION_BUDGETS.iter().map(|b| {
                     let b = *b;
+                    let preset_basis = BudgetBasis::for_objective(b.objective);
+                    let title = move || {
+                        let budget = LatencyBudget::new(preset_basis, b.seconds * 1e3).ok()?;
+                        Some(format!("{}: {} for the current workload", b.name, workload.with(|w| budget.describe(w))))
+                    };
                     view! {
-                        <button type="button" title=format!("{} < {} {}", b.name, format::seconds(b.seconds), b.objective.name())
+                        <button type="button" title=title
                             on:click=move |_| {
-                                search.objective.set(b.objective);
+                                basis.set(preset_basis);
                                 set_budget(format!("{}", b.seconds * 1e3));
                             }>
                             {format!("{} ({} {})", b.name, format::seconds(b.seconds), b.objective.name())}
@@ -200,7 +246,8 @@ pub fn SearchPanel() -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
-            {move || budget_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <p class="hint">"The paper's budgets are totals over the workload: decode over all S_out generated tokens, total = prefill + decode. Hover a preset to see what it means for the current workload."</p>
+
             {move || search.progress.get().map(|p| view! {
                 <div class="progress-row">
                     <progress data-testid="search-progress" max="1" value=p.fraction()></progress>

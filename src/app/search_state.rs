@@ -13,9 +13,10 @@ use crate::model::arch::FfnKind;
 use crate::model::lists::{format_counts, parse_counts, parse_pairs, parse_positive};
 use crate::model::precision::Precision;
 use crate::model::search::{
-    AttentionKind, Constraints, ExpertChoice, KvHeads, Objective, SearchProgress, SearchReport,
-    SearchRun, SearchSettings, SearchSpace, SearchSpaceSpec,
+    AttentionKind, Constraints, ExpertChoice, KvHeads, LatencyBudget, Objective, SearchProgress,
+    SearchReport, SearchRun, SearchSettings, SearchSpace, SearchSpaceSpec,
 };
+use crate::model::workload::Workload;
 
 /// Designs that can be pinned and compared side by side.
 pub const MAX_PINS: usize = 4;
@@ -129,8 +130,14 @@ pub struct SearchState {
     pub space: Memo<Result<SearchSpace, String>>,
     pub precisions: RwSignal<Vec<Precision>>,
     pub objective: RwSignal<Objective>,
-    /// Latency budget in seconds for the chosen objective (None: no budget).
-    pub budget_s: RwSignal<Option<f64>>,
+    /// The latency budget as the user stated it (per token, decode, first token or total).
+    pub budget: RwSignal<Option<LatencyBudget>>,
+    /// Typed budget text that did not parse: the message, shown by the field and by every
+    /// sentence that quotes the budget (the last valid budget stays in use).
+    pub budget_error: RwSignal<Option<String>>,
+    /// The budget on the chosen objective's latency, in seconds, for the current workload;
+    /// `None` without a budget or when the budget is on another objective.
+    pub budget_s: Memo<Option<f64>>,
     pub progress: RwSignal<Option<SearchProgress>>,
     pub report: RwSignal<Option<Arc<SearchReport>>>,
     pub error: RwSignal<Option<String>>,
@@ -147,15 +154,25 @@ pub struct SearchState {
 }
 
 impl SearchState {
-    pub fn new() -> Self {
+    pub fn new(workload: RwSignal<Workload>) -> Self {
         let text = SpaceText::from_spec(&SearchSpaceSpec::default());
         let ffn_kind = RwSignal::new(FfnKind::SwiGlu);
+        let objective = RwSignal::new(Objective::Decode);
+        let budget = RwSignal::new(None::<LatencyBudget>);
+        let budget_s = Memo::new(move |_| {
+            let b = budget.get()?;
+            (b.objective() == objective.get())
+                .then(|| workload.with(|w| b.objective_seconds(w)))
+                .flatten()
+        });
         SearchState {
             text,
             space: Memo::new(move |_| text.parse(ffn_kind.get())),
             precisions: RwSignal::new(vec![Precision::FP16, Precision::INT8]),
-            objective: RwSignal::new(Objective::Decode),
-            budget_s: RwSignal::new(None),
+            objective,
+            budget,
+            budget_error: RwSignal::new(None),
+            budget_s,
             progress: RwSignal::new(None),
             report: RwSignal::new(None),
             error: RwSignal::new(None),

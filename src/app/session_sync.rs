@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::file_drop::FileDrop;
 use super::files::download_text;
-use super::law_state::LawState;
+use super::law_state::{LawState, LossData};
 use super::search_state::{SearchState, SpaceText};
 use super::state::{preset_models, Inputs, NamedModel};
 use crate::model::device::device_presets;
@@ -15,7 +15,7 @@ use crate::model::law::{Law, PaperLaw};
 use crate::model::precision::Precision;
 use crate::model::search::{Objective, SearchSpaceSpec};
 use crate::model::workload::Workload;
-use crate::session::{SavedModel, Session, ValidSession, SESSION_VERSION};
+use crate::session::{SavedLossData, SavedModel, Session, ValidSession, SESSION_VERSION};
 
 const STORAGE_KEY: &str = "roofscale.session";
 const CORRUPT_KEY: &str = "roofscale.session.corrupt";
@@ -65,20 +65,25 @@ fn snapshot(inputs: Inputs, law: LawState, search: SearchState) -> Session {
             .unwrap_or_default(),
         precisions: search.precisions.get(),
         objective: search.objective.get(),
-        budget_s: search.budget_s.get(),
+        budget_s: None,
+        budget: search.budget.get(),
+        param_range: search.param_range.get(),
         pins: search.pins.get(),
+        loss_data: law.data.with(|d| {
+            d.as_ref().map(|d| SavedLossData {
+                file_name: d.file_name.clone(),
+                text: d.text.clone(),
+                mapping: d.mapping.clone(),
+            })
+        }),
     }
 }
 
 /// Puts a validated session into the page's signals.
 fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
     let s = v.session;
-    let mut devices = device_presets();
-    devices.extend(v.custom_devices);
-    let device_index = devices
-        .iter()
-        .position(|d| d.name() == s.device)
-        .unwrap_or(0);
+    let (devices, device_index) =
+        Session::merge_devices(device_presets(), v.custom_devices, &s.device);
     inputs.devices.set(devices);
     inputs.device_index.set(device_index);
     let mut models = preset_models();
@@ -99,8 +104,20 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
     search.ffn_kind.set(v.space.spec().ffn_kind);
     search.precisions.set(s.precisions);
     search.objective.set(s.objective);
-    search.budget_s.set(s.budget_s);
+    search.budget_error.set(None);
+    search.budget.set(v.budget);
+    search.param_range.set(s.param_range);
     search.pins.set(s.pins);
+    law.data.set(
+        s.loss_data
+            .zip(v.loss_table)
+            .map(|(saved, table)| LossData {
+                file_name: saved.file_name,
+                text: saved.text,
+                mapping: saved.mapping,
+                table,
+            }),
+    );
 }
 
 /// Everything back to the built-in defaults (the paper's setting).
@@ -122,7 +139,8 @@ fn reset(inputs: Inputs, law: LawState, search: SearchState) {
         .precisions
         .set(vec![Precision::FP16, Precision::INT8]);
     search.objective.set(Objective::Decode);
-    search.budget_s.set(None);
+    search.budget_error.set(None);
+    search.budget.set(None);
     search.pins.set(Vec::new());
 }
 

@@ -198,8 +198,13 @@ pub fn TheoryPanel() -> impl IntoView {
     let kv_pick = RwSignal::new(None::<KvHeads>);
 
     let page_constraints = Memo::new(move |_| {
+        // The budget on its own objective (a per-token budget is a decode total here).
+        let Some(b) = search.budget.get() else {
+            return Constraints::default();
+        };
+        let seconds = inputs.workload.with(|w| b.objective_seconds(w));
         Constraints::default()
-            .with_budget(search.objective.get(), search.budget_s.get())
+            .with_budget(b.objective(), seconds)
             .unwrap_or_default()
     });
     let setting = Memo::new(move |_| {

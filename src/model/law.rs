@@ -31,6 +31,56 @@ pub struct LawInputs {
     pub params: f64,
     /// D: training tokens.
     pub tokens: f64,
+    /// Raw counts a loss file's columns may name (read only by custom laws bound to them).
+    #[serde(default = "ArchCounts::unknown")]
+    pub counts: ArchCounts,
+}
+
+/// Head and expert counts of a candidate, for custom laws whose formula names a loss-file
+/// column such as `num_key_value_heads` or `experts` (method.md §2.3). NaN where the source
+/// has no such count (closed-form theory), which such a law reads as outside its domain.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArchCounts {
+    pub heads: f64,
+    pub kv_heads: f64,
+    pub head_dim: f64,
+    /// E: routed experts (1 for dense).
+    pub experts: f64,
+    /// K: experts per token (1 for dense).
+    pub top_k: f64,
+}
+
+impl ArchCounts {
+    pub fn unknown() -> ArchCounts {
+        ArchCounts {
+            heads: f64::NAN,
+            kv_heads: f64::NAN,
+            head_dim: f64::NAN,
+            experts: f64::NAN,
+            top_k: f64::NAN,
+        }
+    }
+
+    pub fn from_arch(arch: &Architecture) -> ArchCounts {
+        let (kv_heads, head_dim) = match arch.spec().attention {
+            super::arch::Attention::Standard {
+                kv_heads, head_dim, ..
+            } => (kv_heads as f64, head_dim as f64),
+            // MLA caches one latent, not heads: no count a loss file's column could mean.
+            super::arch::Attention::Mla { .. } => (f64::NAN, f64::NAN),
+        };
+        let (experts, top_k) = arch
+            .spec()
+            .moe
+            .map_or((1.0, 1.0), |m| (m.experts as f64, m.active as f64));
+        ArchCounts {
+            heads: arch.heads() as f64,
+            kv_heads,
+            head_dim,
+            experts,
+            top_k,
+        }
+    }
 }
 
 impl LawInputs {
@@ -43,6 +93,20 @@ impl LawInputs {
             kv_width: arch.law_kv_width(),
             params,
             tokens,
+            counts: ArchCounts::from_arch(arch),
+        }
+    }
+
+    /// The value of a quantity a formula variable is bound to.
+    pub fn quantity(&self, q: Quantity) -> f64 {
+        match q {
+            Quantity::Law(v) => self.get(v),
+            Quantity::Intermediate => self.ffn_ratio * self.hidden,
+            Quantity::Heads => self.counts.heads,
+            Quantity::KvHeads => self.counts.kv_heads,
+            Quantity::HeadDim => self.counts.head_dim,
+            Quantity::Experts => self.counts.experts,
+            Quantity::TopK => self.counts.top_k,
         }
     }
 
@@ -114,6 +178,43 @@ impl Variable {
         }
         Variable::ALL.into_iter().find(|v| v.symbol() == name)
     }
+}
+
+/// What a candidate architecture supplies for a formula variable: a law feature, or a raw
+/// count that a loss-file column names (a column recognised as `intermediate_size` means the
+/// active FFN width r·d, the same reading the loss file's r is derived with).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quantity {
+    Law(Variable),
+    Intermediate,
+    Heads,
+    KvHeads,
+    HeadDim,
+    Experts,
+    TopK,
+}
+
+impl Quantity {
+    /// Plain words for the page ("layers", "KV heads").
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Quantity::Law(v) => v.meaning(),
+            Quantity::Intermediate => "active FFN width, r·d",
+            Quantity::Heads => "query heads",
+            Quantity::KvHeads => "KV heads",
+            Quantity::HeadDim => "head dimension",
+            Quantity::Experts => "experts E (1 for dense)",
+            Quantity::TopK => "active experts K (1 for dense)",
+        }
+    }
+}
+
+/// A loss-file column a custom formula names, and the candidate quantity it stands for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnBinding {
+    pub column: String,
+    pub quantity: Quantity,
 }
 
 /// Why law parameters were refused.
@@ -468,8 +569,11 @@ pub struct CustomLaw {
     params: Vec<ParamSpec>,
     /// Extra variable names (CSV columns) that were allowed when parsing.
     columns: Vec<String>,
-    /// Where each formula variable comes from in [`LawInputs`] (`None`: a CSV-only column).
-    inputs: Vec<Option<Variable>>,
+    /// Columns the formula names, bound to what a candidate supplies for them.
+    bindings: Vec<ColumnBinding>,
+    /// Where each formula variable comes from in [`LawInputs`] (`None`: a column no candidate
+    /// supplies, so the law can be fitted but cannot rank architectures).
+    inputs: Vec<Option<Quantity>>,
     /// The parameter values alone, so prediction does not gather them per call.
     values: Vec<f64>,
 }
@@ -481,12 +585,14 @@ pub struct CustomLawText {
     pub params: Vec<ParamSpec>,
     #[serde(default)]
     pub columns: Vec<String>,
+    #[serde(default)]
+    pub bindings: Vec<ColumnBinding>,
 }
 
 impl TryFrom<CustomLawText> for CustomLaw {
     type Error = LawError;
     fn try_from(t: CustomLawText) -> Result<Self, LawError> {
-        CustomLaw::new(&t.formula, t.params, &t.columns)
+        CustomLaw::new(&t.formula, t.params, &t.columns)?.with_bindings(t.bindings)
     }
 }
 
@@ -496,6 +602,7 @@ impl From<CustomLaw> for CustomLawText {
             formula: law.formula.source().to_string(),
             params: law.params,
             columns: law.columns,
+            bindings: law.bindings,
         }
     }
 }
@@ -538,19 +645,71 @@ impl CustomLaw {
         vars.push("ρ");
         vars.extend(columns.iter().map(String::as_str));
         let formula = Formula::parse(formula, &names, &vars)?;
-        let inputs = formula
-            .variables()
-            .iter()
-            .map(|v| Variable::from_symbol(v))
-            .collect();
         let values = params.iter().map(|p| p.value).collect();
-        Ok(CustomLaw {
+        let mut law = CustomLaw {
             formula,
             params,
             columns: columns.to_vec(),
-            inputs,
+            bindings: Vec::new(),
+            inputs: Vec::new(),
             values,
-        })
+        };
+        law.resolve_inputs();
+        Ok(law)
+    }
+
+    /// The same law with loss-file columns bound to candidate quantities, so a formula written
+    /// over the file's headers (`layers`, `hidden_size`) ranks architectures. A binding for a
+    /// name the formula does not read, or for a law symbol, is refused.
+    pub fn with_bindings(mut self, bindings: Vec<ColumnBinding>) -> Result<CustomLaw, LawError> {
+        for (i, b) in bindings.iter().enumerate() {
+            let known = self.columns.contains(&b.column)
+                && Variable::from_symbol(&b.column).is_none()
+                && !bindings[..i].iter().any(|o| o.column == b.column);
+            if !known {
+                return Err(LawError::Formula(FormulaError {
+                    position: None,
+                    message: format!(
+                        "column binding \"{}\": not a column of the formula's data, or bound twice",
+                        b.column
+                    ),
+                }));
+            }
+        }
+        self.bindings = bindings;
+        self.resolve_inputs();
+        Ok(self)
+    }
+
+    pub fn bindings(&self) -> &[ColumnBinding] {
+        &self.bindings
+    }
+
+    /// Formula variables that no candidate supplies (unbound columns), in formula order.
+    pub fn unbound_columns(&self) -> Vec<String> {
+        self.formula
+            .variables()
+            .iter()
+            .zip(&self.inputs)
+            .filter(|(_, q)| q.is_none())
+            .map(|(v, _)| v.clone())
+            .collect()
+    }
+
+    fn resolve_inputs(&mut self) {
+        self.inputs = self
+            .formula
+            .variables()
+            .iter()
+            .map(|v| {
+                Variable::from_symbol(v).map(Quantity::Law).or_else(|| {
+                    self.bindings
+                        .iter()
+                        .find(|b| &b.column == v)
+                        .map(|b| b.quantity)
+                })
+            })
+            .collect();
     }
 
     /// Convenience for typed input: `"E, A, B, alpha, beta"`, every value 1 and unbounded.
@@ -594,8 +753,8 @@ impl CustomLaw {
         };
         for (slot, input) in vars.iter_mut().zip(&self.inputs) {
             match input {
-                Some(v) => {
-                    let value = x.get(*v);
+                Some(q) => {
+                    let value = x.quantity(*q);
                     if !(value > 0.0 && value.is_finite()) {
                         return f64::INFINITY;
                     }
@@ -756,6 +915,7 @@ mod tests {
             kv_width: dm,
             params: 1e9,
             tokens: 1e10,
+            counts: ArchCounts::unknown(),
         }
     }
 

@@ -165,9 +165,70 @@ pub fn format_counts(values: &[u32]) -> String {
         .join(", ")
 }
 
+/// Reads a parameter count as people write it: `350M`, `1.5B` (or `1.5G`), `2e9`, `500k`;
+/// empty is no limit. The message names the field (`label`).
+pub fn parse_param_count(label: &str, text: &str) -> Result<Option<f64>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let (num, mult) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 1e3),
+        Some('M') => (&t[..t.len() - 1], 1e6),
+        Some('B') | Some('G') => (&t[..t.len() - 1], 1e9),
+        Some('T') => (&t[..t.len() - 1], 1e12),
+        _ => (t, 1.0),
+    };
+    match num.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && (v * mult).is_finite() => Ok(Some(v * mult)),
+        _ => Err(format!(
+            "{label}: expected a parameter count such as 350M or 1.5B, found \"{t}\""
+        )),
+    }
+}
+
+/// A parameter count as [`parse_param_count`] reads it back: `350M`, `1.5B`.
+pub fn format_param_count(n: f64) -> String {
+    let (v, unit) = if n >= 1e9 {
+        (n / 1e9, "B")
+    } else if n >= 1e6 {
+        (n / 1e6, "M")
+    } else if n >= 1e3 {
+        (n / 1e3, "k")
+    } else {
+        (n, "")
+    };
+    let s = format!("{v:.6}");
+    format!("{}{unit}", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn param_counts_read_and_print_back() {
+        assert_eq!(parse_param_count("p", " 1.5B "), Ok(Some(1.5e9)));
+        assert_eq!(parse_param_count("p", "350m"), Ok(Some(3.5e8)));
+        assert_eq!(parse_param_count("p", "2e9"), Ok(Some(2e9)));
+        assert_eq!(parse_param_count("p", ""), Ok(None));
+        assert_eq!(
+            parse_param_count("parameters from", "-1B"),
+            Err(
+                "parameters from: expected a parameter count such as 350M or 1.5B, found \"-1B\""
+                    .into()
+            )
+        );
+        assert!(parse_param_count("p", "abc").is_err());
+        assert!(parse_param_count("p", "1e308T").is_err());
+        for n in [1.5e9, 3.5e8, 494_032_768.0, 2e3, 12.0] {
+            assert_eq!(
+                parse_param_count("p", &format_param_count(n)),
+                Ok(Some(n)),
+                "{n}"
+            );
+        }
+    }
 
     #[test]
     fn counts_with_ranges_sort_and_dedupe() {

@@ -7,7 +7,7 @@
 //! the good rows; only problems with the whole file are errors ([`LossCsvError`]).
 
 use super::csv_text::{detect_delimiter, record_start, LineCounter};
-use super::law::Variable;
+use super::law::{ColumnBinding, CustomLaw, Quantity, Variable};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -124,6 +124,58 @@ impl ColumnRole {
             .find(|r| r.aliases().contains(&norm.as_str()))
     }
 }
+
+impl ColumnRole {
+    /// What a candidate architecture supplies for a column of this role; `None` for the loss
+    /// and the split, which describe the training run, not the architecture.
+    pub fn quantity(self) -> Option<Quantity> {
+        Some(match self {
+            ColumnRole::Layers => Quantity::Law(Variable::Layers),
+            ColumnRole::Hidden => Quantity::Law(Variable::Hidden),
+            ColumnRole::FfnRatio => Quantity::Law(Variable::FfnRatio),
+            ColumnRole::Intermediate => Quantity::Intermediate,
+            ColumnRole::Heads => Quantity::Heads,
+            ColumnRole::KvHeads => Quantity::KvHeads,
+            ColumnRole::HeadDim => Quantity::HeadDim,
+            ColumnRole::Experts => Quantity::Experts,
+            ColumnRole::TopK => Quantity::TopK,
+            ColumnRole::Params => Quantity::Law(Variable::Params),
+            ColumnRole::Tokens => Quantity::Law(Variable::Tokens),
+            ColumnRole::Loss | ColumnRole::Split => return None,
+        })
+    }
+}
+
+/// A custom law names columns no candidate architecture can supply, so it cannot drive the
+/// search (issue: a law shown "in use" must be the one used).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnboundColumns {
+    /// Each column and why: its role, or that it has none.
+    pub columns: Vec<(String, Option<ColumnRole>)>,
+}
+
+impl fmt::Display for UnboundColumns {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list: Vec<String> = self
+            .columns
+            .iter()
+            .map(|(c, role)| match role {
+                Some(r) => format!("\"{c}\" ({r}: a property of the training run)"),
+                None => format!("\"{c}\" (no role)"),
+            })
+            .collect();
+        write!(
+            f,
+            "this law cannot rank candidate architectures: a candidate has no value for {}. \
+             Map the column to a role (layers, hidden_size, ffn_ratio, intermediate_size, heads, \
+             kv_heads, head_dim, experts, top_k, params, tokens) in the data table, or write the \
+             formula with l, d, r, rho, d_m, N, D",
+            list.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnboundColumns {}
 
 impl fmt::Display for ColumnRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -245,6 +297,41 @@ impl LossTable {
                 .position(|h| h.eq_ignore_ascii_case(name))
         })?;
         Some(self.rows.iter().map(|r| r.raw[i]).collect())
+    }
+
+    /// `law` with each column its formula names bound to the candidate quantity of the
+    /// column's role in this table, so it can drive the search; or the columns that have no
+    /// such quantity.
+    pub fn bind_law(&self, law: &CustomLaw) -> Result<CustomLaw, UnboundColumns> {
+        let mut bindings = Vec::new();
+        let mut unbound = Vec::new();
+        for name in law.formula().variables() {
+            if Variable::from_symbol(name).is_some() {
+                continue;
+            }
+            let role = self
+                .headers
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| self.roles[i]);
+            match role.and_then(ColumnRole::quantity) {
+                Some(quantity) => bindings.push(ColumnBinding {
+                    column: name.clone(),
+                    quantity,
+                }),
+                None => unbound.push((name.clone(), role)),
+            }
+        }
+        if !unbound.is_empty() {
+            return Err(UnboundColumns { columns: unbound });
+        }
+        // The formula was parsed against these columns, so every binding names one of them;
+        // should it not, the law is reported unusable rather than trusted.
+        let names: Vec<(String, Option<ColumnRole>)> =
+            bindings.iter().map(|b| (b.column.clone(), None)).collect();
+        law.clone()
+            .with_bindings(bindings)
+            .map_err(|_| UnboundColumns { columns: names })
     }
 
     /// Names a custom formula may use: available law variables and headers that are names.

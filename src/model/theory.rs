@@ -6,7 +6,7 @@
 //! approximations hold.
 
 use crate::model::device::{device_presets, Device};
-use crate::model::law::{Law, LawInputs, PaperLaw};
+use crate::model::law::{ArchCounts, Law, LawInputs, PaperLaw};
 use crate::model::params::param_counts;
 use crate::model::precision::Precision;
 use crate::model::roofline::evaluate;
@@ -384,6 +384,12 @@ pub fn feasible_region(
                 params: depth * Xi::new(gqa, slice.ffn_ratio, rho).stored * (d as f64).powi(2)
                     + space.spec().vocab as f64 * d as f64,
                 tokens: training_tokens,
+                counts: ArchCounts {
+                    heads: heads as f64,
+                    kv_heads: kv as f64,
+                    head_dim: slice.head_dim as f64,
+                    ..ArchCounts::unknown()
+                },
             };
             let loss = if depth >= 1.0 {
                 law.predict(&inputs)

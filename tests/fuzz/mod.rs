@@ -134,7 +134,20 @@ fn session_seed() -> Session {
         precisions: vec![Precision::FP16],
         objective: Objective::Total,
         budget_s: None,
+        budget: Some(
+            roofscale::model::search::LatencyBudget::new(
+                roofscale::model::search::BudgetBasis::PerToken,
+                25.0,
+            )
+            .unwrap(),
+        ),
+        param_range: (Some(1e8), None),
         pins: vec![],
+        loss_data: Some(roofscale::session::SavedLossData {
+            file_name: "l.csv".into(),
+            text: "layers,loss\n4,3.5\n".into(),
+            mapping: Default::default(),
+        }),
     }
 }
 

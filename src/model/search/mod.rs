@@ -4,6 +4,7 @@
 //!
 //! * [`space`] — [`SearchSpace`]: the lists, validation, exact count, index decoding.
 //! * [`eval`] — [`Candidate`], [`Metrics`], [`evaluate_chunk`].
+//! * `budget` — [`LatencyBudget`]: a budget per token, decode, first token or total.
 //! * `constraints` — [`Constraints`] and the paper's [`APPLICATION_BUDGETS`].
 //! * `run` — [`SearchRun`] (chunk by chunk), [`search`] (with an observer), [`SearchReport`].
 //! * `sample` — Latin hypercube and local refinement.
@@ -11,12 +12,14 @@
 //! Constraints are not applied while evaluating: a report keeps every candidate, and
 //! [`SearchReport::frontier`] filters by [`Constraints`], so budgets change without re-running.
 
+pub mod budget;
 mod constraints;
 pub mod eval;
 mod run;
 mod sample;
 pub mod space;
 
+pub use budget::{BudgetBasis, BudgetError, LatencyBudget};
 pub use constraints::{ApplicationBudget, Constraints, ConstraintsSpec, APPLICATION_BUDGETS};
 pub use eval::{evaluate_chunk, Candidate, Evaluations, Metrics, Objective};
 pub use run::{search, SearchPhase, SearchProgress, SearchReport, SearchRun};
