@@ -231,7 +231,7 @@ impl<'a> FrontierChartBuilder<'a> {
             return false;
         };
         let (objective, by) = (self.objective, self.by);
-        let memory = self.report.device.memory_bytes();
+        let memory = self.report.device.usable_memory_bytes();
         let mut grid =
             (e.len() > THIN_ABOVE).then(|| CloudGrid::over(e, pi, objective, self.log_x));
         let mut pts = Vec::new();

@@ -106,6 +106,8 @@ fn spec() -> DeviceSpec {
         compute_fraction: 1.0,
         measured_bandwidth_fraction: None,
         source: String::new(),
+        memory_kind: None,
+        usable_memory_gb: None,
     }
 }
 
@@ -276,7 +278,7 @@ fn json_import_names_the_device_and_the_field() {
             "device 1: bandwith_gbps: unknown field (expected one of name, memory_gb, \
              bandwidth_gbps, fp32_tflops, fp16_tflops, bf16_tflops, fp8_tflops, int8_tops, \
              int4_tops, bandwidth_fraction, compute_fraction, measured_bandwidth_fraction, \
-             source)",
+             source, memory_kind, usable_memory_gb)",
         ),
         (format!("[{GOOD}, 3]"), "device 2: expected a device object"),
         ("[]".to_string(), "no devices in the file"),
@@ -329,7 +331,7 @@ fn csv_import_names_the_row_and_the_field() {
             format!("{HEADER},memory\n"),
             "row 1: memory: unknown column (expected one of name, memory_gb, bandwidth_gbps, \
              fp32_tflops, fp16_tflops, bf16_tflops, fp8_tflops, int8_tops, int4_tops, \
-             bandwidth_fraction, compute_fraction, measured_bandwidth_fraction, source)",
+             bandwidth_fraction, compute_fraction, measured_bandwidth_fraction, source, memory_kind, usable_memory_gb)",
         ),
         (
             format!("{HEADER},name\n"),
@@ -418,4 +420,37 @@ fn workload_accepts_prefill_only_and_refuses_bad_fields() {
         parsed.unwrap_err().to_string(),
         "prompt_tokens: must be at least 1"
     );
+}
+
+/// Memory headroom: a design must fit in what the OS and runtime leave (issue: the best design
+/// took 7.97 GB of an 8 GB board). Unified memory keeps 25 % (at least 1.5 GB), dedicated 5 %
+/// (at least 0.5 GB); a user value wins and is checked.
+#[test]
+fn usable_memory_keeps_headroom_for_the_os_and_runtime() {
+    let presets = device_presets();
+    let by = |name: &str| presets.iter().find(|d| d.name() == name).unwrap().clone();
+    assert_eq!(by("Jetson AGX Orin 64GB").usable_memory_bytes(), 48e9);
+    assert_eq!(by("Jetson Orin Nano Super 8GB").usable_memory_bytes(), 6e9);
+    assert_eq!(by("Raspberry Pi 5 8GB").usable_memory_bytes(), 6e9);
+    assert!((by("RTX 4090").usable_memory_bytes() - 22.8e9).abs() < 1.0);
+    assert_eq!(by("Paper worked example").usable_memory_bytes(), 4e9);
+    let nano = by("Jetson Orin Nano Super 8GB");
+    let own = nano.with_usable_memory_gb(Some(7.0)).unwrap();
+    assert_eq!(own.usable_memory_bytes(), 7e9);
+    assert!(!own.usable_memory_is_default());
+    assert_eq!(
+        nano.with_usable_memory_gb(Some(9.0))
+            .unwrap_err()
+            .to_string(),
+        "usable_memory_gb: expected a number of GB above 0 and at most memory_gb (8), found 9"
+    );
+    let csv = "name,memory_gb,bandwidth_gbps,fp16_tflops,memory_kind\nx,8,100,1,hbm\n";
+    let err = parse_devices_csv(csv).unwrap_err().to_string();
+    assert!(
+        err.contains("memory_kind") && err.contains("expected unified or dedicated, found \"hbm\""),
+        "{err}"
+    );
+    let csv = "name,memory_gb,bandwidth_gbps,fp16_tflops,memory_kind\nx,24,100,1,dedicated\n";
+    let d = &parse_devices_csv(csv).unwrap()[0];
+    assert!((d.usable_memory_bytes() - 22.8e9).abs() < 1.0);
 }

@@ -146,6 +146,8 @@ fn device(fp16_tflops: f64, bandwidth_gbps: f64) -> Device {
         compute_fraction: 1.0,
         measured_bandwidth_fraction: None,
         source: String::new(),
+        memory_kind: None,
+        usable_memory_gb: None,
     })
     .unwrap()
 }
@@ -545,6 +547,8 @@ fn random_device(rng: &mut SmallRng) -> Device {
         compute_fraction: rng.random_range(0.2..=1.0),
         measured_bandwidth_fraction: None,
         source: String::new(),
+        memory_kind: None,
+        usable_memory_gb: None,
     })
     .unwrap()
 }

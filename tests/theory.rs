@@ -54,7 +54,9 @@ fn prefill_budget_normalises_to_flops_per_prompt_token() {
         1e-12
     ));
     assert_eq!((b.bytes_per_token, b.eta, b.regime), (None, None, None));
-    assert_eq!(b.memory_bytes, 64e9);
+    // M_budget is the usable memory: 64 GB of unified memory less a quarter kept for the OS
+    // and runtime (method.md §3, "Usable memory").
+    assert_eq!(b.memory_bytes, 48e9);
 }
 
 #[test]

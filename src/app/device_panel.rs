@@ -6,6 +6,7 @@ use super::file_drop::FileDrop;
 use super::files::download_text;
 use super::format;
 use super::state::{Derived, Inputs};
+use crate::model::device::MemoryKind;
 use crate::model::device::{
     import_devices_csv, import_devices_json, DEVICE_TEMPLATE_CSV, DEVICE_TEMPLATE_JSON,
 };
@@ -74,6 +75,53 @@ pub fn DevicePanel() -> impl IntoView {
         });
     };
 
+    // Usable memory as typed; a bad value is shown, never applied.
+    let usable_text = RwSignal::new(String::new());
+    let usable_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let d = derived.device.get();
+        if usable_error.get_untracked().is_none() {
+            usable_text.set(
+                d.spec()
+                    .usable_memory_gb
+                    .map(|g| format!("{g}"))
+                    .unwrap_or_default(),
+            );
+        }
+    });
+    let set_usable = move |text: String| {
+        usable_text.set(text.clone());
+        let t = text.trim();
+        let gb = if t.is_empty() {
+            None
+        } else {
+            match t
+                .trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == ' ')
+                .parse::<f64>()
+            {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    usable_error.set(Some(format!(
+                        "usable memory: expected a number of GB, found \"{t}\""
+                    )));
+                    return;
+                }
+            }
+        };
+        let index = inputs.device_index.get_untracked();
+        let result = inputs
+            .devices
+            .with_untracked(|list| list.get(index).map(|d| d.with_usable_memory_gb(gb)));
+        match result {
+            Some(Ok(d)) => {
+                usable_error.set(None);
+                inputs.devices.update(|list| list[index] = d);
+            }
+            Some(Err(e)) => usable_error.set(Some(format!("usable memory: {e}"))),
+            None => {}
+        }
+    };
+
     view! {
         <section class="panel" aria-labelledby="device-h">
             <h2 id="device-h">"Device"</h2>
@@ -108,6 +156,14 @@ pub fn DevicePanel() -> impl IntoView {
                 view! {
                     <table class="facts" data-testid="device-facts">
                         <tr><td>"Memory"</td><td data-testid="device-memory">{format::bytes(d.memory_bytes())}</td></tr>
+                        <tr><td title="Weights + KV cache must fit here; the rest is left to the OS, the runtime and other apps">"Usable for the model"</td>
+                            <td data-testid="device-usable-memory">{format!("{}{}", format::bytes(d.usable_memory_bytes()),
+                                if d.usable_memory_is_default() {
+                                    match d.spec().memory_kind {
+                                        Some(MemoryKind::Dedicated) => " (default: 5 %, at least 0.5 GB, kept for the runtime)",
+                                        _ => " (default: 25 %, at least 1.5 GB, kept for the OS and runtime)",
+                                    }
+                                } else { " (yours)" })}</td></tr>
                         <tr><td>"Bandwidth (used)"</td><td data-testid="device-bandwidth">{format!("{:.1} GB/s", d.bandwidth() / 1e9)}</td></tr>
                         <tr><td>"FP16 peak (used)"</td><td>{format!("{} FLOP/s", format::si(d.peak_flops(NumFormat::Fp16)))}</td></tr>
                         <tr><td>"INT8 peak (used)"</td><td>{format!("{} OP/s", format::si(d.peak_flops(NumFormat::Int8)))}</td></tr>
@@ -121,6 +177,14 @@ pub fn DevicePanel() -> impl IntoView {
                             {format!(" use measured bandwidth ({:.0} % of rated)", m * 100.0)}
                         </label>
                     })}
+                    <label>"Usable memory, GB (empty: default) "
+                        <input type="text" inputmode="decimal" data-testid="device-usable-input"
+                            prop:value=move || usable_text.get()
+                            placeholder=format!("{:.1}", d.usable_memory_bytes() / 1e9)
+                            aria-invalid=move || usable_error.get().is_some().to_string()
+                            on:change=move |ev| set_usable(event_target_value(&ev)) />
+                    </label>
+                    {move || usable_error.get().map(|e| view! { <p class="error" role="alert" data-testid="device-usable-error">{e}</p> })}
                     <p class="source" data-testid="device-source">"Source: "{d.spec().source.clone()}</p>
                 }
             }}

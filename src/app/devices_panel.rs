@@ -44,12 +44,8 @@ pub fn DevicesPanel() -> impl IntoView {
             search_state.objective.get(),
             search_state.budget_s.get(),
         );
-        let precision = search_state
-            .precisions
-            .get()
-            .first()
-            .copied()
-            .unwrap_or_default();
+        // The precision every figure of the page uses (Workload and precision).
+        let precision = inputs.precision.get();
         let devices = inputs.devices.get();
         picked
             .iter()

@@ -12,7 +12,7 @@ use crate::model::law::LawInputs;
 use crate::model::params::param_counts;
 use crate::model::pareto::{best_under_budget, matched_latency, FrontierPoint};
 use crate::model::roofline::evaluate;
-use crate::model::search::{AttentionKind, Candidate, Objective, SearchReport};
+use crate::model::search::{edge_warning, AttentionKind, Candidate, Objective, SearchReport};
 use crate::views::{color_key, ColorBy, FrontierChart, FrontierChartBuilder, ReferencePoint};
 
 /// One line describing a candidate's shape; `kinds` are its space's attention kinds.
@@ -36,6 +36,17 @@ pub fn describe(c: &Candidate, kinds: &[AttentionKind]) -> String {
         attention,
         moe,
         format::si(c.params_total as f64)
+    )
+}
+
+/// Memory of a quoted design against what the device leaves for it: "5.21 GB of 6.00 GB
+/// usable (weights + KV cache)".
+fn memory_fact(report: &SearchReport, candidate: usize, precision: usize) -> String {
+    let m = report.evaluations.metrics(candidate, precision);
+    format!(
+        "{} of {} usable (weights + KV cache)",
+        format::bytes(m.memory_bytes as f64),
+        format::bytes(report.device.usable_memory_bytes())
     )
 }
 
@@ -291,10 +302,12 @@ pub fn FrontierPanel() -> impl IntoView {
                         .filter(|n| *n > 0)
                         .map(|n| format!(" ({} per token)", format::seconds(p.latency_s / n as f64)))
                         .unwrap_or_default();
+                    let edge = edge_warning(&report.space.upper_edges(&c));
                     view! {
                         <p data-testid="best-under-budget">
-                            {format!("Best under {said} ({precision}): loss {:.4} at {}{per_token} — {}", p.loss, format::seconds(p.latency_s), describe(&c, &report.space.spec().attention))}
+                            {format!("Best under {said} ({precision}): loss {:.4} at {}{per_token} — {} · {}", p.loss, format::seconds(p.latency_s), describe(&c, &report.space.spec().attention), memory_fact(&report, p.candidate, 0))}
                         </p>
+                        {edge.map(|w| view! { <p class="warnings" data-testid="best-on-grid-edge">{w}</p> })}
                     }.into_any()
                 }
                 None => view! { <p class="error" data-testid="best-under-budget">{format!("No design meets {said} on this device ({precision}).")}</p> }.into_any(),
@@ -304,6 +317,18 @@ pub fn FrontierPanel() -> impl IntoView {
         let matched = derived.model.get().map(|m| {
             let r = matched_latency(&m.arch, &report, objective, 0, &constraints);
             let best = r.best.map(|b| report.evaluations.candidates[b.candidate]);
+            let ref_params = param_counts(&m.arch).total() as f64;
+            let size = best.map(|c| {
+                format!(
+                    "{} parameters, {:.1}× {}'s {} · {}",
+                    format::si(c.params_total as f64),
+                    c.params_total as f64 / ref_params,
+                    m.name,
+                    format::si(ref_params),
+                    r.best.map(|b| memory_fact(&report, b.candidate, 0)).unwrap_or_default()
+                )
+            });
+            let edge = best.and_then(|c| edge_warning(&report.space.upper_edges(&c)));
             view! {
                 <div class="matched" data-testid="matched-latency">
                     <h3>{format!("Matched {} latency vs {} ({precision})", objective.name(), m.name)}</h3>
@@ -317,6 +342,8 @@ pub fn FrontierPanel() -> impl IntoView {
                                 "Best frontier design at no more latency: loss "<strong data-testid="matched-best-loss">{format::fixed(b.loss, 4)}</strong>
                                 {format!(" (ppl {}) at {} — {}", format::fixed(r.best_perplexity.unwrap_or(f64::NAN), 2), format::seconds(b.latency_s), describe(&c, &report.space.spec().attention))}
                             </p>
+                            <p data-testid="matched-best-size">{size.clone().unwrap_or_default()}</p>
+                            {edge.clone().map(|w| view! { <p class="warnings" data-testid="matched-on-grid-edge">{w}</p> })}
                             <p>"Improvement: loss −"{format::fixed(r.loss_improvement.unwrap_or(f64::NAN), 4)}", perplexity −"
                                 <strong data-testid="matched-ppl-improvement">{format!("{} %", format::fixed(r.perplexity_improvement_pct.unwrap_or(f64::NAN), 2))}</strong></p>
                         }.into_any(),
@@ -360,6 +387,16 @@ pub fn FrontierPanel() -> impl IntoView {
                         }
                     })}
                 </p>
+            })}
+            {move || search.report.get().map(|r| {
+                let ps = &r.evaluations.precisions;
+                let others: Vec<String> = ps.iter().skip(1).map(|p| p.name()).collect();
+                let also = if others.is_empty() { String::new() } else { format!("; the chart also shows {}", others.join(", ")) };
+                view! {
+                    <p class="hint precision-in-use" data-testid="frontier-precision">
+                        {format!("Figures use {} (Workload and precision){also}.", ps[0].name())}
+                    </p>
+                }
             })}
             <div class="chart-controls">
                 <label>"Colour by "

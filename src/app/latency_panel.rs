@@ -91,7 +91,7 @@ pub fn LatencyPanel() -> impl IntoView {
                     <div class="card"><span>"KV cache (final context)"</span><strong data-testid="memory-kv">{format::bytes(r.kv_cache_bytes)}</strong></div>
                     <div class="card"><span>"Peak activations"</span><strong data-testid="memory-activations">{format::bytes(r.peak_activation_bytes)}</strong></div>
                     <div class="card" class:bad=!r.fits_in_memory>
-                        <span>{format!("Fits in {}?", format::bytes(device.memory_bytes()))}</span>
+                        <span>{format!("Fits in {} usable?", format::bytes(device.usable_memory_bytes()))}</span>
                         <strong data-testid="memory-fits">{if r.fits_in_memory { "yes" } else { "no" }}</strong>
                     </div>
                 </div>

@@ -123,6 +123,7 @@ pub fn SearchPanel() -> impl IntoView {
         set_budget(budget_text.get_untracked());
     };
     let workload = expect_context::<Inputs>().workload;
+    let primary = expect_context::<Inputs>().precision;
     let budget_meaning = move || {
         let b = search.budget.get()?;
         let text = workload.with(|w| b.describe(w));
@@ -177,13 +178,17 @@ pub fn SearchPanel() -> impl IntoView {
             <button type="button" data-testid="space-reset" on:click=move |_| t.set_from_spec(&SearchSpaceSpec::default())>"Paper grid"</button>
             {count}
             <fieldset>
-                <legend>"Precisions"</legend>
+                <legend>"Precisions on the frontier"</legend>
+                <p class="hint" data-testid="search-precision-primary">{move || format!(
+                    "{} is the precision every figure uses (set under Workload and precision); tick others to compare them on the chart.",
+                    primary.get().name())}</p>
                 {Precision::PRESETS.iter().map(|p| {
                     let p = *p;
                     view! {
                         <label class="check">
                             <input type="checkbox" data-testid=format!("search-precision-{}", p.name())
-                                prop:checked=move || search.precisions.with(|v| v.contains(&p))
+                                prop:checked=move || primary.get() == p || search.precisions.with(|v| v.contains(&p))
+                                prop:disabled=move || primary.get() == p
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
                                     search.precisions.update(|v| {
@@ -192,7 +197,7 @@ pub fn SearchPanel() -> impl IntoView {
                                         v.sort_by_key(|q| Precision::PRESETS.iter().position(|x| x == q));
                                     });
                                 } />
-                            {format!(" {}", p.name())}
+                            {move || if primary.get() == p { format!(" {} (the page's)", p.name()) } else { format!(" {}", p.name()) }}
                         </label>
                     }
                 }).collect_view()}

@@ -13,8 +13,8 @@ use crate::model::arch::FfnKind;
 use crate::model::lists::{format_counts, parse_counts, parse_pairs, parse_positive};
 use crate::model::precision::Precision;
 use crate::model::search::{
-    AttentionKind, Constraints, ExpertChoice, KvHeads, LatencyBudget, Objective, SearchProgress,
-    SearchReport, SearchRun, SearchSettings, SearchSpace, SearchSpaceSpec,
+    search_precisions, AttentionKind, Constraints, ExpertChoice, KvHeads, LatencyBudget, Objective,
+    SearchProgress, SearchReport, SearchRun, SearchSettings, SearchSpace, SearchSpaceSpec,
 };
 use crate::model::workload::Workload;
 
@@ -128,6 +128,8 @@ pub struct SearchState {
     pub text: SpaceText,
     /// The last valid space (an invalid edit keeps it and shows why).
     pub space: Memo<Result<SearchSpace, String>>,
+    /// Precisions compared on the frontier; the workload's precision (the one every figure
+    /// uses) is always searched, first.
     pub precisions: RwSignal<Vec<Precision>>,
     pub objective: RwSignal<Objective>,
     /// The latency budget as the user stated it (per token, decode, first token or total).
@@ -248,7 +250,7 @@ pub fn run_search_on_change(search: SearchState) {
         let law = law.get();
         let device = derived.device.get();
         let workload = inputs.workload.get();
-        let precisions = search.precisions.get();
+        let precisions = search_precisions(inputs.precision.get(), &search.precisions.get());
         let run = SearchRun::new(
             &space,
             &law,

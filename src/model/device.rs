@@ -44,6 +44,45 @@ pub struct DeviceSpec {
     /// Where the numbers come from.
     #[serde(default)]
     pub source: String,
+    /// Whether the memory is shared with the CPU and the OS (Jetson, phones, Raspberry Pi,
+    /// Apple silicon) or dedicated to the accelerator; sets the default headroom.
+    #[serde(default)]
+    pub memory_kind: Option<MemoryKind>,
+    /// Memory a model may use, GB (weights + KV cache); `None`: memory minus the default
+    /// headroom of [`MemoryKind`] (see [`Device::usable_memory_bytes`]).
+    #[serde(default)]
+    pub usable_memory_gb: Option<f64>,
+}
+
+/// What the device's memory is shared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemoryKind {
+    /// Shared with the CPU, the OS and other apps.
+    Unified,
+    /// Dedicated to the accelerator (a discrete GPU's VRAM).
+    Dedicated,
+}
+
+impl MemoryKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            MemoryKind::Unified => "unified",
+            MemoryKind::Dedicated => "dedicated",
+        }
+    }
+
+    /// Memory kept free by default, bytes, out of `memory` (method.md §3, "Usable memory"):
+    /// unified memory keeps a quarter, at least 1.5 GB, for the OS, the runtime and other
+    /// apps; dedicated memory keeps 5 %, at least 0.5 GB, for the runtime's context,
+    /// activations and fragmentation. A DECISION of this page, not a measurement.
+    pub fn default_headroom_bytes(self, memory: f64) -> f64 {
+        let (fraction, floor) = match self {
+            MemoryKind::Unified => (0.25, 1.5e9),
+            MemoryKind::Dedicated => (0.05, 0.5e9),
+        };
+        (memory * fraction).max(floor).min(memory * 0.5)
+    }
 }
 
 fn one() -> f64 {
@@ -51,7 +90,7 @@ fn one() -> f64 {
 }
 
 /// Field names, in file order (JSON keys and CSV columns).
-pub const DEVICE_FIELDS: [&str; 13] = [
+pub const DEVICE_FIELDS: [&str; 15] = [
     "name",
     "memory_gb",
     "bandwidth_gbps",
@@ -65,6 +104,8 @@ pub const DEVICE_FIELDS: [&str; 13] = [
     "compute_fraction",
     "measured_bandwidth_fraction",
     "source",
+    "memory_kind",
+    "usable_memory_gb",
 ];
 
 /// Largest memory (GB), bandwidth (GB/s) and peak (TFLOPS/TOPS) accepted: far beyond any
@@ -156,6 +197,17 @@ impl Device {
         if let Some(m) = spec.measured_bandwidth_fraction {
             check_fraction("measured_bandwidth_fraction", m)?;
         }
+        if let Some(u) = spec.usable_memory_gb {
+            if !(u.is_finite() && u > 0.0 && u <= spec.memory_gb) {
+                return Err(err(
+                    "usable_memory_gb",
+                    format!(
+                        "expected a number of GB above 0 and at most memory_gb ({}), found {u}",
+                        spec.memory_gb
+                    ),
+                ));
+            }
+        }
         let Some(fp16) = spec.fp16_tflops.or(spec.fp32_tflops) else {
             return Err(err(
                 "fp16_tflops",
@@ -208,6 +260,31 @@ impl Device {
     /// Intensity (FLOP/byte) above which an operator in `format` is compute-bound.
     pub fn ridge_point(&self, format: NumFormat) -> f64 {
         self.peak_flops(format) / self.bandwidth()
+    }
+
+    /// Memory a model may take (weights + KV cache), bytes: the spec's `usable_memory_gb`,
+    /// else memory minus the headroom of its kind (unified when not stated: the cautious one).
+    pub fn usable_memory_bytes(&self) -> f64 {
+        match self.spec.usable_memory_gb {
+            Some(u) => u * 1e9,
+            None => {
+                let kind = self.spec.memory_kind.unwrap_or(MemoryKind::Unified);
+                self.memory_bytes() - kind.default_headroom_bytes(self.memory_bytes())
+            }
+        }
+    }
+
+    /// Whether the usable memory is the kind's default (not set by the user).
+    pub fn usable_memory_is_default(&self) -> bool {
+        self.spec.usable_memory_gb.is_none()
+    }
+
+    /// The same device with another usable memory (`None`: the default headroom).
+    pub fn with_usable_memory_gb(&self, gb: Option<f64>) -> Result<Device, DeviceError> {
+        Device::new(DeviceSpec {
+            usable_memory_gb: gb,
+            ..self.spec.clone()
+        })
     }
 
     pub fn measured_bandwidth_fraction(&self) -> Option<f64> {
@@ -268,6 +345,7 @@ fn preset(
     int8: Option<f64>,
     measured_bandwidth_fraction: Option<f64>,
     source: &str,
+    memory_kind: Option<MemoryKind>,
 ) -> Device {
     Device::new(DeviceSpec {
         name: name.to_string(),
@@ -283,6 +361,8 @@ fn preset(
         compute_fraction: 1.0,
         measured_bandwidth_fraction,
         source: source.to_string(),
+        memory_kind,
+        usable_memory_gb: None,
     })
     .expect("preset devices are valid")
 }
@@ -302,6 +382,7 @@ pub fn device_presets() -> Vec<Device> {
             "NVIDIA: 170 sparse INT8 TOPS for the GPU (275 with DLAs), so 85 dense; \
              FP16 = INT8/2. Default device for reproducing the paper, which names only \
              \"Jetson Orin\".",
+            Some(MemoryKind::Unified),
         ),
         preset(
             "Jetson Orin Nano Super 8GB",
@@ -313,6 +394,7 @@ pub fn device_presets() -> Vec<Device> {
             Some(59.4 / 102.0),
             "NVIDIA: 67 sparse INT8 TOPS, so 33.5 dense; FP16 = INT8/2. Measured 59.4 GB/s \
              and 9.56 FP16 TFLOPS (RooflineBench, arXiv 2602.11506).",
+            Some(MemoryKind::Unified),
         ),
         preset(
             "Raspberry Pi 5 8GB",
@@ -323,6 +405,7 @@ pub fn device_presets() -> Vec<Device> {
             None,
             Some(3.98 / 17.1),
             "4× Cortex-A76 at 2.4 GHz: 0.154 TFLOPS FP32, FP16 ×2. Measured 3.98 GB/s.",
+            Some(MemoryKind::Unified),
         ),
         preset(
             "Snapdragon 8 Gen 3 phone",
@@ -334,6 +417,7 @@ pub fn device_presets() -> Vec<Device> {
             None,
             "LPDDR5X-4800, 64-bit; 45 INT8 TOPS (NPU). FP16 is not published: assumed \
              INT8/2. Phones ship with 12–16 GB; 12 used. PLM was deployed on a OnePlus 12.",
+            Some(MemoryKind::Unified),
         ),
         preset(
             "Apple M3 (MacBook Air)",
@@ -345,6 +429,7 @@ pub fn device_presets() -> Vec<Device> {
             None,
             "GPU FP16 at the FP32 rate, 3.6 TFLOPS. Configurations of 8–24 GB; 8 used. \
              PLM was deployed on one.",
+            Some(MemoryKind::Unified),
         ),
         preset(
             "RTX 4090",
@@ -355,6 +440,7 @@ pub fn device_presets() -> Vec<Device> {
             Some(660.6),
             None,
             "Ada whitepaper, dense, FP16 with FP32 accumulate.",
+            Some(MemoryKind::Dedicated),
         ),
         preset(
             "A100 80GB SXM",
@@ -365,6 +451,7 @@ pub fn device_presets() -> Vec<Device> {
             Some(624.0),
             None,
             "NVIDIA A100 datasheet, dense tensor-core peaks.",
+            Some(MemoryKind::Dedicated),
         ),
         preset(
             "H100 SXM 80GB",
@@ -375,6 +462,7 @@ pub fn device_presets() -> Vec<Device> {
             Some(1978.9),
             None,
             "NVIDIA H100 datasheet, dense tensor-core peaks.",
+            Some(MemoryKind::Dedicated),
         ),
         preset(
             "Paper worked example",
@@ -385,7 +473,11 @@ pub fn device_presets() -> Vec<Device> {
             Some(10.0),
             None,
             "The \"10 TOPS, 50 GB/s, 4 GB\" device of the paper's §5 (method.md §5).",
-        ),
+            None,
+        )
+        // The paper's M_budget is the whole 4 GB.
+        .with_usable_memory_gb(Some(4.0))
+        .expect("4 GB of 4 GB"),
     ]
 }
 
@@ -496,6 +588,23 @@ fn spec_from(fields: &impl Fields) -> Result<DeviceSpec, FieldError> {
             .text("source")
             .map_err(|p| ("source".to_string(), p))?
             .unwrap_or_default(),
+        memory_kind: match fields
+            .text("memory_kind")
+            .map_err(|p| ("memory_kind".to_string(), p))?
+        {
+            None => None,
+            Some(t) => Some(match t.trim().to_ascii_lowercase().as_str() {
+                "unified" | "shared" => MemoryKind::Unified,
+                "dedicated" | "discrete" | "vram" => MemoryKind::Dedicated,
+                _ => {
+                    return Err((
+                        "memory_kind".to_string(),
+                        format!("expected unified or dedicated, found \"{}\"", t.trim()),
+                    ))
+                }
+            }),
+        },
+        usable_memory_gb: num("usable_memory_gb")?,
     })
 }
 
@@ -575,7 +684,7 @@ pub fn parse_devices_json(text: &str) -> Result<Vec<Device>, DeviceImportError> 
 }
 
 struct CsvFields<'a> {
-    columns: &'a [Option<usize>; 13],
+    columns: &'a [Option<usize>; DEVICE_FIELDS.len()],
     record: &'a csv::StringRecord,
 }
 
@@ -627,7 +736,7 @@ pub fn import_devices_csv(text: &str) -> DeviceImport {
         .lines()
         .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
         .count() as u64;
-    let mut columns = [None; 13];
+    let mut columns = [None; DEVICE_FIELDS.len()];
     let mut header_errors = Vec::new();
     for (col, name) in headers.iter().enumerate() {
         match DEVICE_FIELDS.iter().position(|f| *f == name) {

@@ -83,7 +83,7 @@ pub fn normalised_budgets(
         .map(|t| t * device.bandwidth() / out);
     let memory_bytes = constraints
         .max_memory_bytes()
-        .unwrap_or(device.memory_bytes());
+        .unwrap_or(device.usable_memory_bytes());
     let eta = bytes_per_token.map(|m| m / memory_bytes);
     NormalisedBudgets {
         flops_per_prompt_token,
@@ -454,7 +454,7 @@ pub fn paper_worked_example() -> WorkedExample {
     .expect("valid workload");
     let constraints = Constraints::default()
         .with_budget(Objective::Decode, Some(0.1))
-        .and_then(|c| c.with_max_memory_bytes(Some(device.memory_bytes())))
+        .and_then(|c| c.with_max_memory_bytes(Some(device.usable_memory_bytes())))
         .expect("valid budgets");
     WorkedExample {
         device,

@@ -303,7 +303,7 @@ pub fn evaluate(
         weights_bytes,
         kv_cache_bytes,
         peak_activation_bytes,
-        fits_in_memory: memory <= device.memory_bytes(),
+        fits_in_memory: memory <= device.usable_memory_bytes(),
     }
 }
 

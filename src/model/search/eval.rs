@@ -151,7 +151,7 @@ impl Evaluator<'_> {
         let counts = param_counts(&arch);
         let params_total = counts.total();
         let inputs = LawInputs::from_arch(&arch, params_total as f64, self.training_tokens);
-        let memory_limit = self.device.memory_bytes();
+        let memory_limit = self.device.usable_memory_bytes();
         for &precision in self.precisions {
             let r = evaluate(&arch, self.device, precision, self.workload);
             let memory = r.weights_bytes + r.kv_cache_bytes;

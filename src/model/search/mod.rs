@@ -24,8 +24,8 @@ pub use constraints::{ApplicationBudget, Constraints, ConstraintsSpec, APPLICATI
 pub use eval::{evaluate_chunk, Candidate, Evaluations, Metrics, Objective};
 pub use run::{search, SearchPhase, SearchProgress, SearchReport, SearchRun};
 pub use space::{
-    AttentionKind, ExpertChoice, GridPoint, KvHeads, SearchSpace, SearchSpaceError,
-    SearchSpaceSpec, ENUMERATION_LIMIT, HARD_LIMIT,
+    edge_warning, AttentionKind, ExpertChoice, GridEdge, GridPoint, KvHeads, SearchSpace,
+    SearchSpaceError, SearchSpaceSpec, ENUMERATION_LIMIT, HARD_LIMIT,
 };
 
 use crate::model::precision::Precision;
@@ -37,6 +37,22 @@ pub const CHUNK: usize = 4096;
 
 /// Most precisions one search evaluates (each adds 20 bytes per candidate).
 pub const MAX_PRECISIONS: usize = 8;
+
+/// The precisions a search evaluates: `primary` (the one the page's numbers use) first, then
+/// the others compared on the frontier, without repeats, at most [`MAX_PRECISIONS`]. Putting
+/// the primary first makes every "precision 0" figure of a report the one the page states.
+pub fn search_precisions(primary: Precision, compared: &[Precision]) -> Vec<Precision> {
+    let mut out = vec![primary];
+    for p in compared {
+        if out.len() == MAX_PRECISIONS {
+            break;
+        }
+        if !out.contains(p) {
+            out.push(*p);
+        }
+    }
+    out
+}
 
 /// Why a setting or a search was refused.
 #[derive(Clone, Debug, PartialEq)]
@@ -178,5 +194,82 @@ impl SearchSettings {
 
     pub fn sample_budget(&self) -> u64 {
         self.sample_budget
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workload_precision_is_searched_first_so_the_numbers_agree() {
+        let int8 = Precision::INT8;
+        let fp16 = Precision::FP16;
+        assert_eq!(search_precisions(int8, &[fp16, int8]), vec![int8, fp16]);
+        assert_eq!(search_precisions(fp16, &[]), vec![fp16]);
+        let many = vec![fp16; 20];
+        assert_eq!(search_precisions(int8, &many).len(), 2);
+        let all: Vec<Precision> = Precision::PRESETS.to_vec();
+        assert!(search_precisions(int8, &all).len() <= MAX_PRECISIONS);
+    }
+}
+
+#[cfg(test)]
+mod edge_tests {
+    use super::*;
+    use crate::model::device::device_presets;
+    use crate::model::law::{Law, PaperLaw};
+    use crate::model::workload::Workload;
+
+    /// The best decode design under 20 ms on the Orin Nano Super sits at l = 32 and d = 3072,
+    /// the grid's corner: the page must say so (it used to quote it without a caveat).
+    #[test]
+    fn best_design_on_the_grid_corner_is_flagged() {
+        let space = SearchSpace::new(SearchSpaceSpec::default()).unwrap();
+        let n = space.count() as usize;
+        let corner = (0..n as u64)
+            .filter_map(|i| space.point(i).map(|p| (i, p)))
+            .find(|(i, _)| {
+                let a = space.candidate(*i).unwrap();
+                a.spec().layers == 32 && a.spec().hidden == 3072
+            })
+            .map(|(i, _)| i)
+            .unwrap();
+        let device = device_presets()[1].clone();
+        let report = search(
+            &space,
+            &Law::Paper(PaperLaw::published()),
+            &device,
+            &[Precision::FP16],
+            &Workload::default(),
+            &SearchSettings::default(),
+            &mut |_| std::ops::ControlFlow::Continue(()),
+        )
+        .unwrap();
+        let c = report
+            .evaluations
+            .candidates
+            .iter()
+            .find(|c| c.index as u64 == corner)
+            .unwrap();
+        let edges = space.upper_edges(c);
+        assert!(edges.contains(&GridEdge::Layers(32)), "{edges:?}");
+        assert!(edges.contains(&GridEdge::Hidden(3072)), "{edges:?}");
+        let w = edge_warning(&edges).unwrap();
+        assert!(w.starts_with("On the edge of the search grid: l = 32 (the most layers in the grid), d = 3072 (the widest in the grid)"), "{w}");
+        // An inside candidate (l = 16, d = 1536, r = 1, dense) has no edge.
+        let inside = report
+            .evaluations
+            .candidates
+            .iter()
+            .find(|c| {
+                c.layers == 16
+                    && c.hidden == 1536
+                    && c.experts == 1
+                    && (c.ffn_ratio - 1.0).abs() < 1e-6
+            })
+            .unwrap();
+        assert_eq!(space.upper_edges(inside), vec![]);
+        assert_eq!(edge_warning(&[]), None);
     }
 }

@@ -310,7 +310,7 @@ impl SearchReport {
         constraints: &Constraints,
     ) -> Vec<FrontierPoint> {
         let e = &self.evaluations;
-        let memory = self.device.memory_bytes();
+        let memory = self.device.usable_memory_bytes();
         // Excluded candidates become NaN, which the frontier ignores.
         let points: Vec<(f64, f64)> = (0..e.len())
             .map(|i| {

@@ -9,6 +9,7 @@
 //! listed count are dropped once, at validation. So [`SearchSpace::count`] is exact and
 //! [`SearchSpace::candidate`] decodes any index in O(1).
 
+use super::eval::Candidate;
 use crate::model::arch::{
     ArchError, ArchSpec, Architecture, Attention, FfnKind, Moe, SlidingWindow, MAX_DIM,
 };
@@ -231,6 +232,52 @@ pub struct SearchSpaceSpec {
     pub vocab: u32,
     /// Input embedding and LM head share one matrix (default true, as in Qwen2.5-0.5B).
     pub tied_embeddings: bool,
+}
+
+/// A dimension on which a candidate is at the grid's largest value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum GridEdge {
+    Layers(u32),
+    Hidden(u32),
+    FfnRatio(f64),
+    Experts(u32),
+}
+
+impl GridEdge {
+    /// "l = 32 (the most layers in the grid)".
+    pub fn describe(self) -> String {
+        match self {
+            GridEdge::Layers(l) => format!("l = {l} (the most layers in the grid)"),
+            GridEdge::Hidden(d) => format!("d = {d} (the widest in the grid)"),
+            GridEdge::FfnRatio(r) => format!("r = {r} (the largest FFN ratio in the grid)"),
+            GridEdge::Experts(e) => format!("E = {e} (the most experts in the grid)"),
+        }
+    }
+
+    /// The list to widen: "layers", "hidden sizes".
+    pub fn list(self) -> &'static str {
+        match self {
+            GridEdge::Layers(_) => "layers",
+            GridEdge::Hidden(_) => "hidden sizes",
+            GridEdge::FfnRatio(_) => "FFN ratios",
+            GridEdge::Experts(_) => "experts",
+        }
+    }
+}
+
+/// One sentence for a design on the grid's edge, or `None` inside it.
+pub fn edge_warning(edges: &[GridEdge]) -> Option<String> {
+    if edges.is_empty() {
+        return None;
+    }
+    let at: Vec<String> = edges.iter().map(|e| e.describe()).collect();
+    let lists: Vec<&str> = edges.iter().map(|e| e.list()).collect();
+    Some(format!(
+        "On the edge of the search grid: {}. A better design may lie beyond it: widen the {} list{} and search again.",
+        at.join(", "),
+        lists.join(" and "),
+        if lists.len() > 1 { "s" } else { "" }
+    ))
 }
 
 impl Default for SearchSpaceSpec {
@@ -569,6 +616,30 @@ impl SearchSpace {
             }
         }
         Ok(())
+    }
+
+    /// The dimensions where a candidate sits at the grid's largest value (layers, width, FFN
+    /// ratio, experts): a best design there may only be best because the grid stops, so the
+    /// page says "widen" (an honest-answers check). Empty when it is inside on every one.
+    pub fn upper_edges(&self, c: &Candidate) -> Vec<GridEdge> {
+        let s = &self.spec;
+        let mut out = Vec::new();
+        if s.layers.len() > 1 && s.layers.iter().max() == Some(&c.layers) {
+            out.push(GridEdge::Layers(c.layers));
+        }
+        if s.hidden.len() > 1 && s.hidden.iter().max() == Some(&c.hidden) {
+            out.push(GridEdge::Hidden(c.hidden));
+        }
+        let r_max = s.ffn_ratios.iter().cloned().fold(f64::NAN, f64::max);
+        if s.ffn_ratios.len() > 1 && (c.ffn_ratio as f64 - r_max).abs() <= 1e-6 * r_max {
+            out.push(GridEdge::FfnRatio(r_max));
+        }
+        let e_max = s.experts.iter().map(|e| e.experts).max().unwrap_or(1);
+        let distinct = s.experts.iter().any(|e| e.experts != e_max);
+        if distinct && e_max > 1 && c.experts as u32 == e_max {
+            out.push(GridEdge::Experts(e_max));
+        }
+        out
     }
 
     pub fn spec(&self) -> &SearchSpaceSpec {
