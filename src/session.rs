@@ -8,10 +8,11 @@ use std::fmt;
 
 use crate::model::arch::{ArchSpec, Architecture};
 use crate::model::device::{Device, DeviceSpec};
+use crate::model::fit::{Concern, DataRange};
 use crate::model::law::Law;
 use crate::model::loss_csv::{parse_loss_csv, ColumnMapping, LossTable};
 use crate::model::precision::Precision;
-use crate::model::search::{BudgetBasis, Constraints, LatencyBudget};
+use crate::model::search::{BudgetBasis, Constraints, LatencyBudget, SearchSettings};
 use crate::model::search::{Objective, SearchSpace, SearchSpaceSpec};
 use crate::model::workload::{Workload, WorkloadSpec};
 
@@ -65,6 +66,18 @@ pub struct Session {
     /// The loss file loaded for fitting, whole, with the column mapping the user chose.
     #[serde(default)]
     pub loss_data: Option<SavedLossData>,
+    /// D, training tokens per candidate for laws that read it.
+    #[serde(default = "default_training_tokens")]
+    pub training_tokens: f64,
+    /// What the fit of the law in use left doubtful, and its data's ranges.
+    #[serde(default)]
+    pub law_concerns: Vec<Concern>,
+    #[serde(default)]
+    pub law_ranges: Vec<DataRange>,
+}
+
+fn default_training_tokens() -> f64 {
+    SearchSettings::default().training_tokens()
 }
 
 /// A loaded loss file as stored: re-parsed on the way in.
@@ -149,6 +162,9 @@ impl Session {
             ),
             (None, None) => None,
         };
+        SearchSettings::default()
+            .with_training_tokens(self.training_tokens)
+            .map_err(|e| bad("training tokens", &e))?;
         let (lo, hi) = self.param_range;
         Constraints::default()
             .with_param_range(lo, hi)

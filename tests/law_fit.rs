@@ -387,3 +387,101 @@ fn the_observer_sees_progress_and_can_cancel() {
         .contains(&FitWarning::BootstrapCancelled { done: 3, total: 20 }));
     assert!(boot_stopped.intervals.is_empty());
 }
+
+/// A thin, noisy fit of the 11-parameter law on 30 rows is flagged (issue: "held-out R² 0.44
+/// and an interval from 1e-12 to 43,399 with no warning"); a well-determined Chinchilla fit
+/// on 300 rows is not.
+#[test]
+fn fit_trust_flags_thin_fits_and_passes_good_ones() {
+    use roofscale::model::fit::{fit_concerns, Concern};
+    let truth = PaperLaw::published();
+    let table = paper_csv(&truth, 30, 0.03, 11);
+    let options = FitOptions::default()
+        .with_holdout(Holdout::Auto { fraction: 0.2 })
+        .unwrap()
+        .with_bootstrap(40)
+        .unwrap();
+    let report = run(&Law::Paper(PaperLaw::published()), &table, &options);
+    let concerns = fit_concerns(&report);
+    assert!(
+        concerns.contains(&Concern::FewRowsPerParameter {
+            rows: report.train.rows,
+            params: 11
+        }),
+        "{concerns:?}"
+    );
+    let chin = Chinchilla::epoch_refit();
+    let table = chinchilla_csv(&chin, 300, 0.002, 5);
+    let report = run(&Law::Chinchilla(chin), &table, &options);
+    let concerns = fit_concerns(&report);
+    assert!(concerns.is_empty(), "{concerns:?}");
+}
+
+/// Data up to d = 2048 and a search to d = 3072: the search is flagged as extrapolating in d
+/// (and in nothing the data covers).
+#[test]
+fn search_beyond_the_data_range_is_flagged_by_dimension() {
+    use roofscale::model::fit::{data_ranges, extrapolation, Concern};
+    use roofscale::model::law::LawInputs;
+    let truth = PaperLaw::published();
+    let table = paper_csv(&truth, 400, 0.0, 3);
+    let law = Law::Paper(truth);
+    let ranges = data_ranges(&law, &table);
+    let d = ranges.iter().find(|r| r.name == "d").unwrap();
+    assert_eq!((d.min, d.max), (768.0, 3072.0));
+    // Keep only rows with d ≤ 2048 and compare with a candidate at d = 3072.
+    let narrow_text: String = {
+        let mut t = "layers,hidden_size,ffn_ratio,loss\n".to_string();
+        for r in table
+            .rows
+            .iter()
+            .filter(|r| r.features[1].unwrap() <= 2048.0)
+        {
+            t += &format!(
+                "{},{},{},{}\n",
+                r.features[0].unwrap(),
+                r.features[1].unwrap(),
+                r.features[2].unwrap(),
+                r.loss
+            );
+        }
+        t
+    };
+    let narrow = parse_loss_csv("narrow.csv", &narrow_text, None).unwrap();
+    let ranges = data_ranges(&law, &narrow);
+    let inside = LawInputs {
+        layers: 16.0,
+        hidden: 1024.0,
+        ffn_ratio: 1.0,
+        rho: 1.0,
+        kv_width: 1024.0,
+        params: 1e9,
+        tokens: 1e10,
+        counts: roofscale::model::law::ArchCounts::unknown(),
+    };
+    let wide = LawInputs {
+        hidden: 3072.0,
+        ..inside
+    };
+    let found = extrapolation(&ranges, [inside, wide].iter());
+    assert_eq!(found.len(), 1, "{found:?}");
+    match &found[0] {
+        Concern::Extrapolates {
+            name,
+            data_max,
+            search_max,
+            ..
+        } => {
+            assert_eq!(
+                (name.as_str(), *data_max, *search_max),
+                ("d", 2048.0, 3072.0)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        found[0].to_string(),
+        "the search reaches d = 1024–3072, beyond the data's 768–2048: predictions there are extrapolated"
+    );
+    assert!(extrapolation(&ranges, [inside].iter()).is_empty());
+}

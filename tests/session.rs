@@ -27,6 +27,9 @@ fn session() -> Session {
         budget: Some(LatencyBudget::new(BudgetBasis::PerToken, 25.0).unwrap()),
         param_range: (Some(3.5e8), Some(1.5e9)),
         pins: vec![3, 9000],
+        training_tokens: 2e10,
+        law_concerns: vec![],
+        law_ranges: vec![],
         loss_data: Some(SavedLossData {
             file_name: "my-losses.csv".into(),
             text: "layers,hidden_size,loss\n8,768,3.9\n16,1024,3.5\n".into(),

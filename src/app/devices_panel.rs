@@ -57,7 +57,9 @@ pub fn DevicesPanel() -> impl IntoView {
                     d,
                     &[precision],
                     &workload,
-                    &SearchSettings::default(),
+                    &SearchSettings::default()
+                        .with_training_tokens(search_state.training_tokens.get())
+                        .unwrap_or_default(),
                     &mut |_| std::ops::ControlFlow::Continue(()),
                 )
                 .map(|r| device_frontier(&r, objective, budget))

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use super::chart_canvas::ChartCanvas;
 use super::format;
 use super::law_state::{LawState, LossData};
+use crate::model::fit::{data_ranges, fit_concerns};
 use crate::model::law::{Law, Variable};
 use crate::model::loss_csv::{ColumnMapping, ColumnRole};
 use crate::views::{fit_chart, residual_chart};
@@ -23,8 +24,13 @@ fn r2_text(r2: Option<f64>) -> String {
 fn FitReportView() -> impl IntoView {
     let state = expect_context::<LawState>();
     let use_error = RwSignal::new(None::<String>);
+    let confirmed = RwSignal::new(false);
     move || {
         state.report.get().map(|r| {
+            confirmed.set(false);
+            let concerns = fit_concerns(&r);
+            let doubtful = !concerns.is_empty();
+            let concerns_for_use = concerns.clone();
             let names = r.law.param_names();
             let meanings = r.law.param_meanings();
             let values = r.law.params();
@@ -64,7 +70,20 @@ fn FitReportView() -> impl IntoView {
                     <ul class="warnings" data-testid="fit-warnings">
                         {r.warnings.iter().map(|w| view! { <li>{w.to_string()}</li> }).collect_view()}
                     </ul>
+                    {doubtful.then(|| view! {
+                        <div class="trust" data-testid="fit-concerns">
+                            <p><strong>"Before you use this law for the search:"</strong></p>
+                            <ul class="warnings">
+                                {concerns.iter().map(|c| view! { <li>{c.to_string()}</li> }).collect_view()}
+                            </ul>
+                            <label class="check"><input type="checkbox" data-testid="fit-use-confirm"
+                                prop:checked=move || confirmed.get()
+                                on:change=move |ev| confirmed.set(event_target_checked(&ev)) />
+                                " I understand; use it anyway"</label>
+                        </div>
+                    })}
                     <button type="button" class="primary" data-testid="fit-use"
+                        disabled=move || doubtful && !confirmed.get()
                         on:click=move |_| {
                             // A formula over column names is bound to what candidates supply;
                             // a law that cannot rank them is refused, never shown "in use".
@@ -78,6 +97,9 @@ fn FitReportView() -> impl IntoView {
                             match law {
                                 Ok(law) => {
                                     use_error.set(None);
+                                    let ranges = state.data.with_untracked(|d| d.as_ref().map(|d| data_ranges(&law, &d.table)).unwrap_or_default());
+                                    state.ranges.set(ranges);
+                                    state.concerns.set(concerns_for_use.clone());
                                     state.law.set(law);
                                     state.source.set(format!("fitted to {file}"));
                                 }

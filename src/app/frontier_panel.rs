@@ -6,8 +6,10 @@ use leptos::prelude::*;
 
 use super::chart_canvas::ChartCanvas;
 use super::format;
+use super::law_state::LawState;
 use super::search_state::{yield_to_browser, SearchState};
 use super::state::{Derived, Inputs};
+use crate::model::fit::extrapolation;
 use crate::model::law::LawInputs;
 use crate::model::params::param_counts;
 use crate::model::pareto::{best_under_budget, matched_latency, FrontierPoint};
@@ -362,9 +364,44 @@ pub fn FrontierPanel() -> impl IntoView {
         })
     };
 
+    // Where the search takes the law in use beyond the data it was fitted to.
+    let law_state = expect_context::<LawState>();
+    let extrapolated = Memo::new(move |_| {
+        let report = search.report.get()?;
+        law_state.ranges.with(|ranges| {
+            if ranges.is_empty() {
+                return None;
+            }
+            let kinds = &report.space.spec().attention;
+            let tokens = report.settings.training_tokens();
+            let inputs: Vec<_> = report
+                .evaluations
+                .candidates
+                .iter()
+                .map(|c| c.law_inputs(kinds, tokens))
+                .collect();
+            let found = extrapolation(ranges, inputs.iter());
+            (!found.is_empty()).then_some(found)
+        })
+    });
+
     view! {
         <section class="panel" aria-labelledby="frontier-h">
             <h2 id="frontier-h">"Loss–latency frontier"</h2>
+            {move || extrapolated.get().map(|found| view! {
+                <div class="warnings" data-testid="search-extrapolates">
+                    <p>{format!("The law in use ({}) was fitted to a narrower range than this search:", law_state.source.get())}</p>
+                    <ul>{found.iter().map(|c| view! { <li>{c.to_string()}</li> }).collect_view()}</ul>
+                </div>
+            })}
+            {move || {
+                let c = law_state.concerns.get();
+                (!c.is_empty()).then(|| view! {
+                    <p class="warnings" data-testid="frontier-law-concerns">
+                        {format!("The law in use was used despite {} concern{} about its fit (see Scaling law).", c.len(), if c.len() == 1 { "" } else { "s" })}
+                    </p>
+                })
+            }}
             {move || search.report.get().and_then(|r| {
                 // A law can overflow or leave its domain for some shapes: say so, never plot it.
                 let lost = r.evaluations.candidates.iter().filter(|c| !c.loss.is_finite()).count();

@@ -6,9 +6,11 @@ use leptos::prelude::*;
 use super::file_drop::FileDrop;
 use super::jobs::Jobs;
 use super::law_state::{LawState, LossData, EXAMPLE_CSV, EXAMPLE_NAME};
+use super::search_state::SearchState;
 use crate::jobs::{JobReply, JobRequest};
 use crate::model::fit::{FitOptions, Holdout};
-use crate::model::law::{Chinchilla, CustomLaw, Law, PaperLaw};
+use crate::model::law::{Chinchilla, CustomLaw, Law, PaperLaw, Quantity, Variable};
+use crate::model::lists::{format_param_count, parse_param_count};
 use crate::model::loss_csv::ColumnMapping;
 
 /// Which law form to fit.
@@ -177,6 +179,41 @@ pub fn LawPanel() -> impl IntoView {
         }
     };
 
+    // D for laws that read it (Chinchilla, custom formulas over D or a tokens column).
+    let search = expect_context::<SearchState>();
+    let reads_tokens = Memo::new(move |_| {
+        state.law.with(|l| match l {
+            Law::Custom(c) => {
+                l.variables().iter().any(|v| v == "D")
+                    || c.bindings()
+                        .iter()
+                        .any(|b| b.quantity == Quantity::Law(Variable::Tokens))
+            }
+            _ => l.variables().iter().any(|v| v == "D"),
+        })
+    });
+    let tokens_text = RwSignal::new(String::new());
+    let tokens_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let d = search.training_tokens.get();
+        if tokens_error.get_untracked().is_none() {
+            tokens_text.set(format_param_count(d));
+        }
+    });
+    let set_tokens = move |text: String| {
+        tokens_text.set(text.clone());
+        match parse_param_count("training tokens D", &text) {
+            Ok(Some(d)) => {
+                tokens_error.set(None);
+                search.training_tokens.set(d);
+            }
+            Ok(None) => tokens_error.set(Some(
+                "training tokens D: a number is needed, such as 10B or 2e11".into(),
+            )),
+            Err(e) => tokens_error.set(Some(e.replace("parameter count", "token count"))),
+        }
+    };
+
     view! {
         <section class="panel" aria-labelledby="law-h">
             <h2 id="law-h">"Scaling law"</h2>
@@ -192,10 +229,29 @@ pub fn LawPanel() -> impl IntoView {
                 }),
                 _ => None,
             })}
+            {move || {
+                let c = state.concerns.get();
+                (!c.is_empty()).then(|| view! {
+                    <ul class="warnings" data-testid="law-concerns">
+                        {c.iter().map(|c| view! { <li>{c.to_string()}</li> }).collect_view()}
+                    </ul>
+                })
+            }}
+            {move || reads_tokens.get().then(|| view! {
+                <label title="Chinchilla-style laws need D; every candidate is assumed to be trained on this many tokens">
+                    "Training tokens D for every candidate "
+                    <input type="text" data-testid="law-training-tokens" prop:value=move || tokens_text.get()
+                        aria-invalid=move || tokens_error.get().is_some().to_string()
+                        on:change=move |ev| set_tokens(event_target_value(&ev)) />
+                </label>
+                {move || tokens_error.get().map(|e| view! { <p class="error" role="alert" data-testid="law-training-tokens-error">{e}</p> })}
+            })}
             <button type="button" data-testid="law-reset"
                 on:click=move |_| {
                     state.law.set(Law::Paper(PaperLaw::published()));
                     state.source.set(LawState::new().source.get_untracked());
+                    state.concerns.set(Vec::new());
+                    state.ranges.set(Vec::new());
                 }>"Use the published law"</button>
             <h3>"Fit to your training results"</h3>
             <FileDrop label="Loss CSV" accept=".csv,.tsv,.txt,text/csv" test_id="loss-file" on_text=on_text on_error=on_error />

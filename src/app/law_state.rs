@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::fit::FitReport;
+use crate::model::fit::{Concern, DataRange, FitReport};
 use crate::model::law::{Law, PaperLaw};
 use crate::model::loss_csv::{parse_loss_csv, ColumnMapping, LossTable};
 
@@ -48,6 +48,11 @@ pub struct LawState {
     pub source: RwSignal<String>,
     pub data: RwSignal<Option<LossData>>,
     pub report: RwSignal<Option<FitReport>>,
+    /// What the fit of the law in use left doubtful (empty for the published law).
+    pub concerns: RwSignal<Vec<Concern>>,
+    /// The range of each quantity in the data the law in use was fitted to, so the page can
+    /// say where the search extrapolates (empty for the published law).
+    pub ranges: RwSignal<Vec<DataRange>>,
 }
 
 impl LawState {
@@ -59,6 +64,8 @@ impl LawState {
             ),
             data: RwSignal::new(None),
             report: RwSignal::new(None),
+            concerns: RwSignal::new(Vec::new()),
+            ranges: RwSignal::new(Vec::new()),
         }
     }
 }

@@ -149,6 +149,8 @@ pub struct SearchState {
     pub param_range: RwSignal<(Option<f64>, Option<f64>)>,
     /// FFN kind of every candidate.
     pub ffn_kind: RwSignal<FfnKind>,
+    /// D: training tokens every candidate is assumed to get, for laws that read D.
+    pub training_tokens: RwSignal<f64>,
     /// Pinned designs (candidate indices in the space), at most [`MAX_PINS`].
     pub pins: RwSignal<Vec<u64>>,
     /// Bumped to start a new search; a running slice loop stops when it changes.
@@ -179,6 +181,7 @@ impl SearchState {
             report: RwSignal::new(None),
             error: RwSignal::new(None),
             pins: RwSignal::new(Vec::new()),
+            training_tokens: RwSignal::new(SearchSettings::default().training_tokens()),
             param_range: RwSignal::new((None, None)),
             ffn_kind,
             timing: RwSignal::new(None),
@@ -257,7 +260,9 @@ pub fn run_search_on_change(search: SearchState) {
             &device,
             &precisions,
             &workload,
-            &SearchSettings::default(),
+            &SearchSettings::default()
+                .with_training_tokens(search.training_tokens.get())
+                .unwrap_or_default(),
         );
         let mut run = match run {
             Ok(r) => r,

@@ -13,7 +13,7 @@ use super::state::{preset_models, Inputs, NamedModel};
 use crate::model::device::device_presets;
 use crate::model::law::{Law, PaperLaw};
 use crate::model::precision::Precision;
-use crate::model::search::{Objective, SearchSpaceSpec};
+use crate::model::search::{Objective, SearchSettings, SearchSpaceSpec};
 use crate::model::workload::Workload;
 use crate::session::{SavedLossData, SavedModel, Session, ValidSession, SESSION_VERSION};
 
@@ -69,6 +69,9 @@ fn snapshot(inputs: Inputs, law: LawState, search: SearchState) -> Session {
         budget: search.budget.get(),
         param_range: search.param_range.get(),
         pins: search.pins.get(),
+        training_tokens: search.training_tokens.get(),
+        law_concerns: law.concerns.get(),
+        law_ranges: law.ranges.get(),
         loss_data: law.data.with(|d| {
             d.as_ref().map(|d| SavedLossData {
                 file_name: d.file_name.clone(),
@@ -107,6 +110,9 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
     search.budget_error.set(None);
     search.budget.set(v.budget);
     search.param_range.set(s.param_range);
+    search.training_tokens.set(s.training_tokens);
+    law.concerns.set(s.law_concerns);
+    law.ranges.set(s.law_ranges);
     search.pins.set(s.pins);
     law.data.set(
         s.loss_data
@@ -132,6 +138,11 @@ fn reset(inputs: Inputs, law: LawState, search: SearchState) {
     law.source.set(LawState::new().source.get_untracked());
     law.report.set(None);
     law.data.set(None);
+    law.concerns.set(Vec::new());
+    law.ranges.set(Vec::new());
+    search
+        .training_tokens
+        .set(SearchSettings::default().training_tokens());
     SpaceText::set_from_spec(&search.text, &SearchSpaceSpec::default());
     search.ffn_kind.set(SearchSpaceSpec::default().ffn_kind);
     search.param_range.set((None, None));

@@ -22,7 +22,7 @@ use super::state::{Derived, Inputs};
 use crate::model::device::Device;
 use crate::model::law::Law;
 use crate::model::precision::Precision;
-use crate::model::search::{Constraints, ExpertChoice, KvHeads, Objective, SearchSettings};
+use crate::model::search::{Constraints, ExpertChoice, KvHeads, Objective};
 use crate::model::theory::{
     feasible_region, paper_worked_example, Binding, NormalisedBudgets, Regime, RegionCell,
     RegionSlice, LATENCY_BOUND_ABOVE, MEMORY_BOUND_BELOW,
@@ -296,7 +296,7 @@ pub fn TheoryPanel() -> impl IntoView {
             s.precision,
             &s.workload,
             &s.constraints,
-            SearchSettings::default().training_tokens(),
+            search.training_tokens.get(),
         ))
     });
     let heatmap = Memo::new(move |_| {

@@ -143,6 +143,9 @@ fn session_seed() -> Session {
         ),
         param_range: (Some(1e8), None),
         pins: vec![],
+        training_tokens: 1e10,
+        law_concerns: vec![],
+        law_ranges: vec![],
         loss_data: Some(roofscale::session::SavedLossData {
             file_name: "l.csv".into(),
             text: "layers,loss\n4,3.5\n".into(),

@@ -18,9 +18,11 @@
 mod bootstrap;
 mod objective;
 mod report;
+pub mod trust;
 mod varpro;
 
 pub use report::{FitPoint, FitReport, FitWarning, ParamInterval, Quality, TerminationReason};
+pub use trust::{data_ranges, extrapolation, fit_concerns, Concern, DataRange};
 
 use crate::model::law::{Law, Variable};
 use crate::model::loss_csv::{LossTable, Split};

@@ -1,9 +1,9 @@
 //! Evaluating candidates: loss from the law (method.md §2), latency and memory from the
 //! roofline (§3), stored compactly so a million candidates fit in about 100 MB.
 
-use super::space::SearchSpace;
+use super::space::{AttentionKind, SearchSpace};
 use crate::model::device::Device;
-use crate::model::law::{Law, LawInputs, PowerCache};
+use crate::model::law::{ArchCounts, Law, LawInputs, PowerCache};
 use crate::model::params::param_counts;
 use crate::model::precision::Precision;
 use crate::model::roofline::evaluate;
@@ -60,6 +60,35 @@ pub struct Candidate {
 impl Candidate {
     pub fn is_moe(&self) -> bool {
         self.experts > 1
+    }
+
+    /// The law's view of the candidate from its stored shape (r as listed, d_m from the
+    /// attention kind), for range checks over a whole report without rebuilding
+    /// architectures; the search itself reads the exact architecture.
+    pub fn law_inputs(&self, attention: &[AttentionKind], tokens: f64) -> LawInputs {
+        let kv_width = match attention.get(self.attention as usize) {
+            Some(AttentionKind::Mla {
+                kv_lora_rank,
+                rope_dim,
+            }) => (*kv_lora_rank + *rope_dim) as f64,
+            _ => self.kv_heads as f64 * self.head_dim as f64,
+        };
+        LawInputs {
+            layers: self.layers as f64,
+            hidden: self.hidden as f64,
+            ffn_ratio: self.ffn_ratio as f64,
+            rho: self.active as f64 / self.experts as f64,
+            kv_width,
+            params: self.params_total as f64,
+            tokens,
+            counts: ArchCounts {
+                heads: self.heads as f64,
+                kv_heads: self.kv_heads as f64,
+                head_dim: self.head_dim as f64,
+                experts: self.experts as f64,
+                top_k: self.active as f64,
+            },
+        }
     }
 }
 
