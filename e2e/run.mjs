@@ -3,7 +3,10 @@
 // No test asserts on elapsed time: responsiveness is measured by bench.mjs, which prints figures.
 import { join } from "node:path";
 import { start, openPage, shots } from "./browser.mjs";
-import { tests } from "./tests.mjs";
+import { tests as pageTests } from "./tests.mjs";
+import { answerTests } from "./tests-answers.mjs";
+
+const tests = [...pageTests, ...answerTests];
 
 const { browser, origin, url, close } = await start();
 const only = process.argv[2];

@@ -146,3 +146,40 @@ fn a_bench_request_without_repeats_uses_the_default_counts() {
         (20, 2, 3)
     );
 }
+
+/// A thin fit whose bootstrap leaves some parameters unidentified (NaN or infinite interval
+/// ends) still comes back as a fit: such numbers used to be written as JSON `null` and the
+/// page reported "unreadable reply from the worker".
+#[test]
+fn a_fit_with_non_finite_intervals_comes_back_readable() {
+    let mut csv =
+        "layers,hidden_size,ffn_ratio,num_attention_heads,num_key_value_heads,head_dim,loss\n"
+            .to_string();
+    let mut n = 0;
+    'rows: for l in [4, 8, 12, 16, 20, 24, 28, 32] {
+        for d in [768, 1024, 1536, 2048] {
+            for r in [0.5, 1.0, 2.0, 4.0] {
+                if n == 30 {
+                    break 'rows;
+                }
+                let loss = 2.5
+                    + 3.0 / (l as f64).powf(0.4)
+                    + 40.0 / ((r as f64).powf(0.3) * (d as f64).sqrt())
+                    + 0.01 * (n as f64).sin();
+                csv += &format!("{l},{d},{r},{},2,128,{loss:.5}\n", d / 128);
+                n += 1;
+            }
+        }
+    }
+    let request = JobRequest::Fit {
+        id: 9,
+        law: Law::Paper(PaperLaw::published()),
+        file_name: "thin.csv".into(),
+        csv,
+        mapping: None,
+        options: FitOptions::default().with_bootstrap(20).unwrap(),
+    };
+    let out = replies(&serde_json::to_string(&request).unwrap());
+    let last = out.last().unwrap();
+    assert!(matches!(last, JobReply::Fitted { .. }), "{last:?}");
+}

@@ -25,6 +25,7 @@ pub mod device;
 pub mod fit;
 pub mod formula;
 pub mod hf_config;
+pub mod json_float;
 pub mod law;
 pub mod lists;
 pub mod loss_csv;

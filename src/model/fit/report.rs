@@ -48,7 +48,9 @@ pub struct Quality {
     pub rows: usize,
     /// `None` when the observed losses do not vary (or fewer than two rows).
     pub r2: Option<f64>,
+    #[serde(with = "crate::model::json_float")]
     pub rmse: f64,
+    #[serde(with = "crate::model::json_float")]
     pub mae: f64,
 }
 
@@ -75,8 +77,11 @@ impl Quality {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ParamInterval {
     pub name: String,
+    #[serde(with = "crate::model::json_float")]
     pub value: f64,
+    #[serde(with = "crate::model::json_float")]
     pub lower: f64,
+    #[serde(with = "crate::model::json_float")]
     pub upper: f64,
 }
 
@@ -85,7 +90,9 @@ pub struct ParamInterval {
 pub struct FitPoint {
     /// Line in the file.
     pub line: usize,
+    #[serde(with = "crate::model::json_float")]
     pub observed: f64,
+    #[serde(with = "crate::model::json_float")]
     pub predicted: f64,
     pub held_out: bool,
 }
@@ -93,14 +100,38 @@ pub struct FitPoint {
 /// Something the user should know about a fit that still produced a result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FitWarning {
-    FewerRowsThanParameters { rows: usize, params: usize },
-    ConstantLoss { value: f64 },
-    NotConverged { reason: TerminationReason },
-    AtBound { name: String, bound: f64 },
-    IllConditioned { condition: f64 },
-    RowsLeftOut { variable: String, lines: Vec<usize> },
-    BootstrapCancelled { done: usize, total: usize },
-    BootstrapFailures { failed: usize, total: usize },
+    FewerRowsThanParameters {
+        rows: usize,
+        params: usize,
+    },
+    ConstantLoss {
+        #[serde(with = "crate::model::json_float")]
+        value: f64,
+    },
+    NotConverged {
+        reason: TerminationReason,
+    },
+    AtBound {
+        name: String,
+        #[serde(with = "crate::model::json_float")]
+        bound: f64,
+    },
+    IllConditioned {
+        #[serde(with = "crate::model::json_float")]
+        condition: f64,
+    },
+    RowsLeftOut {
+        variable: String,
+        lines: Vec<usize>,
+    },
+    BootstrapCancelled {
+        done: usize,
+        total: usize,
+    },
+    BootstrapFailures {
+        failed: usize,
+        total: usize,
+    },
 }
 
 impl fmt::Display for FitWarning {
@@ -152,6 +183,7 @@ pub struct FitReport {
     /// The law with fitted parameters.
     pub law: Law,
     /// Objective (Huber or squares of log residuals, summed) on the training rows.
+    #[serde(with = "crate::model::json_float")]
     pub objective: f64,
     /// Objective and gradient evaluations, bootstrap excluded.
     pub evaluations: u64,

@@ -30,7 +30,9 @@ pub enum Concern {
     },
     Unidentified {
         name: String,
+        #[serde(with = "crate::model::json_float")]
         lower: f64,
+        #[serde(with = "crate::model::json_float")]
         upper: f64,
     },
     /// The search evaluates the law outside the range its data covered.

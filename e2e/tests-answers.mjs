@@ -1,0 +1,238 @@
+// End-to-end tests of "honest answers": each is named after the wrong or doubtful answer it
+// guards against (issue 13). Same contract as tests.mjs: no console errors, no outside
+// requests, no assertion on elapsed time.
+import { join } from "node:path";
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+/** Every figure the page shows, by data-testid (texts and form values), for comparing two
+ * pages. Timing figures and the link itself differ between runs by nature and are left out. */
+async function figures(page) {
+  return page.evaluate(() => {
+    const skip = new Set(["search-compute-ms", "search-rate", "session-link-text", "session-message",
+      "app-root", "main-area", "sidebar"]);
+    const out = {};
+    for (const el of document.querySelectorAll("[data-testid]")) {
+      const id = el.dataset.testid;
+      if (skip.has(id) || el.tagName === "CANVAS") continue;
+      let v;
+      if (el.tagName === "INPUT") v = el.type === "checkbox" ? String(el.checked) : el.value;
+      else if (el.tagName === "SELECT") v = el.value + " / " + [...el.options].map((o) => o.textContent).join("|");
+      else if (el.querySelector("input,select,textarea,canvas")) continue;
+      else v = el.textContent.trim();
+      if (v.length > 400) v = v.slice(0, 400);
+      out[id] = id in out ? out[id] + " ‖ " + v : v;
+    }
+    return out;
+  });
+}
+
+async function searchDone(app) {
+  await app.testId("search-evaluated").waitFor({ timeout: 30000 });
+  await app.page.waitForFunction(() => !document.querySelector('[data-testid="search-progress"]'), null, { timeout: 60000 });
+  await app.settled(50);
+}
+
+async function setField(app, id, value) {
+  await app.testId(id).fill(value);
+  await app.testId(id).press("Enter");
+  await app.testId(id).blur();
+}
+
+/** Chooses a device by the start of its name. */
+async function chooseDevice(app, name) {
+  const value = await app.testId("device-select").evaluate((el, n) => [...el.options].find((o) => o.textContent.startsWith(n))?.value, name);
+  assert(value !== undefined, `no device ${name}`);
+  await app.testId("device-select").selectOption(value);
+}
+
+/** Fits `csv` with the form chosen; returns after the report shows. */
+async function fitCsv(app, name, csv, form, formula, params) {
+  await app.testId("loss-file").setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await app.testId("loss-data").waitFor({ timeout: 15000 });
+  await app.testId("law-form").selectOption(form);
+  if (formula) {
+    await setField(app, "law-formula", formula);
+    await setField(app, "law-params", params);
+  }
+  await app.testId("fit-run").click();
+  await app.testId("fit-report").waitFor({ timeout: 100000 });
+}
+
+/** Rows of the published law over a grid (a deterministic stand-in for training results). */
+function paperRows(maxHidden, count) {
+  let text = "layers,hidden_size,ffn_ratio,num_attention_heads,num_key_value_heads,head_dim,loss\n";
+  let n = 0;
+  for (const l of [4, 8, 12, 16, 20, 24, 28, 32]) {
+    for (const d of [768, 1024, 1536, 2048, 2560, 3072]) {
+      if (d > maxHidden) continue;
+      for (const r of [0.5, 1, 2, 4]) {
+        if (n >= count) break;
+        const loss = 2.5 + 3.0 / Math.pow(l, 0.4) + 40 / (Math.pow(r, 0.3) * Math.pow(d, 0.5)) + 0.01 * Math.sin(n);
+        text += `${l},${d},${r},${d / 128},2,128,${loss.toFixed(5)}\n`;
+        n++;
+      }
+    }
+  }
+  return text;
+}
+
+export const answerTests = [
+  {
+    name: "a custom law over column names drives the search (it used to show 'in use' and keep the published law)",
+    async run({ app, page, shots }) {
+      await app.open();
+      await searchDone(app);
+      const before = await app.text("matched-ref-loss");
+      await fitCsv(app, "my-losses.csv", paperRows(3072, 160), "custom",
+        "L0 + a/layers^b + c/(ffn_ratio^g * hidden_size^e)", "L0, a, b, c, g, e");
+      if (await app.testId("fit-use-confirm").count()) await app.testId("fit-use-confirm").check();
+      await app.testId("fit-use").click();
+      assert((await app.text("law-source")).includes("fitted to my-losses.csv"), `source: ${await app.text("law-source")}`);
+      const bindings = await app.text("law-bindings");
+      assert(bindings.includes("layers = layers") && bindings.includes("hidden_size = hidden size"), `bindings: ${bindings}`);
+      await page.waitForFunction((b) => {
+        const t = document.querySelector('[data-testid="matched-ref-loss"]')?.textContent.trim();
+        return t && t !== b;
+      }, before, { timeout: 60000 });
+      const after = await app.text("matched-ref-loss");
+      assert(after !== before && after !== "3.4754", `reference loss still ${after}`);
+      await page.screenshot({ path: join(shots, "custom-law-in-use.png"), fullPage: false });
+    },
+  },
+  {
+    name: "every input survives a shared link and a session file (measured bandwidth used to be lost)",
+    async run({ app, page, context }) {
+      await app.open();
+      await searchDone(app);
+      await chooseDevice(app, "Jetson Orin Nano Super");
+      await app.testId("device-use-measured").check();
+      await setField(app, "device-usable-input", "7");
+      await setField(app, "workload-generated", "32");
+      await app.testId("precision-select").selectOption("INT8");
+      await setField(app, "space-params-min", "300M");
+      await app.testId("search-budget-basis").selectOption("per_token");
+      await setField(app, "search-budget", "25");
+      await searchDone(app);
+      const bw = await app.text("device-bandwidth");
+      assert(bw === "59.4 GB/s", `measured bandwidth shown as ${bw}`);
+      const mine = await figures(page);
+      await app.testId("session-link").click();
+      const link = await app.text("session-link-text");
+      const download = page.waitForEvent("download");
+      await app.testId("session-download").click();
+      const file = await (await download).path();
+      for (const how of ["link", "file"]) {
+        const fresh = await context.browser().newContext();
+        const other = await fresh.newPage();
+        const { RoofscalePage } = await import("./page.mjs");
+        const them = new RoofscalePage(other, link.split("#")[0]);
+        if (how === "link") {
+          await other.goto(link, { waitUntil: "load" });
+          await them.testId("app-root").waitFor({ timeout: 20000 });
+        } else {
+          await them.open();
+          await them.testId("session-file").setInputFiles(file);
+          await them.testId("session-message").waitFor({ timeout: 15000 });
+        }
+        await searchDone(them);
+        const theirs = await figures(other);
+        await fresh.close();
+        const diff = Object.keys({ ...mine, ...theirs }).filter((k) => mine[k] !== theirs[k]);
+        assert(diff.length === 0, `${how}: figures differ: ${diff.map((k) => `${k}: "${mine[k]}" vs "${theirs[k]}"`).join("; ")}`);
+      }
+    },
+  },
+  {
+    name: "a per-token budget is read with its unit and bad budget text is an error, not ignored",
+    async run({ app, page, shots }) {
+      await app.open();
+      await searchDone(app);
+      await setField(app, "search-budget", "25 ms/token");
+      assert(await app.testId("search-budget-basis").inputValue() === "per_token", "the unit did not switch to per token");
+      const meaning = await app.text("budget-meaning");
+      assert(meaning === "In use: 25 ms per generated token (400 ms of decode for 16 tokens)", `meaning: ${meaning}`);
+      const best = await app.text("best-under-budget");
+      assert(best.includes("25 ms per generated token"), `best: ${best}`);
+      for (const bad of ["abc", "-5", "0"]) {
+        await setField(app, "search-budget", bad);
+        const err = await app.text("search-budget-error");
+        assert(err.startsWith("latency budget: ") && err.includes(`found "${bad}"`), `${bad}: ${err}`);
+        assert(await app.testId("search-budget").getAttribute("aria-invalid") === "true", "field not marked invalid");
+        assert((await app.text("budget-meaning")).includes("the last valid budget"), "the old budget is shown as if read");
+        assert(await app.testId("budget-stale").isVisible(), "frontier does not say the budget text was not read");
+      }
+      await setField(app, "search-budget", "40 tok/s");
+      assert((await app.text("budget-meaning")).startsWith("In use: 25 ms per generated token"), await app.text("budget-meaning"));
+      assert(await app.testId("search-budget-error").count() === 0, "error stays after a good budget");
+      await page.screenshot({ path: join(shots, "budget-per-token.png"), fullPage: false });
+    },
+  },
+  {
+    name: "one precision for every figure (the frontier used to keep another precision than the cards)",
+    async run({ app }) {
+      await app.open();
+      await searchDone(app);
+      assert((await app.text("frontier-precision")).startsWith("Figures use FP16"), await app.text("frontier-precision"));
+      await app.testId("precision-select").selectOption("INT8");
+      await searchDone(app);
+      await app.page.waitForFunction(() => document.querySelector('[data-testid="frontier-precision"]')?.textContent.startsWith("Figures use INT8"), null, { timeout: 30000 });
+      const box = app.testId("search-precision-INT8");
+      assert(await box.isChecked() && await box.isDisabled(), "the workload precision is not the search's fixed one");
+      await setField(app, "search-budget", "20");
+      const best = await app.text("best-under-budget");
+      assert(best.includes("(INT8)"), `best: ${best}`);
+      assert((await app.text("matched-latency")).includes("(INT8)"), "matched latency in another precision");
+    },
+  },
+  {
+    name: "designs fit in usable memory, state their size, and a best design on the grid's edge is flagged",
+    async run({ app }) {
+      await app.open();
+      await searchDone(app);
+      await chooseDevice(app, "Jetson Orin Nano Super");
+      const usable = await app.text("device-usable-memory");
+      assert(usable.startsWith("6") && usable.includes("kept for the OS"), `usable: ${usable}`);
+      for (const budget of ["20", "100", "2000"]) {
+        await setField(app, "search-budget", budget);
+        await searchDone(app);
+        const best = await app.text("best-under-budget");
+        if (best.startsWith("No design")) continue;
+        assert(best.includes("usable (weights + KV cache)") && best.includes("params"), `best: ${best}`);
+        const m = best.split("·").at(-1).match(/([\d.]+) (GB|MB)/);
+        const mem = parseFloat(m[1]) / (m[2] === "MB" ? 1000 : 1);
+        const l = parseInt(best.match(/l=(\d+)/)[1], 10);
+        const d = parseInt(best.match(/d=(\d+)/)[1], 10);
+        const edge = await app.testId("best-on-grid-edge").count();
+        if (l === 32 || d === 3072) {
+          assert(edge > 0, `l=${l} d=${d}: no grid-edge warning`);
+          assert((await app.text("best-on-grid-edge")).includes("widen"), "no advice to widen");
+        }
+        assert(!(mem > 6.0), `best design takes ${mem} of 6 GB usable`);
+      }
+      const size = await app.text("matched-best-size");
+      assert(/\d+(\.\d)?× Qwen2\.5-0\.5B's/.test(size), `matched size: ${size}`);
+    },
+  },
+  {
+    name: "a thin fit needs a confirmation and the search says where it extrapolates",
+    async run({ app, page, shots }) {
+      await app.open();
+      await searchDone(app);
+      await fitCsv(app, "thin.csv", paperRows(2048, 30), "paper");
+      const concerns = await app.text("fit-concerns");
+      assert(concerns.includes("training rows for 11 parameters"), `concerns: ${concerns}`);
+      assert(await app.testId("fit-use").isDisabled(), "a doubtful law can be used without confirming");
+      await app.testId("fit-use-confirm").check();
+      await app.testId("fit-use").click();
+      await app.testId("law-concerns").waitFor({ timeout: 10000 });
+      await app.testId("search-extrapolates").waitFor({ timeout: 60000 });
+      const ex = await app.text("search-extrapolates");
+      assert(ex.includes("d = 768–3072, beyond the data's 768–2048"), `extrapolation: ${ex}`);
+      assert(await app.testId("frontier-law-concerns").isVisible(), "frontier does not say the law is doubtful");
+      await page.screenshot({ path: join(shots, "fit-concerns.png"), fullPage: false });
+    },
+  },
+];
