@@ -158,13 +158,13 @@ fn a_fit_with_non_finite_intervals_comes_back_readable() {
     let mut n = 0;
     'rows: for l in [4, 8, 12, 16, 20, 24, 28, 32] {
         for d in [768, 1024, 1536, 2048] {
-            for r in [0.5, 1.0, 2.0, 4.0] {
+            for r in [0.5f64, 1.0, 2.0, 4.0] {
                 if n == 30 {
                     break 'rows;
                 }
                 let loss = 2.5
                     + 3.0 / (l as f64).powf(0.4)
-                    + 40.0 / ((r as f64).powf(0.3) * (d as f64).sqrt())
+                    + 40.0 / (r.powf(0.3) * (d as f64).sqrt())
                     + 0.01 * (n as f64).sin();
                 csv += &format!("{l},{d},{r},{},2,128,{loss:.5}\n", d / 128);
                 n += 1;
