@@ -236,3 +236,29 @@ export const answerTests = [
     },
   },
 ];
+
+answerTests.push({
+  name: "reference models are designs: several on the chart, pinnable, named in the comparison (they used to be one unpinnable marker)",
+  async run({ app, page, shots }) {
+    await app.open();
+    await searchDone(app);
+    const boxes = app.testId("frontier-references").locator('input[type="checkbox"]');
+    const n = await boxes.count();
+    assert(n >= 2, `only ${n} reference models offered`);
+    assert(await boxes.nth(0).isChecked() && await boxes.nth(0).isDisabled(), "the selected model is not always shown");
+    const before = await app.draws("frontier-chart");
+    await boxes.nth(1).check();
+    await app.drawn("frontier-chart", before);
+    const second = (await boxes.nth(1).locator("xpath=..").textContent()).trim();
+    await app.testId("frontier-pin-Qwen2.5-0.5B").click();
+    await app.testId("frontier-pin-" + second).click();
+    await app.testId("design-compare").waitFor({ timeout: 15000 });
+    const heads = await app.testId("design-compare").locator("thead th").allTextContents();
+    assert(heads.some((h) => h.includes("Qwen2.5-0.5B (reference)")) && heads.some((h) => h.includes(`${second} (reference)`)),
+      `comparison heads: ${heads.join(" | ")}`);
+    assert(!heads.some((h) => /design #\d/.test(h)), "pins are still named by index");
+    await app.testId("roofline-chart").waitFor({ timeout: 15000 });
+    assert((await app.text("frontier-pin-Qwen2.5-0.5B")) === "unpin", "pin button does not show the pinned state");
+    await page.screenshot({ path: join(shots, "references-pinned.png"), fullPage: false });
+  },
+});

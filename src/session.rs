@@ -74,6 +74,11 @@ pub struct Session {
     pub law_concerns: Vec<Concern>,
     #[serde(default)]
     pub law_ranges: Vec<DataRange>,
+    /// Reference models pinned, and drawn on the frontier besides the selected one (names).
+    #[serde(default)]
+    pub ref_pins: Vec<String>,
+    #[serde(default)]
+    pub chart_refs: Vec<String>,
 }
 
 fn default_training_tokens() -> f64 {
@@ -182,7 +187,7 @@ impl Session {
                 "session: pinned design {p} is outside the search space"
             )));
         }
-        if self.pins.len() > 4 {
+        if self.pins.len() > 4 || self.ref_pins.len() > 4 {
             return Err(SessionError("session: at most 4 pinned designs".into()));
         }
         Ok(ValidSession {

@@ -107,6 +107,9 @@ const CLOUD: [Rgb; 7] = [
 /// A reference model placed on the chart: its name, latency (s) and predicted loss.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferencePoint {
+    /// Identifies the model (its name in the model list).
+    pub key: String,
+    /// The label drawn beside it.
     pub name: String,
     pub latency_s: f64,
     pub loss: f64,
@@ -145,6 +148,11 @@ pub struct FrontierChart {
     /// Cloud points drawn and candidates admitted (more admitted than drawn: the clouds
     /// were thinned, see [`THIN_ABOVE`]).
     pub cloud_drawn: (usize, usize),
+    /// The series of the reference models, so they can be hovered and pinned like
+    /// candidates; `None` without references.
+    pub reference_series: Option<usize>,
+    /// The reference shown at each point of that series (non-finite ones are left out).
+    pub reference_keys: Vec<String>,
 }
 
 /// Loss against latency in milliseconds: every candidate that fits, faint and coloured by
@@ -303,7 +311,23 @@ impl<'a> FrontierChartBuilder<'a> {
                 }]
             })
             .unwrap_or_default();
-        let markers = references
+        let shown: Vec<&ReferencePoint> = references
+            .iter()
+            .filter(|r| r.latency_s.is_finite() && r.loss.is_finite())
+            .collect();
+        let reference_series = (!shown.is_empty()).then(|| {
+            series.push(Series::new(
+                "reference models",
+                PALETTE[6],
+                SeriesKind::Points {
+                    radius: 5.0,
+                    alpha: 1.0,
+                },
+                shown.iter().map(|r| (r.latency_s * 1e3, r.loss)).collect(),
+            ));
+            series.len() - 1
+        });
+        let markers = shown
             .iter()
             .map(|r| Marker {
                 x: r.latency_s * 1e3,
@@ -334,6 +358,8 @@ impl<'a> FrontierChartBuilder<'a> {
             layout: self.layout,
             candidates: self.candidates,
             cloud_drawn: (self.kept, self.admitted),
+            reference_series,
+            reference_keys: shown.iter().map(|r| r.key.clone()).collect(),
         }
     }
 }

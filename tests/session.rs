@@ -30,6 +30,8 @@ fn session() -> Session {
         training_tokens: 2e10,
         law_concerns: vec![],
         law_ranges: vec![],
+        ref_pins: vec!["Qwen2.5-0.5B".into()],
+        chart_refs: vec![],
         loss_data: Some(SavedLossData {
             file_name: "my-losses.csv".into(),
             text: "layers,hidden_size,loss\n8,768,3.9\n16,1024,3.5\n".into(),

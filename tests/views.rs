@@ -33,20 +33,34 @@ fn small_report() -> roofscale::model::search::SearchReport {
 fn frontier_chart_has_a_cloud_and_a_frontier_per_precision_in_milliseconds() {
     let report = small_report();
     let reference = ReferencePoint {
-        name: "ref".into(),
+        key: "ref".into(),
+        name: "ref (FP16)".into(),
         latency_s: 0.05,
         loss: 3.5,
+    };
+    // A reference the law cannot score is left out, never plotted.
+    let unscored = ReferencePoint {
+        key: "bad".into(),
+        name: "bad".into(),
+        latency_s: 0.05,
+        loss: f64::INFINITY,
     };
     let fc = frontier_chart(
         &report,
         Objective::Decode,
         ColorBy::Experts,
         Some(0.02),
-        &[reference],
+        &[reference, unscored],
         true,
         &Constraints::default(),
     );
-    assert_eq!(fc.chart.series.len(), 4);
+    // Two clouds, two frontiers, and the reference models as a hoverable series.
+    assert_eq!(fc.chart.series.len(), 5);
+    assert_eq!(fc.reference_series, Some(4));
+    assert_eq!(fc.chart.series[4].points, vec![(50.0, 3.5)]);
+    assert_eq!(fc.reference_keys, vec!["ref".to_string()]);
+    assert_eq!(fc.chart.markers.len(), 1);
+    assert_eq!(fc.chart.markers[0].label, "ref (FP16)");
     for p in 0..2 {
         let frontier = report.frontier(Objective::Decode, p, &Constraints::default());
         let line = &fc.chart.series[fc.layout.frontier(p)];

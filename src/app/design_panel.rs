@@ -32,21 +32,58 @@ fn shape(a: &Architecture) -> String {
     )
 }
 
+/// What a column of the comparison is: a searched candidate or a reference model.
+#[derive(Clone, Debug, PartialEq)]
+enum Pinned {
+    Candidate(u64),
+    Reference(String),
+}
+
+impl Pinned {
+    /// A column heading that says what the design is, not an index: "l=24 d=2048 16×top-1"
+    /// or "Qwen2.5-0.5B (reference)".
+    fn label(&self, a: &Architecture) -> String {
+        match self {
+            Pinned::Reference(name) => format!("{name} (reference)"),
+            Pinned::Candidate(_) => {
+                let s = a.spec();
+                let moe = s.moe.map_or("dense".to_string(), |m| {
+                    format!("{}×top-{}", m.experts, m.active)
+                });
+                format!("l={} d={} {moe}", s.layers, s.hidden)
+            }
+        }
+    }
+}
+
 #[component]
 pub fn DesignPanel() -> impl IntoView {
     let search = expect_context::<SearchState>();
     let inputs = expect_context::<Inputs>();
     let chosen = RwSignal::new(0usize);
 
-    // The pinned architectures with their space index, rebuilt from the space (cheap).
+    // The pinned designs: candidates rebuilt from the space (cheap), then reference models.
     let designs = Memo::new(move |_| {
         let report = search.report.get()?;
         let pins = search.pins.get();
-        Some(
-            pins.iter()
-                .filter_map(|i| report.space.candidate(*i).map(|a| (*i, a)))
-                .collect::<Vec<_>>(),
-        )
+        let mut list: Vec<(Pinned, Architecture)> = pins
+            .iter()
+            .filter_map(|i| {
+                report
+                    .space
+                    .candidate(*i)
+                    .map(|a| (Pinned::Candidate(*i), a))
+            })
+            .collect();
+        let refs = search.ref_pins.get();
+        inputs.models.with(|models| {
+            for name in &refs {
+                if let Some(m) = models.iter().find(|m| &m.name == name) {
+                    list.push((Pinned::Reference(name.clone()), m.arch.clone()));
+                }
+            }
+        });
+        Some(list)
     });
 
     let table = move || {
@@ -131,16 +168,22 @@ pub fn DesignPanel() -> impl IntoView {
             }
             rows
         };
-        let headers: Vec<u64> = list.iter().map(|(i, _)| *i).collect();
+        let headers: Vec<(Pinned, String)> =
+            list.iter().map(|(p, a)| (p.clone(), p.label(a))).collect();
         Some(view! {
             <div class="scroll">
                 <table class="compare" data-testid="design-compare">
                     <thead><tr><th scope="col">""</th>
-                        {headers.into_iter().enumerate().map(|(k, i)| view! {
+                        {headers.into_iter().enumerate().map(|(k, (pin, label))| view! {
                             <th scope="col">
                                 <button type="button" class:chosen=move || chosen.get() == k on:click=move |_| chosen.set(k)
-                                    title="show its roofline and operators">{format!("design #{i}")}</button>
-                                <button type="button" class="unpin" title="unpin" on:click=move |_| search.toggle_pin(i)>"×"</button>
+                                    data-testid=format!("design-head-{k}")
+                                    title="show its roofline and operators">{label.clone()}</button>
+                                <button type="button" class="unpin" title="unpin" aria-label=format!("unpin {label}")
+                                    on:click=move |_| match &pin {
+                                        Pinned::Candidate(i) => search.toggle_pin(*i),
+                                        Pinned::Reference(n) => search.toggle_ref_pin(n),
+                                    }>"×"</button>
                             </th>
                         }).collect_view()}
                     </tr></thead>
@@ -205,7 +248,7 @@ pub fn DesignPanel() -> impl IntoView {
     });
 
     view! {
-        <section class="panel" aria-labelledby="design-h" class:hidden=move || search.pins.with(|p| p.is_empty())>
+        <section class="panel" aria-labelledby="design-h" class:hidden=move || search.pins.with(|p| p.is_empty()) && search.ref_pins.with(|p| p.is_empty())>
             <h2 id="design-h">"Pinned designs"</h2>
             {table}
             {move || breakdowns.with(|b| b.is_some()).then(|| view! {

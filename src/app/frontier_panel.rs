@@ -8,7 +8,7 @@ use super::chart_canvas::ChartCanvas;
 use super::format;
 use super::law_state::LawState;
 use super::search_state::{yield_to_browser, SearchState};
-use super::state::{Derived, Inputs};
+use super::state::{Derived, Inputs, NamedModel};
 use crate::model::fit::extrapolation;
 use crate::model::law::LawInputs;
 use crate::model::params::param_counts;
@@ -39,6 +39,22 @@ pub fn describe(c: &Candidate, kinds: &[AttentionKind]) -> String {
         moe,
         format::si(c.params_total as f64)
     )
+}
+
+/// The reference models drawn on the frontier: the selected one, then the others ticked,
+/// each once, in the model list's order.
+fn shown_references(
+    selected: Option<NamedModel>,
+    models: Vec<NamedModel>,
+    ticked: Vec<String>,
+) -> Vec<NamedModel> {
+    let mut out: Vec<NamedModel> = selected.into_iter().collect();
+    for m in models {
+        if ticked.contains(&m.name) && !out.iter().any(|o| o.name == m.name) {
+            out.push(m);
+        }
+    }
+    out
 }
 
 /// Memory of a quoted design against what the device leaves for it: "5.21 GB of 6.00 GB
@@ -94,7 +110,8 @@ impl PartialEq for ChartData {
 pub fn FrontierPanel() -> impl IntoView {
     let search = expect_context::<SearchState>();
     let derived = expect_context::<Derived>();
-    let workload = expect_context::<Inputs>().workload;
+    let inputs = expect_context::<Inputs>();
+    let workload = inputs.workload;
 
     let color_by = RwSignal::new(ColorBy::Experts);
     let log_x = RwSignal::new(true);
@@ -111,9 +128,14 @@ pub fn FrontierPanel() -> impl IntoView {
             return;
         };
         let objective = search.objective.get();
-        let references: Vec<ReferencePoint> = derived
-            .model
-            .get()
+        // The selected reference model and any others ticked, each a labelled point.
+        let shown = shown_references(
+            derived.model.get(),
+            inputs.models.get(),
+            search.chart_refs.get(),
+        );
+        let references: Vec<ReferencePoint> = shown
+            .iter()
             .map(|m| {
                 let p = report.evaluations.precisions[0];
                 let lat = evaluate(&m.arch, &report.device, p, &report.workload);
@@ -123,18 +145,14 @@ pub fn FrontierPanel() -> impl IntoView {
                     n,
                     report.settings.training_tokens(),
                 ));
-                let latency_s = match objective {
-                    Objective::Prefill => lat.prefill_s,
-                    Objective::Decode => lat.decode_s,
-                    Objective::Total => lat.total_s,
-                };
-                vec![ReferencePoint {
+                ReferencePoint {
+                    key: m.name.clone(),
                     name: format!("{} ({})", m.name, p.name()),
-                    latency_s,
+                    latency_s: objective.of(&lat),
                     loss,
-                }]
+                }
             })
-            .unwrap_or_default();
+            .collect();
         let (by, budget, logs, constraints) = (
             color_by.get(),
             search.budget_s.get(),
@@ -173,6 +191,36 @@ pub fn FrontierPanel() -> impl IntoView {
         let (Some(report), Some(b)) = (search.report.get_untracked(), built.get_untracked()) else {
             return String::new();
         };
+        if Some(series) == b.0.reference_series {
+            let Some(name) = b.0.reference_keys.get(point) else {
+                return String::new();
+            };
+            let Some(m) = inputs
+                .models
+                .with_untracked(|ms| ms.iter().find(|m| &m.name == name).cloned())
+            else {
+                return String::new();
+            };
+            let p = report.evaluations.precisions[0];
+            let lat = evaluate(&m.arch, &report.device, p, &report.workload);
+            let n = param_counts(&m.arch).total() as f64;
+            let loss = report.law.predict(&LawInputs::from_arch(
+                &m.arch,
+                n,
+                report.settings.training_tokens(),
+            ));
+            return format!(
+                "reference {}: {} params · loss {:.4} · prefill {} · decode {} · total {} · memory {} ({}) · click to pin",
+                m.name,
+                format::si(n),
+                loss,
+                format::seconds(lat.prefill_s),
+                format::seconds(lat.decode_s),
+                format::seconds(lat.total_s),
+                format::bytes(lat.weights_bytes + lat.kv_cache_bytes),
+                p.name()
+            );
+        }
         let Some(&i) = b.0.candidates.get(series).and_then(|c| c.get(point)) else {
             return String::new();
         };
@@ -195,6 +243,12 @@ pub fn FrontierPanel() -> impl IntoView {
         let (Some(report), Some(b)) = (search.report.get_untracked(), built.get_untracked()) else {
             return;
         };
+        if Some(series) == b.0.reference_series {
+            if let Some(name) = b.0.reference_keys.get(point) {
+                search.toggle_ref_pin(name);
+            }
+            return;
+        }
         if let Some(&i) = b.0.candidates.get(series).and_then(|c| c.get(point)) {
             search.toggle_pin(report.evaluations.candidates[i].index as u64);
         }
@@ -202,8 +256,9 @@ pub fn FrontierPanel() -> impl IntoView {
     // Pinned designs drawn on the overlay, at their place in the first precision.
     let pinned = Signal::derive(move || {
         let pins = search.pins.get();
+        let ref_pins = search.ref_pins.get();
         let objective = search.objective.get();
-        search.report.with(|r| {
+        let mut out: Vec<(f64, f64, crate::chart::Rgb)> = search.report.with(|r| {
             let Some(r) = r else { return Vec::new() };
             r.evaluations
                 .candidates
@@ -218,7 +273,22 @@ pub fn FrontierPanel() -> impl IntoView {
                     )
                 })
                 .collect()
-        })
+        });
+        // Pinned reference models, where the chart drew them.
+        built.with(|b| {
+            if let Some(b) = b {
+                if let Some(s) = b.0.reference_series {
+                    for (k, key) in b.0.reference_keys.iter().enumerate() {
+                        if ref_pins.contains(key) {
+                            if let Some(&(x, y)) = b.0.chart.series[s].points.get(k) {
+                                out.push((x, y, crate::chart::PALETTE[6]));
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        out
     });
     let export = move |only_frontier: bool| {
         if let Some(r) = search.report.get_untracked() {
@@ -435,6 +505,42 @@ pub fn FrontierPanel() -> impl IntoView {
                     </p>
                 }
             })}
+            <fieldset class="chart-refs" data-testid="frontier-references">
+                <legend>"Reference models on the chart"</legend>
+                {move || {
+                    let selected = derived.model.get().map(|m| m.name);
+                    inputs.models.get().into_iter().map(|m| {
+                        let name = m.name.clone();
+                        let is_selected = selected.as_deref() == Some(name.as_str());
+                        let key = name.clone();
+                        let pin_key = name.clone();
+                        let pin_name = name.clone();
+                        view! {
+                            <span class="ref-row">
+                            <label class="check">
+                                <input type="checkbox" data-testid=format!("frontier-ref-{name}")
+                                    prop:checked={let n = name.clone(); move || is_selected || search.chart_refs.with(|v| v.contains(&n))}
+                                    prop:disabled=is_selected
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        search.chart_refs.update(|v| {
+                                            v.retain(|x| x != &key);
+                                            if on { v.push(key.clone()) }
+                                        });
+                                    } />
+                                {format!(" {name}{}", if is_selected { " (selected)" } else { "" })}
+                            </label>
+                            <button type="button" class="pin-ref" data-testid=format!("frontier-pin-{name}")
+                                aria-pressed=move || search.ref_pins.with(|v| v.contains(&pin_name)).to_string()
+                                title="compare it with pinned designs below"
+                                on:click=move |_| search.toggle_ref_pin(&pin_key)>
+                                {let n = name.clone(); move || if search.ref_pins.with(|v| v.contains(&n)) { "unpin" } else { "pin" }}
+                            </button>
+                            </span>
+                        }
+                    }).collect_view()
+                }}
+            </fieldset>
             <div class="chart-controls">
                 <label>"Colour by "
                     <select data-testid="frontier-color-by" on:change=move |ev| {
@@ -460,7 +566,7 @@ pub fn FrontierPanel() -> impl IntoView {
                     </p>
                 })
             }))}
-            <p class="hint">"Click a point to pin it (up to 4) and compare below."
+            <p class="hint">"Click a point, or a reference model, to pin it (up to 4 of each) and compare below."
                 " Export: "
                 <button type="button" data-testid="export-frontier-csv" on:click=move |_| export(true)>"frontier CSV"</button>
                 " "

@@ -149,6 +149,10 @@ pub struct SearchState {
     pub param_range: RwSignal<(Option<f64>, Option<f64>)>,
     /// FFN kind of every candidate.
     pub ffn_kind: RwSignal<FfnKind>,
+    /// Reference models pinned for comparison (names in the model list), beside `pins`.
+    pub ref_pins: RwSignal<Vec<String>>,
+    /// Reference models drawn on the frontier besides the selected one (names).
+    pub chart_refs: RwSignal<Vec<String>>,
     /// D: training tokens every candidate is assumed to get, for laws that read D.
     pub training_tokens: RwSignal<f64>,
     /// Pinned designs (candidate indices in the space), at most [`MAX_PINS`].
@@ -181,6 +185,8 @@ impl SearchState {
             report: RwSignal::new(None),
             error: RwSignal::new(None),
             pins: RwSignal::new(Vec::new()),
+            ref_pins: RwSignal::new(Vec::new()),
+            chart_refs: RwSignal::new(Vec::new()),
             training_tokens: RwSignal::new(SearchSettings::default().training_tokens()),
             param_range: RwSignal::new((None, None)),
             ffn_kind,
@@ -199,6 +205,20 @@ impl SearchState {
                     p.remove(0);
                 }
                 p.push(index);
+            }
+        });
+    }
+
+    /// Pins a reference model (or unpins it); at most [`MAX_PINS`], the oldest goes.
+    pub fn toggle_ref_pin(&self, name: &str) {
+        self.ref_pins.update(|p| {
+            if let Some(k) = p.iter().position(|x| x == name) {
+                p.remove(k);
+            } else {
+                if p.len() == MAX_PINS {
+                    p.remove(0);
+                }
+                p.push(name.to_string());
             }
         });
     }

@@ -72,6 +72,8 @@ fn snapshot(inputs: Inputs, law: LawState, search: SearchState) -> Session {
         training_tokens: search.training_tokens.get(),
         law_concerns: law.concerns.get(),
         law_ranges: law.ranges.get(),
+        ref_pins: search.ref_pins.get(),
+        chart_refs: search.chart_refs.get(),
         loss_data: law.data.with(|d| {
             d.as_ref().map(|d| SavedLossData {
                 file_name: d.file_name.clone(),
@@ -113,6 +115,8 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
     search.training_tokens.set(s.training_tokens);
     law.concerns.set(s.law_concerns);
     law.ranges.set(s.law_ranges);
+    search.ref_pins.set(s.ref_pins);
+    search.chart_refs.set(s.chart_refs);
     search.pins.set(s.pins);
     law.data.set(
         s.loss_data
@@ -153,6 +157,8 @@ fn reset(inputs: Inputs, law: LawState, search: SearchState) {
     search.budget_error.set(None);
     search.budget.set(None);
     search.pins.set(Vec::new());
+    search.ref_pins.set(Vec::new());
+    search.chart_refs.set(Vec::new());
 }
 
 /// Restores the session (link, else storage) once, then autosaves on every change.

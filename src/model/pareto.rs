@@ -195,11 +195,7 @@ pub fn matched_latency(
     let params = param_counts(reference).total() as f64;
     let inputs = LawInputs::from_arch(reference, params, report.settings.training_tokens());
     let reference_loss = report.law.predict(&inputs);
-    let reference_latency_s = match objective {
-        Objective::Prefill => lat.prefill_s,
-        Objective::Decode => lat.decode_s,
-        Objective::Total => lat.total_s,
-    };
+    let reference_latency_s = objective.of(&lat);
     let frontier = report.frontier(objective, precision, constraints);
     let best = best_under_budget(&frontier, reference_latency_s).copied();
     let reference_perplexity = reference_loss.exp();

@@ -146,6 +146,8 @@ fn session_seed() -> Session {
         training_tokens: 1e10,
         law_concerns: vec![],
         law_ranges: vec![],
+        ref_pins: vec![],
+        chart_refs: vec![],
         loss_data: Some(roofscale::session::SavedLossData {
             file_name: "l.csv".into(),
             text: "layers,loss\n4,3.5\n".into(),

@@ -30,6 +30,15 @@ impl Objective {
             Objective::Total => "total",
         }
     }
+
+    /// This objective's latency in a roofline report, seconds.
+    pub fn of(self, r: &crate::model::roofline::LatencyReport) -> f64 {
+        match self {
+            Objective::Prefill => r.prefill_s,
+            Objective::Decode => r.decode_s,
+            Objective::Total => r.total_s,
+        }
+    }
 }
 
 /// A candidate's shape, size and predicted loss (64 bytes). Latency and memory per precision
