@@ -42,6 +42,19 @@ export const tests = [
       const dec = parseFloat(decode);
       assert(dec > 70 && dec < 90, `decode ${decode} outside the bandwidth-bound estimate`);
       assert(await app.testId("ops-prefill").isVisible(), "prefill operator table missing");
+      // Regression (13c): each total sits under its own column header (it used to put all
+      // bytes under "KV"): the weights total is at most Qwen2.5-0.5B's 494 M weights in FP16.
+      const totals = await page.evaluate(() => {
+        const t = document.querySelector('[data-testid="ops-prefill"]');
+        const heads = [...t.querySelectorAll("thead th")].map((c) => c.textContent.trim());
+        const cells = [...t.querySelectorAll('[data-testid="ops-prefill-total"] > *')].map((c) => c.textContent.trim());
+        return Object.fromEntries(heads.map((h, i) => [h, cells[i]]));
+      });
+      assert(Object.keys(totals).length === 10, `total row: ${JSON.stringify(totals)}`);
+      const mb = (t) => parseFloat(t) * ({ GB: 1000, MB: 1, kB: 1e-3 }[t.split(" ")[1]] ?? NaN);
+      assert(mb(totals.weights) > 700 && mb(totals.weights) <= 988.1, `weights total: ${JSON.stringify(totals)}`);
+      assert(/B$/.test(totals.activations) && /B$/.test(totals.KV) && totals.KV !== totals.weights, `byte totals: ${JSON.stringify(totals)}`);
+      assert(/s$/.test(totals["time (all ×)"]) && totals.bound === "", `time/bound totals: ${JSON.stringify(totals)}`);
       await page.screenshot({ path: join(shots, "roofline-default.png"), fullPage: true });
     },
   },
@@ -77,6 +90,9 @@ export const tests = [
       const json = readFileSync(new URL("../public/presets/models/llama-3.2-1b.json", import.meta.url));
       await app.testId("model-file").setInputFiles({ name: "llama.json", mimeType: "application/json", buffer: json });
       await app.page.waitForFunction(() => document.querySelector('[data-testid="model-params"]')?.textContent.replace(/\s/g, "") === "1235814400", null, { timeout: 15000 });
+      // Regression (13d): named by the file, not by its class "LlamaForCausalLM".
+      const chosen = await app.page.evaluate(() => { const s = document.querySelector('[data-testid="model-select"]'); return s.options[s.selectedIndex].textContent; });
+      assert(chosen === "llama", `imported model named ${chosen}`);
     },
   },
   {
