@@ -8,6 +8,7 @@ use super::chart_canvas::ChartCanvas;
 use super::format;
 use super::search_state::{yield_to_browser, SearchState};
 use super::state::Derived;
+use crate::model::headline::headline_lines;
 use crate::model::law::LawInputs;
 use crate::model::params::param_counts;
 use crate::model::pareto::{best_under_budget, matched_latency, FrontierPoint};
@@ -288,6 +289,7 @@ pub fn FrontierPanel() -> impl IntoView {
         let matched = derived.model.get().map(|m| {
             let r = matched_latency(&m.arch, &report, objective, 0, &constraints);
             let best = r.best.map(|b| report.evaluations.candidates[b.candidate]);
+            let headline = headline_lines(&m.name, &r, report.settings.training_tokens());
             view! {
                 <div class="matched" data-testid="matched-latency">
                     <h3>{format!("Matched {} latency vs {} ({precision})", objective.name(), m.name)}</h3>
@@ -301,11 +303,17 @@ pub fn FrontierPanel() -> impl IntoView {
                                 "Best frontier design at no more latency: loss "<strong data-testid="matched-best-loss">{format::fixed(b.loss, 4)}</strong>
                                 {format!(" (ppl {}) at {} — {}", format::fixed(r.best_perplexity.unwrap_or(f64::NAN), 2), format::seconds(b.latency_s), describe(&c, &report.space.spec().attention))}
                             </p>
-                            <p>"Improvement: loss −"{format::fixed(r.loss_improvement.unwrap_or(f64::NAN), 4)}", perplexity −"
+                            <p>"Predicted improvement: loss −"{format::fixed(r.loss_improvement.unwrap_or(f64::NAN), 4)}", perplexity −"
                                 <strong data-testid="matched-ppl-improvement">{format!("{} %", format::fixed(r.perplexity_improvement_pct.unwrap_or(f64::NAN), 2))}</strong></p>
                         }.into_any(),
                         _ => view! { <p data-testid="matched-best-loss">"No frontier design is as fast as the reference."</p> }.into_any(),
                     }}
+                    // The paper's measured numbers beside the law's prediction (method.md §2).
+                    <ul class="headline" data-testid="matched-headline" aria-label="Predicted here and measured in the paper">
+                        {headline.predicted.map(|p| view! { <li data-testid="matched-predicted">{p}</li> })}
+                        <li data-testid="matched-paper-measured">{headline.measured}" ("<a href="docs/reference.md">"sources"</a>")"</li>
+                    </ul>
+                    <p class="hint" data-testid="matched-ppl-meaning">{headline.meaning}</p>
                 </div>
             }
         });
