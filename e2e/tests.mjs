@@ -192,7 +192,7 @@ export const tests = [
     async run({ app, page }) {
       await app.open();
       await app.testId("workload-prompt").fill("2048");
-      await app.testId("search-objective").selectOption("prefill");
+      await app.testId("search-objective").selectOption("total");
       await page.waitForFunction(() => {
         const saved = localStorage.getItem("roofscale.session") || "";
         return saved.includes("2048") && saved.includes("prefill");
@@ -351,19 +351,84 @@ export const tests = [
     },
   },
   {
-    name: "the paper view opens each figure's view in one click",
+    name: "paper buttons land on their view, say what they replace, and Back to your work restores every changed input",
     async run({ app, page, shots }) {
       await app.open();
       await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      // The user's work: another device, model, precision, objective, workload, layers list,
+      // and their own loss file.
+      await app.testId("device-select").selectOption("2");
+      await app.testId("model-select").selectOption("1");
+      await app.testId("precision-select").selectOption("INT8");
+      await app.testId("search-objective").selectOption("total");
+      await app.testId("workload-prompt").fill("2048");
+      await app.testId("workload-prompt").press("Enter");
+      await app.testId("space-layers").fill("4, 8, 12");
+      await app.testId("space-layers").press("Enter");
+      const csv = readFileSync(new URL("../public/examples/synthetic-losses.csv", import.meta.url), "utf8").split("\n").slice(0, 60).join("\n");
+      await app.testId("loss-file").setInputFiles({ name: "my-losses.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+      await app.testId("loss-file-name").waitFor({ timeout: 15000 });
+      const inputs = ["device-select", "model-select", "precision-select", "search-objective", "workload-prompt", "space-layers"];
+      const values = () => Promise.all(inputs.map((id) => app.testId(id).inputValue()));
+      const mine = await values();
+      assert(JSON.stringify(mine) === JSON.stringify(["2", "1", "INT8", "total", "2048", "4, 8, 12"]), `inputs before: ${mine}`);
+      assert((await app.text("loss-file-name")) === "my-losses.csv", "loss file not loaded");
+      const idle = async () => { await app.settled(100); await page.waitForFunction(() => !document.querySelector('[data-testid="search-progress"]'), null, { timeout: 30000 }); };
+      await idle();
+      const evaluated = await app.text("search-evaluated");
+
+      // Where a button landed: the element with keyboard focus, at the top of the window.
+      const landed = (id) => page.waitForFunction((want) => {
+        const el = document.activeElement;
+        if (!el || el.id !== want) return false;
+        const top = el.getBoundingClientRect().top;
+        return top > -2 && top < 40;
+      }, id, { timeout: 60000 });
       await app.testId("paper-view").locator("summary").click();
+      assert((await app.text("paper-qwen-replaces")).includes("device, reference model, precision, workload, law"), "the panel does not say what is replaced");
       await page.screenshot({ path: join(shots, "paper-view.png"), fullPage: false });
       await app.testId("paper-qwen").click();
-      await app.testId("matched-latency").waitFor({ timeout: 15000 });
+      await landed("matched-latency");
       assert((await app.text("matched-latency")).includes("Qwen2.5-0.5B"), "matched latency does not name Qwen2.5-0.5B");
+      assert((await app.testId("device-select").inputValue()) === "0", "the paper setting did not select the AGX Orin");
+      // Regression (8): the paper's measured perplexities beside the prediction, and what
+      // "ppl" means.
+      const measured = await app.text("matched-paper-measured");
+      assert(measured.includes("perplexity 63.14 → 50.88 (−19.42 %)") && measured.includes("WikiText-2"), `measured: ${measured}`);
+      assert(/^Predicted by the law: perplexity 32\.3\d → \d+\.\d\d \(−\d+\.\d\d %\)$/.test(await app.text("matched-predicted")), `predicted: ${await app.text("matched-predicted")}`);
+      const meaning = await app.text("matched-ppl-meaning");
+      assert(/^“ppl 32\.3\d” is exp\(predicted loss 3\.47\d\d\)/.test(meaning) && meaning.includes("10 B tokens") && meaning.includes("not Qwen2.5-0.5B's real perplexity"), `meaning: ${meaning}`);
+      await page.screenshot({ path: join(shots, "paper-qwen.png"), fullPage: false });
+      assert(await app.testId("paper-undo").isVisible(), "no way back to the user's work");
+
+      // Regression (7): "Fit quality" landed on the trend chart; it lands on the fit panel.
       await app.testId("paper-fit").click();
       await app.testId("fit-report").waitFor({ timeout: 100000 });
-      await app.testId("paper-worked").click();
-      await page.waitForFunction(() => document.querySelector('[data-testid="theory-eta"]')?.textContent.includes("0.125"), null, { timeout: 15000 });
+      await landed("fit-h");
+      await page.screenshot({ path: join(shots, "paper-fit.png"), fullPage: false });
+      await app.testId("paper-trends").click();
+      await landed("trend-h");
+      await app.testId("paper-frontiers").click();
+      await landed("frontier-h");
+      // By keyboard: the worked example from its button, undo from the bar.
+      await app.testId("paper-worked").focus();
+      await page.keyboard.press("Enter");
+      await landed("theory-h");
+      assert((await app.text("theory-setting")).includes("Paper worked example"), "worked example not shown");
+      await page.screenshot({ path: join(shots, "paper-worked.png"), fullPage: false });
+      await app.testId("paper-undo").focus();
+      await page.keyboard.press("Enter");
+      await app.testId("paper-restored").waitFor({ timeout: 10000 });
+      await app.settled(100);
+      const back = await values();
+      assert(JSON.stringify(back) === JSON.stringify(mine), `inputs after undo: ${back} (before: ${mine})`);
+      assert((await app.text("loss-file-name")) === "my-losses.csv", `loss file after undo: ${await app.text("loss-file-name")}`);
+      assert((await app.testId("fit-report").count()) === 0, "the paper's fit stayed after undo");
+      assert(!(await app.text("theory-setting")).includes("Paper worked example"), "worked example stayed after undo");
+      assert((await app.testId("paper-undo-bar").count()) === 0, "undo bar stayed");
+      await idle();
+      assert((await app.text("search-evaluated")) === evaluated, `search after undo: ${await app.text("search-evaluated")} candidates, before: ${evaluated}`);
+      await page.screenshot({ path: join(shots, "paper-undone.png"), fullPage: false });
     },
   },
   {

@@ -291,7 +291,7 @@ pub fn FrontierPanel() -> impl IntoView {
             let best = r.best.map(|b| report.evaluations.candidates[b.candidate]);
             let headline = headline_lines(&m.name, &r, report.settings.training_tokens());
             view! {
-                <div class="matched" data-testid="matched-latency">
+                <div class="matched" id="matched-latency" data-testid="matched-latency">
                     <h3>{format!("Matched {} latency vs {} ({precision})", objective.name(), m.name)}</h3>
                     <p>
                         {format!("{}: loss ", m.name)}<strong data-testid="matched-ref-loss">{format::fixed(r.reference_loss, 4)}</strong>

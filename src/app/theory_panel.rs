@@ -39,6 +39,11 @@ const REGION_CELL_LIMIT: usize = 40_000;
 const WORKED_EXAMPLE_LABEL: &str =
     "Paper worked example (10 TOPS, 50 GB/s, 4 GB, 100 ms over 10 tokens)";
 
+/// Whether the panel shows the paper's worked example instead of the page's inputs; a context
+/// so the "Reproduce the paper" panel can open it and its undo can close it again.
+#[derive(Clone, Copy)]
+pub struct WorkedExampleView(pub RwSignal<bool>);
+
 /// What the closed forms are evaluated for.
 #[derive(Clone, Debug, PartialEq)]
 struct Setting {
@@ -222,7 +227,9 @@ pub fn TheoryPanel() -> impl IntoView {
     let derived = expect_context::<Derived>();
     let law = expect_context::<LawState>().law;
     let search = expect_context::<SearchState>();
-    let example = RwSignal::new(false);
+    let example = use_context::<WorkedExampleView>()
+        .unwrap_or(WorkedExampleView(RwSignal::new(false)))
+        .0;
     let r_pick = RwSignal::new(None::<f64>);
     let experts_pick = RwSignal::new(None::<ExpertChoice>);
     let kv_pick = RwSignal::new(None::<KvHeads>);
@@ -562,7 +569,7 @@ pub fn TheoryPanel() -> impl IntoView {
             <HeatmapCanvas heatmap=Signal::derive(move || heatmap.get()) describe=describe_cell
                 test_id="theory-heatmap" file_stem="feasible-region" />
             {comparison}
-            <h3>"Shape of the frontier designs along latency"</h3>
+            <h3 id="trend-h">"Shape of the frontier designs along latency"</h3>
             <p class="hint">"Each line holds the value of the best design under a budget of that latency, until the next frontier design; click a legend entry to hide it."</p>
             <ChartCanvas chart=trend_chart_signal hover_series=trend_series
                 describe=describe_trend test_id="trend-chart" file_stem="frontier-trends" height=360.0 />
