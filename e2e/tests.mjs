@@ -43,7 +43,8 @@ export const tests = [
       assert(dec > 70 && dec < 90, `decode ${decode} outside the bandwidth-bound estimate`);
       assert(await app.testId("ops-prefill").isVisible(), "prefill operator table missing");
       // Regression (13c): each total sits under its own column header (it used to put all
-      // bytes under "KV"): the weights total is at most Qwen2.5-0.5B's 494 M weights in FP16.
+      // bytes under "KV"). Weights: every weight once, 494,032,768 × 2 B (tied LM head), plus
+      // the embedding rows of the 1024 prompt tokens, 1024 × 896 × 2 B: 989.9 MB (reference.md).
       const totals = await page.evaluate(() => {
         const t = document.querySelector('[data-testid="ops-prefill"]');
         const heads = [...t.querySelectorAll("thead th")].map((c) => c.textContent.trim());
@@ -51,8 +52,7 @@ export const tests = [
         return Object.fromEntries(heads.map((h, i) => [h, cells[i]]));
       });
       assert(Object.keys(totals).length === 10, `total row: ${JSON.stringify(totals)}`);
-      const mb = (t) => parseFloat(t) * ({ GB: 1000, MB: 1, kB: 1e-3 }[t.split(" ")[1]] ?? NaN);
-      assert(mb(totals.weights) > 700 && mb(totals.weights) <= 988.1, `weights total: ${JSON.stringify(totals)}`);
+      assert(totals.weights === "989.9 MB", `weights total: ${JSON.stringify(totals)}`);
       assert(/B$/.test(totals.activations) && /B$/.test(totals.KV) && totals.KV !== totals.weights, `byte totals: ${JSON.stringify(totals)}`);
       assert(/s$/.test(totals["time (all ×)"]) && totals.bound === "", `time/bound totals: ${JSON.stringify(totals)}`);
       await page.screenshot({ path: join(shots, "roofline-default.png"), fullPage: true });
@@ -192,7 +192,7 @@ export const tests = [
     async run({ app, page }) {
       await app.open();
       await app.testId("workload-prompt").fill("2048");
-      await app.testId("search-objective").selectOption("total");
+      await app.testId("search-objective").selectOption("prefill");
       await page.waitForFunction(() => {
         const saved = localStorage.getItem("roofscale.session") || "";
         return saved.includes("2048") && saved.includes("prefill");
