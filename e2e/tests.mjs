@@ -42,6 +42,19 @@ export const tests = [
       const dec = parseFloat(decode);
       assert(dec > 70 && dec < 90, `decode ${decode} outside the bandwidth-bound estimate`);
       assert(await app.testId("ops-prefill").isVisible(), "prefill operator table missing");
+      // Regression (13c): each total sits under its own column header (it used to put all
+      // bytes under "KV"). Weights: every weight once, 494,032,768 × 2 B (tied LM head), plus
+      // the embedding rows of the 1024 prompt tokens, 1024 × 896 × 2 B: 989.9 MB (reference.md).
+      const totals = await page.evaluate(() => {
+        const t = document.querySelector('[data-testid="ops-prefill"]');
+        const heads = [...t.querySelectorAll("thead th")].map((c) => c.textContent.trim());
+        const cells = [...t.querySelectorAll('[data-testid="ops-prefill-total"] > *')].map((c) => c.textContent.trim());
+        return Object.fromEntries(heads.map((h, i) => [h, cells[i]]));
+      });
+      assert(Object.keys(totals).length === 10, `total row: ${JSON.stringify(totals)}`);
+      assert(totals.weights === "989.9 MB", `weights total: ${JSON.stringify(totals)}`);
+      assert(/B$/.test(totals.activations) && /B$/.test(totals.KV) && totals.KV !== totals.weights, `byte totals: ${JSON.stringify(totals)}`);
+      assert(/s$/.test(totals["time (all ×)"]) && totals.bound === "", `time/bound totals: ${JSON.stringify(totals)}`);
       await page.screenshot({ path: join(shots, "roofline-default.png"), fullPage: true });
     },
   },
@@ -77,6 +90,9 @@ export const tests = [
       const json = readFileSync(new URL("../public/presets/models/llama-3.2-1b.json", import.meta.url));
       await app.testId("model-file").setInputFiles({ name: "llama.json", mimeType: "application/json", buffer: json });
       await app.page.waitForFunction(() => document.querySelector('[data-testid="model-params"]')?.textContent.replace(/\s/g, "") === "1235814400", null, { timeout: 15000 });
+      // Regression (13d): named by the file, not by its class "LlamaForCausalLM".
+      const chosen = await app.page.evaluate(() => { const s = document.querySelector('[data-testid="model-select"]'); return s.options[s.selectedIndex].textContent; });
+      assert(chosen === "llama", `imported model named ${chosen}`);
     },
   },
   {
@@ -278,9 +294,17 @@ export const tests = [
       await app.open();
       await app.testId("search-evaluated").waitFor({ timeout: 20000 });
       const regime = await app.text("theory-regime");
-      assert(/memory-bound|latency-bound|both budgets bind|no η/i.test(regime), `regime: ${regime}`);
+      // Default: no latency budget, so memory limits depth, and heading and rows say so (13b).
+      assert(regime.startsWith("No latency budget is set") && regime.includes("set by the memory at every width"), `regime: ${regime}`);
       const rows = await app.testId("theory-table").locator("tbody tr").count();
       assert(rows >= 5, `theory table has ${rows} rows`);
+      // Regression (13a): on the 64 GB Orin memory allows hundreds of layers at small widths,
+      // beyond the paper grid's 4–32; such depths are marked and a note says why.
+      const depths = await app.testId("theory-table").locator("tbody tr td:nth-child(3)").allTextContents();
+      const outside = depths.filter((t) => t.endsWith("(outside the grid 4–32)"));
+      assert(outside.length > 0 && outside.every((t) => { const l = parseFloat(t); return l < 4 || l > 32; }), `depths: ${depths}`);
+      assert(depths.filter((t) => !t.includes("outside")).every((t) => { const l = parseFloat(t); return l >= 4 && l <= 32; }), `depths: ${depths}`);
+      assert((await app.text("theory-outside-note")).includes("(4–32)"), "no note on depths outside the grid");
       // Canvases must not be blank: count samples that differ from the first pixel.
       const painted = (selector) => page.evaluate((sel) => {
         const c = document.querySelector(sel);
@@ -309,7 +333,11 @@ export const tests = [
       await page.waitForFunction(() => document.querySelector('[data-testid="theory-eta"]')?.textContent.includes("0.125"), null, { timeout: 15000 });
       assert((await app.text("theory-eta")) === "η = 0.125", `eta: ${await app.text("theory-eta")}`);
       assert((await app.text("theory-bytes-per-token")) === "500.0 MB", `M̄d: ${await app.text("theory-bytes-per-token")}`);
-      assert((await app.text("theory-regime")).startsWith("Memory-bound (η < 0.5)"), `regime: ${await app.text("theory-regime")}`);
+      // Regression (13b): the paper's "memory-bound" regime, and the rows' binding in the heading.
+      const worked = await app.text("theory-regime");
+      assert(worked.startsWith("Regime η < 0.5 (the paper's “memory-bound”)") && worked.includes("set by the decode budget at every width"), `regime: ${worked}`);
+      const bindings = await app.testId("theory-table").locator("tbody tr td:nth-child(4)").allTextContents();
+      assert(bindings.length > 0 && bindings.every((b) => b === "decode budget"), `bindings: ${bindings}`);
       assert((await app.text("theory-setting")).includes("Paper worked example"), "worked example not in use");
       assert((await app.text("theory-prediction")).includes("decode budget binds"), `prediction: ${await app.text("theory-prediction")}`);
       assert((await painted(heat)) > 200, "worked-example heatmap looks blank");
@@ -323,19 +351,84 @@ export const tests = [
     },
   },
   {
-    name: "the paper view opens each figure's view in one click",
+    name: "paper buttons land on their view, say what they replace, and Back to your work restores every changed input",
     async run({ app, page, shots }) {
       await app.open();
       await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      // The user's work: another device, model, precision, objective, workload, layers list,
+      // and their own loss file.
+      await app.testId("device-select").selectOption("2");
+      await app.testId("model-select").selectOption("1");
+      await app.testId("precision-select").selectOption("INT8");
+      await app.testId("search-objective").selectOption("total");
+      await app.testId("workload-prompt").fill("2048");
+      await app.testId("workload-prompt").press("Enter");
+      await app.testId("space-layers").fill("4, 8, 12");
+      await app.testId("space-layers").press("Enter");
+      const csv = readFileSync(new URL("../public/examples/synthetic-losses.csv", import.meta.url), "utf8").split("\n").slice(0, 60).join("\n");
+      await app.testId("loss-file").setInputFiles({ name: "my-losses.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+      await app.testId("loss-file-name").waitFor({ timeout: 15000 });
+      const inputs = ["device-select", "model-select", "precision-select", "search-objective", "workload-prompt", "space-layers"];
+      const values = () => Promise.all(inputs.map((id) => app.testId(id).inputValue()));
+      const mine = await values();
+      assert(JSON.stringify(mine) === JSON.stringify(["2", "1", "INT8", "total", "2048", "4, 8, 12"]), `inputs before: ${mine}`);
+      assert((await app.text("loss-file-name")) === "my-losses.csv", "loss file not loaded");
+      const idle = async () => { await app.settled(100); await page.waitForFunction(() => !document.querySelector('[data-testid="search-progress"]'), null, { timeout: 30000 }); };
+      await idle();
+      const evaluated = await app.text("search-evaluated");
+
+      // Where a button landed: the element with keyboard focus, at the top of the window.
+      const landed = (id) => page.waitForFunction((want) => {
+        const el = document.activeElement;
+        if (!el || el.id !== want) return false;
+        const top = el.getBoundingClientRect().top;
+        return top > -2 && top < 40;
+      }, id, { timeout: 60000 });
       await app.testId("paper-view").locator("summary").click();
+      assert((await app.text("paper-qwen-replaces")).includes("device, reference model, precision, workload, law"), "the panel does not say what is replaced");
       await page.screenshot({ path: join(shots, "paper-view.png"), fullPage: false });
       await app.testId("paper-qwen").click();
-      await app.testId("matched-latency").waitFor({ timeout: 15000 });
+      await landed("matched-latency");
       assert((await app.text("matched-latency")).includes("Qwen2.5-0.5B"), "matched latency does not name Qwen2.5-0.5B");
+      assert((await app.testId("device-select").inputValue()) === "0", "the paper setting did not select the AGX Orin");
+      // Regression (8): the paper's measured perplexities beside the prediction, and what
+      // "ppl" means.
+      const measured = await app.text("matched-paper-measured");
+      assert(measured.includes("perplexity 63.14 → 50.88 (−19.42 %)") && measured.includes("WikiText-2"), `measured: ${measured}`);
+      assert(/^Predicted by the law: perplexity 32\.3\d → \d+\.\d\d \(−\d+\.\d\d %\)$/.test(await app.text("matched-predicted")), `predicted: ${await app.text("matched-predicted")}`);
+      const meaning = await app.text("matched-ppl-meaning");
+      assert(/^“ppl 32\.3\d” is exp\(predicted loss 3\.47\d\d\)/.test(meaning) && meaning.includes("10 B tokens") && meaning.includes("not Qwen2.5-0.5B's real perplexity"), `meaning: ${meaning}`);
+      await page.screenshot({ path: join(shots, "paper-qwen.png"), fullPage: false });
+      assert(await app.testId("paper-undo").isVisible(), "no way back to the user's work");
+
+      // Regression (7): "Fit quality" landed on the trend chart; it lands on the fit panel.
       await app.testId("paper-fit").click();
       await app.testId("fit-report").waitFor({ timeout: 100000 });
-      await app.testId("paper-worked").click();
-      await page.waitForFunction(() => document.querySelector('[data-testid="theory-eta"]')?.textContent.includes("0.125"), null, { timeout: 15000 });
+      await landed("fit-h");
+      await page.screenshot({ path: join(shots, "paper-fit.png"), fullPage: false });
+      await app.testId("paper-trends").click();
+      await landed("trend-h");
+      await app.testId("paper-frontiers").click();
+      await landed("frontier-h");
+      // By keyboard: the worked example from its button, undo from the bar.
+      await app.testId("paper-worked").focus();
+      await page.keyboard.press("Enter");
+      await landed("theory-h");
+      assert((await app.text("theory-setting")).includes("Paper worked example"), "worked example not shown");
+      await page.screenshot({ path: join(shots, "paper-worked.png"), fullPage: false });
+      await app.testId("paper-undo").focus();
+      await page.keyboard.press("Enter");
+      await app.testId("paper-restored").waitFor({ timeout: 10000 });
+      await app.settled(100);
+      const back = await values();
+      assert(JSON.stringify(back) === JSON.stringify(mine), `inputs after undo: ${back} (before: ${mine})`);
+      assert((await app.text("loss-file-name")) === "my-losses.csv", `loss file after undo: ${await app.text("loss-file-name")}`);
+      assert((await app.testId("fit-report").count()) === 0, "the paper's fit stayed after undo");
+      assert(!(await app.text("theory-setting")).includes("Paper worked example"), "worked example stayed after undo");
+      assert((await app.testId("paper-undo-bar").count()) === 0, "undo bar stayed");
+      await idle();
+      assert((await app.text("search-evaluated")) === evaluated, `search after undo: ${await app.text("search-evaluated")} candidates, before: ${evaluated}`);
+      await page.screenshot({ path: join(shots, "paper-undone.png"), fullPage: false });
     },
   },
   {

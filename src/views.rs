@@ -953,6 +953,10 @@ pub struct TheoryRow {
     pub binding: Binding,
     /// The law's loss at (l*, d); infinite when l* < 1.
     pub loss: f64,
+    /// The region's smallest and largest layer count when l* lies outside them: the closed
+    /// form is continuous and unbounded, the search grid is not, so such a depth is never a
+    /// candidate (an optimum of 542.5 layers beside a grid that stops at 32).
+    pub outside_grid: Option<(u32, u32)>,
 }
 
 /// ρ*(d) and l*(d) at every width of the region the slice can build. ρ* follows the
@@ -961,6 +965,12 @@ pub struct TheoryRow {
 /// the dual regime.
 pub fn theory_rows(region: &FeasibleRegion, law: &Law, rho_min: f64) -> Vec<TheoryRow> {
     let regime = region.budgets.regime.unwrap_or(Regime::MemoryBound);
+    let grid = region
+        .layers
+        .iter()
+        .min()
+        .zip(region.layers.iter().max())
+        .map(|(&lo, &hi)| (lo, hi));
     region
         .theory
         .iter()
@@ -973,7 +983,18 @@ pub fn theory_rows(region: &FeasibleRegion, law: &Law, rho_min: f64) -> Vec<Theo
             depth: t.depth,
             binding: t.limits.binding().1,
             loss: t.loss,
+            outside_grid: grid.filter(|&(lo, hi)| !(lo as f64..=hi as f64).contains(&t.depth)),
         })
+        .collect()
+}
+
+/// The budgets that limit depth across the table's rows, each once, in the order
+/// prefill, decode, memory: what the regime heading says about depth, so heading and rows
+/// cannot disagree.
+pub fn depth_bindings(rows: &[TheoryRow]) -> Vec<Binding> {
+    [Binding::Prefill, Binding::Decode, Binding::Memory]
+        .into_iter()
+        .filter(|b| rows.iter().any(|r| r.binding == *b))
         .collect()
 }
 

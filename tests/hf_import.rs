@@ -214,22 +214,55 @@ fn preset_index_lists_the_compiled_in_presets_with_their_counts() {
 }
 
 #[test]
-fn qwen2_gets_its_unstated_qkv_bias_and_a_name_hint() {
+fn qwen2_gets_its_unstated_qkv_bias() {
     let m = import(preset("Qwen2.5-0.5B"));
     assert_eq!(
         m.notes,
         ["qwen2: QKV bias assumed (every qwen2 model has it)"]
     );
-    assert_eq!(m.name_hint.as_deref(), Some("Qwen2ForCausalLM"));
-    let named = edited(
-        preset("Qwen2.5-0.5B"),
-        &[("_name_or_path", json!("Qwen/Qwen2.5-0.5B"))],
-        &[],
-    );
+}
+
+/// Regression (issue "Honest answers", 13d): an imported config was named by its class
+/// ("Qwen2ForCausalLM"). The config's own name wins, then the file name without extension,
+/// and only then the class.
+#[test]
+fn imported_config_is_named_by_its_model_name_then_file_then_class() {
+    let plain = import(preset("Qwen2.5-0.5B"));
+    assert_eq!(plain.name_or_path, None);
+    assert_eq!(plain.architecture.as_deref(), Some("Qwen2ForCausalLM"));
+    assert_eq!(plain.display_name(Some("my-qwen.json")), "my-qwen");
     assert_eq!(
-        import(&named).name_hint.as_deref(),
-        Some("Qwen/Qwen2.5-0.5B")
+        plain.display_name(Some("dir/qwen2.5-0.5b.json")),
+        "qwen2.5-0.5b"
     );
+    // Every hub repository calls the file config.json: that is no name.
+    assert_eq!(plain.display_name(Some("config.json")), "Qwen2ForCausalLM");
+    assert_eq!(plain.display_name(None), "Qwen2ForCausalLM");
+    for key in ["_name_or_path", "name_or_path"] {
+        let named = import(&edited(
+            preset("Qwen2.5-0.5B"),
+            &[(key, json!("Qwen/Qwen2.5-0.5B"))],
+            &[],
+        ));
+        assert_eq!(
+            named.name_or_path.as_deref(),
+            Some("Qwen/Qwen2.5-0.5B"),
+            "{key}"
+        );
+        assert_eq!(
+            named.display_name(Some("my-qwen.json")),
+            "Qwen/Qwen2.5-0.5B"
+        );
+    }
+    // A local checkpoint path keeps its last part.
+    let local = import(&edited(
+        preset("Qwen2.5-0.5B"),
+        &[("_name_or_path", json!("/home/me/ckpt/qwen-tuned/"))],
+        &[],
+    ));
+    assert_eq!(local.display_name(None), "qwen-tuned");
+    let bare = import(&edited(preset("Qwen2.5-0.5B"), &[], &["architectures"]));
+    assert_eq!(bare.display_name(Some("config.json")), "imported model");
 }
 
 #[test]

@@ -665,3 +665,27 @@ fn latency_never_falls_with_more_layers_prompt_or_generated_tokens() {
         }
     }
 }
+
+/// Regression (issue "Honest answers", 13c): the operator table's total row showed all bytes
+/// under the KV column. Each kind now has its own total; the three add up to the step's bytes,
+/// and a decode step's KV total grows by the model's cache per token (Qwen2.5-0.5B: 12 KiB in
+/// FP16, reference.md) for every token of context.
+#[test]
+fn operator_table_totals_split_bytes_by_kind_under_their_columns() {
+    let dev = device(100.0, 100.0);
+    let w = workload(1, 1024, 16, OperatorSet::Full);
+    let qwen = qwen2_5_0_5b();
+    for b in [
+        prefill_breakdown(&qwen, &dev, Precision::FP16, &w),
+        decode_breakdown(&qwen, &dev, Precision::FP16, &w, 1025),
+    ] {
+        let kinds = b.weight_bytes() + b.act_bytes() + b.kv_bytes();
+        assert!(close(kinds, b.bytes(), 1e-12), "{kinds} vs {}", b.bytes());
+        assert_eq!(b.weight_bytes(), weight_bytes(&b));
+        assert!(b.kv_bytes() > 0.0 && b.act_bytes() > 0.0);
+    }
+    let near = decode_breakdown(&qwen, &dev, Precision::FP16, &w, 1025);
+    let far = decode_breakdown(&qwen, &dev, Precision::FP16, &w, 2049);
+    let per_token = (far.kv_bytes() - near.kv_bytes()) / 1024.0;
+    assert!(close(per_token, 12.0 * 1024.0, 1e-9), "{per_token}");
+}

@@ -18,7 +18,8 @@ use roofscale::model::theory::{
 };
 use roofscale::model::workload::Workload;
 use roofscale::views::{
-    design_slice, feasible_chart, theory_rows, trend_chart, TrendAttribute, BOUNDARY_NAMES,
+    depth_bindings, design_slice, feasible_chart, theory_rows, trend_chart, TrendAttribute,
+    BOUNDARY_NAMES,
 };
 use std::ops::ControlFlow;
 
@@ -291,4 +292,65 @@ fn design_slice_holds_the_candidate_shape_as_the_space_lists_it() {
     };
     assert_ne!(1.3f32 as f64, 1.3);
     assert_eq!(design_slice(&space, &odd).ffn_ratio, 1.3);
+}
+
+/// Regression (issue "Honest answers", 13a): the table showed l* = 542.5 beside a grid that
+/// stops at 32 without a word. With memory alone (4 GB, FP16) l* = M/(ξ_all·d²·b_w),
+/// ξ_all = 2 + 2/gqa + 3r/ρ (method.md §5): at d = 768 (gqa 3, r = 1, ρ = 1/8) that is
+/// 4e9/(26.67·768²·2) ≈ 127 layers, outside the paper grid's 4–32; at d = 3072 (gqa 12)
+/// about 8.1, inside it.
+#[test]
+fn theory_depths_outside_the_layer_grid_are_marked() {
+    let ex = paper_worked_example();
+    let law = Law::Paper(PaperLaw::published());
+    let region = feasible_region(
+        &SearchSpace::default(),
+        &SLICE,
+        &law,
+        &ex.device,
+        ex.precision,
+        &ex.workload,
+        &Constraints::default(),
+        10e9,
+    );
+    let rows = theory_rows(&region, &law, 0.125);
+    let l_star = |d: f64, gqa: f64| 4e9 / ((2.0 + 2.0 / gqa + 3.0 * 8.0) * d * d * 2.0);
+    let row = |d: u32| *rows.iter().find(|r| r.hidden == d).unwrap();
+    assert!((row(768).depth - l_star(768.0, 3.0)).abs() < 1e-9);
+    assert!((row(768).depth - 127.1).abs() < 0.1, "{}", row(768).depth);
+    assert_eq!(row(768).outside_grid, Some((4, 32)));
+    assert!((row(3072).depth - l_star(3072.0, 12.0)).abs() < 1e-9);
+    assert!((8.0..9.0).contains(&row(3072).depth));
+    assert_eq!(row(3072).outside_grid, None);
+    for r in &rows {
+        let outside = r.depth < 4.0 || r.depth > 32.0;
+        assert_eq!(r.outside_grid.is_some(), outside, "d = {}", r.hidden);
+    }
+}
+
+/// Regression (issue "Honest answers", 13b): a "Memory-bound" heading stood over rows saying
+/// the decode budget binds. The heading now names what limits depth from the rows: in the
+/// paper's worked example (η = 0.125, the paper's "memory-bound" regime for ρ*) the decode
+/// budget sets l* at every width; with no latency budget, memory does.
+#[test]
+fn regime_heading_names_the_budgets_the_rows_bind() {
+    let law = PaperLaw::published();
+    let worked = worked_region(&Law::Paper(law.clone()));
+    assert_eq!(worked.budgets.regime, Some(Regime::MemoryBound));
+    let rows = theory_rows(&worked, &Law::Paper(law.clone()), 1.0 / 16.0);
+    assert_eq!(depth_bindings(&rows), [Binding::Decode]);
+    let ex = paper_worked_example();
+    let free = feasible_region(
+        &SearchSpace::default(),
+        &SLICE,
+        &Law::Paper(law.clone()),
+        &ex.device,
+        ex.precision,
+        &ex.workload,
+        &Constraints::default(),
+        10e9,
+    );
+    let rows = theory_rows(&free, &Law::Paper(law), 0.125);
+    assert_eq!(depth_bindings(&rows), [Binding::Memory]);
+    assert!(depth_bindings(&[]).is_empty());
 }

@@ -10,6 +10,7 @@ use super::law_state::LawState;
 use super::search_state::{yield_to_browser, SearchState};
 use super::state::{Derived, Inputs, NamedModel};
 use crate::model::fit::extrapolation;
+use crate::model::headline::headline_lines;
 use crate::model::law::LawInputs;
 use crate::model::params::param_counts;
 use crate::model::pareto::{best_under_budget, matched_latency, FrontierPoint};
@@ -401,8 +402,9 @@ pub fn FrontierPanel() -> impl IntoView {
                 )
             });
             let edge = best.and_then(|c| edge_warning(&report.space.upper_edges(&c)));
+            let headline = headline_lines(&m.name, &r, report.settings.training_tokens());
             view! {
-                <div class="matched" data-testid="matched-latency">
+                <div class="matched" id="matched-latency" data-testid="matched-latency">
                     <h3>{format!("Matched {} latency vs {} ({precision})", objective.name(), m.name)}</h3>
                     <p>
                         {format!("{}: loss ", m.name)}<strong data-testid="matched-ref-loss">{format::fixed(r.reference_loss, 4)}</strong>
@@ -416,11 +418,17 @@ pub fn FrontierPanel() -> impl IntoView {
                             </p>
                             <p data-testid="matched-best-size">{size.clone().unwrap_or_default()}</p>
                             {edge.clone().map(|w| view! { <p class="warnings" data-testid="matched-on-grid-edge">{w}</p> })}
-                            <p>"Improvement: loss −"{format::fixed(r.loss_improvement.unwrap_or(f64::NAN), 4)}", perplexity −"
+                            <p>"Predicted improvement: loss −"{format::fixed(r.loss_improvement.unwrap_or(f64::NAN), 4)}", perplexity −"
                                 <strong data-testid="matched-ppl-improvement">{format!("{} %", format::fixed(r.perplexity_improvement_pct.unwrap_or(f64::NAN), 2))}</strong></p>
                         }.into_any(),
                         _ => view! { <p data-testid="matched-best-loss">"No frontier design is as fast as the reference."</p> }.into_any(),
                     }}
+                    // The paper's measured numbers beside the law's prediction (method.md §2).
+                    <ul class="headline" data-testid="matched-headline" aria-label="Predicted here and measured in the paper">
+                        {headline.predicted.map(|p| view! { <li data-testid="matched-predicted">{p}</li> })}
+                        <li data-testid="matched-paper-measured">{headline.measured}" ("<a href="docs/reference.md">"sources"</a>")"</li>
+                    </ul>
+                    <p class="hint" data-testid="matched-ppl-meaning">{headline.meaning}</p>
                 </div>
             }
         });

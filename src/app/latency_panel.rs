@@ -48,7 +48,19 @@ pub(super) fn breakdown_table(b: PhaseBreakdown, test_id: &'static str) -> impl 
                 }).collect_view()}
             </tbody>
             <tfoot>
-                <tr><td>"total"</td><td></td><td>{format::si(b.flops())}</td><td colspan="3">{format::bytes(b.bytes())}</td><td></td><td></td><td>{format::seconds(total)}</td><td></td></tr>
+                // Each total under its own column header; the rows above are one instance,
+                // the totals every instance of the step.
+                <tr data-testid=format!("{test_id}-total")>
+                    <th scope="row">"total (all ×)"</th><td></td>
+                    <td>{format::si(b.flops())}</td>
+                    <td>{format::bytes(b.weight_bytes())}</td>
+                    <td>{format::bytes(b.act_bytes())}</td>
+                    <td>{format::bytes(b.kv_bytes())}</td>
+                    <td>{format::fixed(b.flops() / b.bytes(), 1)}</td>
+                    <td></td>
+                    <td>{format::seconds(total)}</td>
+                    <td>"100 %"</td>
+                </tr>
             </tfoot>
         </table>
     }

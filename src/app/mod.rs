@@ -18,6 +18,7 @@ mod law_panel;
 mod law_state;
 mod model_panel;
 mod paper_panel;
+mod paper_undo;
 mod search_panel;
 mod search_state;
 mod session_sync;
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
     provide_context(Jobs::new());
     let search = SearchState::new(inputs.workload);
     provide_context(search);
+    provide_context(theory_panel::WorkedExampleView(RwSignal::new(false)));
     let session_message = RwSignal::new(None::<String>);
     session_sync::restore_and_autosave(session_message);
     run_search_on_change(search);

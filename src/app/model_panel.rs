@@ -9,6 +9,9 @@ use super::state::{Derived, Inputs, NamedModel};
 use crate::model::hf_config::import_hf_config;
 use crate::model::params::param_counts;
 
+/// Origin of a pasted config: it has no file name to name the model by.
+const PASTED: &str = "pasted config";
+
 #[component]
 pub fn ModelPanel() -> impl IntoView {
     let inputs = expect_context::<Inputs>();
@@ -18,10 +21,8 @@ pub fn ModelPanel() -> impl IntoView {
 
     let import = move |origin: String, text: String| match import_hf_config(&text) {
         Ok(m) => {
-            let name = m
-                .name_hint
-                .clone()
-                .unwrap_or_else(|| origin.trim_end_matches(".json").to_string());
+            let file = (origin != PASTED).then_some(origin.as_str());
+            let name = m.display_name(file);
             let model = NamedModel {
                 name,
                 arch: m.arch,
@@ -93,7 +94,7 @@ pub fn ModelPanel() -> impl IntoView {
                     prop:value=move || pasted.get()
                     on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
                 <button type="button" data-testid="model-paste-import"
-                    on:click=move |_| import("pasted config".into(), pasted.get_untracked())>"Import"</button>
+                    on:click=move |_| import(PASTED.into(), pasted.get_untracked())>"Import"</button>
             </details>
             {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="model-error">{e}</p> })}
         </section>

@@ -203,7 +203,7 @@ pub fn SearchPanel() -> impl IntoView {
                 }).collect_view()}
             </fieldset>
             <label>"Latency objective "
-                <select data-testid="search-objective" on:change=move |ev| {
+                <select data-testid="search-objective" prop:value=move || search.objective.get().name() on:change=move |ev| {
                     let v = event_target_value(&ev);
                     if let Some(o) = Objective::ALL.into_iter().find(|o| o.name() == v) { search.objective.set(o) }
                 }>

@@ -28,7 +28,9 @@ use crate::model::theory::{
     RegionSlice, LATENCY_BOUND_ABOVE, MEMORY_BOUND_BELOW,
 };
 use crate::model::workload::Workload;
-use crate::views::{design_slice, feasible_chart, theory_rows, trend_chart, TrendAttribute};
+use crate::views::{
+    depth_bindings, design_slice, feasible_chart, theory_rows, trend_chart, TrendAttribute,
+};
 
 /// Largest region grid evaluated and drawn: each cell is a roofline evaluation and a
 /// rectangle on the canvas, and the page must stay responsive while typing lists.
@@ -36,6 +38,11 @@ const REGION_CELL_LIMIT: usize = 40_000;
 
 const WORKED_EXAMPLE_LABEL: &str =
     "Paper worked example (10 TOPS, 50 GB/s, 4 GB, 100 ms over 10 tokens)";
+
+/// Whether the panel shows the paper's worked example instead of the page's inputs; a context
+/// so the "Reproduce the paper" panel can open it and its undo can close it again.
+#[derive(Clone, Copy)]
+pub struct WorkedExampleView(pub RwSignal<bool>);
 
 /// What the closed forms are evaluated for.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,28 +86,56 @@ impl Setting {
     }
 }
 
-/// The regime as a sentence with its thresholds (method.md §5).
-fn regime_text(b: &NormalisedBudgets, c: &Constraints) -> String {
-    match b.regime {
-        Some(Regime::MemoryBound) => {
-            format!("Memory-bound (η < {MEMORY_BOUND_BELOW}): ρ* from the memory-only formula")
-        }
+/// What limits depth l*, read from the table's rows, so the heading and the rows agree.
+fn depth_clause(bindings: &[Binding]) -> String {
+    match bindings {
+        [] => String::new(),
+        [one] => format!(
+            " Depth l* is set by the {} at every width (column “limits depth”).",
+            binding_name(*one)
+        ),
+        many => format!(
+            " Depth l* is set by the {}, depending on the width (column “limits depth”).",
+            many.iter()
+                .map(|b| binding_name(*b))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    }
+}
+
+/// The regime as a sentence with its thresholds (method.md §5). The regime only picks the
+/// ρ* formula; the paper calls η ≪ 1 "memory-bound" although there the decode budget
+/// usually limits depth, so the heading says both, the second from the rows.
+fn regime_text(b: &NormalisedBudgets, c: &Constraints, bindings: &[Binding]) -> String {
+    let regime = match b.regime {
+        Some(Regime::MemoryBound) => format!(
+            "Regime η < {MEMORY_BOUND_BELOW} (the paper's “memory-bound”): ρ* from the \
+             memory-only formula."
+        ),
         Some(Regime::Dual) => format!(
-            "Both budgets bind ({MEMORY_BOUND_BELOW} ≤ η ≤ {LATENCY_BOUND_ABOVE}): ρ* from the \
-             memory formula; the region shows the real optimum"
+            "Regime {MEMORY_BOUND_BELOW} ≤ η ≤ {LATENCY_BOUND_ABOVE} (both budgets bind): ρ* \
+             from the memory formula; the region shows the real optimum."
         ),
         Some(Regime::LatencyBound) => format!(
-            "Latency-bound (η > {LATENCY_BOUND_ABOVE}): ρ* = ρ_min, as many experts as the \
-             space allows"
+            "Regime η > {LATENCY_BOUND_ABOVE} (latency-bound): ρ* = ρ_min, as many experts as \
+             the space allows."
         ),
         None if Objective::ALL.iter().all(|&o| c.budget(o).is_none()) => {
-            "Memory-bound: no latency budget is set, so only memory binds (η needs a decode \
-             budget)"
-                .into()
+            "No latency budget is set, so only memory binds (η needs a decode budget).".into()
         }
-        None => "No η without a decode budget: the table shows which budget limits depth at \
-                 each width (a total budget has no closed form; the region checks it)"
+        None => "No η without a decode budget (a total budget has no closed form; the region \
+                 checks it)."
             .into(),
+    };
+    format!("{regime}{}", depth_clause(bindings))
+}
+
+/// l* with one decimal, marked when the search grid cannot reach it.
+fn depth_text(depth: f64, outside_grid: Option<(u32, u32)>) -> String {
+    match outside_grid {
+        Some((lo, hi)) => format!("{} (outside the grid {lo}–{hi})", format::fixed(depth, 1)),
+        None => format::fixed(depth, 1),
     }
 }
 
@@ -192,7 +227,9 @@ pub fn TheoryPanel() -> impl IntoView {
     let derived = expect_context::<Derived>();
     let law = expect_context::<LawState>().law;
     let search = expect_context::<SearchState>();
-    let example = RwSignal::new(false);
+    let example = use_context::<WorkedExampleView>()
+        .unwrap_or(WorkedExampleView(RwSignal::new(false)))
+        .0;
     let r_pick = RwSignal::new(None::<f64>);
     let experts_pick = RwSignal::new(None::<ExpertChoice>);
     let kv_pick = RwSignal::new(None::<KvHeads>);
@@ -354,14 +391,33 @@ pub fn TheoryPanel() -> impl IntoView {
 
     let trend_series: Vec<usize> = (0..TrendAttribute::ALL.len()).collect();
 
+    // The table's rows, its best width and ρ_min; the regime heading reads the same rows.
+    let rows = Memo::new(move |_| {
+        let rho_min = search.space.with(|s| {
+            s.as_ref().ok().map(|s| {
+                s.spec()
+                    .experts
+                    .iter()
+                    .map(|e| e.active as f64 / e.experts as f64)
+                    .fold(1.0, f64::min)
+            })
+        })?;
+        region.with(|r| {
+            let r = r.as_ref()?;
+            let best = r.theory_best.map(|i| r.theory[i].hidden);
+            Some((law.with(|l| theory_rows(r, l, rho_min)), best, rho_min))
+        })
+    });
+
     let budgets_view = move || {
         let b = region.with(|r| r.as_ref().map(|r| r.budgets))?;
         let constraints = setting.with(|s| s.constraints);
+        let bindings = rows.with(|r| r.as_ref().map(|r| depth_bindings(&r.0)).unwrap_or_default());
         let eta = b.eta.map_or("— (needs a decode budget)".to_string(), |e| {
             format!("η = {}", eta_text(e))
         });
         Some(view! {
-            <p class="regime" data-testid="theory-regime"><strong>{regime_text(&b, &constraints)}</strong></p>
+            <p class="regime" data-testid="theory-regime"><strong>{regime_text(&b, &constraints, &bindings)}</strong></p>
             <table class="facts theory-budgets">
                 <tr><td>"F̄p = T_pre·π/(B·S_in), FLOPs per prompt token"</td>
                     <td>{b.flops_per_prompt_token.map_or("— (no prefill budget)".to_string(), |f| format!("{}FLOP", format::si(f)))}</td></tr>
@@ -386,18 +442,8 @@ pub fn TheoryPanel() -> impl IntoView {
     };
 
     let table = move || {
-        let space = search.space.get().ok()?;
-        let rho_min = space
-            .spec()
-            .experts
-            .iter()
-            .map(|e| e.active as f64 / e.experts as f64)
-            .fold(1.0, f64::min);
-        let (rows, best_width) = region.with(|r| {
-            let r = r.as_ref()?;
-            let best = r.theory_best.map(|i| r.theory[i].hidden);
-            Some((law.with(|l| theory_rows(r, l, rho_min)), best))
-        })?;
+        let (rows, best_width, rho_min) = rows.get()?;
+        let outside = rows.iter().find_map(|r| r.outside_grid);
         Some(view! {
             <div class="scroll">
                 <table class="theory-table" data-testid="theory-table">
@@ -405,7 +451,7 @@ pub fn TheoryPanel() -> impl IntoView {
                         <th scope="col">"hidden d"</th>
                         <th scope="col">{format!("ρ*(d) in [{}, 1]", format::fixed(rho_min, 3))}</th>
                         <th scope="col">"l*(d)"</th>
-                        <th scope="col">"binding"</th>
+                        <th scope="col">"limits depth"</th>
                         <th scope="col">"loss at l*"</th>
                     </tr></thead>
                     <tbody>
@@ -413,7 +459,7 @@ pub fn TheoryPanel() -> impl IntoView {
                             <tr class:best=Some(row.hidden) == best_width>
                                 <td>{row.hidden}</td>
                                 <td>{row.rho_star.map_or("— (paper law only)".to_string(), |r| format::fixed(r, 3))}</td>
-                                <td>{format::fixed(row.depth, 1)}</td>
+                                <td class:outside=row.outside_grid.is_some()>{depth_text(row.depth, row.outside_grid)}</td>
                                 <td>{binding_name(row.binding)}</td>
                                 <td>{format::fixed(row.loss, 4)}</td>
                             </tr>
@@ -422,6 +468,11 @@ pub fn TheoryPanel() -> impl IntoView {
                 </table>
             </div>
             <p class="hint">"l*(d) at the slice's r, E:K and KV heads below; the highlighted width gives the lowest loss. Widths the slice cannot build are left out."</p>
+            {outside.map(|(lo, hi)| view! {
+                <p class="hint" data-testid="theory-outside-note">
+                    {format!("l*(d) is the closed form's continuous depth. Values marked “outside the grid” lie beyond the layer counts searched ({lo}–{hi}): no candidate of the search or of the region below has that depth; widen the layers list to reach it.")}
+                </p>
+            })}
         })
     };
 
@@ -473,7 +524,14 @@ pub fn TheoryPanel() -> impl IntoView {
             Some(t) => format!(
                 "Theory: d = {}, l* = {} ({} binds), loss {}",
                 t.hidden,
-                format::fixed(t.depth, 1),
+                depth_text(
+                    t.depth,
+                    rows.with(|r| r.as_ref().and_then(|r| r
+                        .0
+                        .iter()
+                        .find(|row| row.hidden == t.hidden)
+                        .and_then(|row| row.outside_grid)))
+                ),
                 binding_name(t.limits.binding().1),
                 format::fixed(t.loss, 4)
             ),
@@ -516,7 +574,7 @@ pub fn TheoryPanel() -> impl IntoView {
             <HeatmapCanvas heatmap=Signal::derive(move || heatmap.get()) describe=describe_cell
                 test_id="theory-heatmap" file_stem="feasible-region" />
             {comparison}
-            <h3>"Shape of the frontier designs along latency"</h3>
+            <h3 id="trend-h">"Shape of the frontier designs along latency"</h3>
             <p class="hint">"Each line holds the value of the best design under a budget of that latency, until the next frontier design; click a legend entry to hide it."</p>
             <ChartCanvas chart=trend_chart_signal hover_series=trend_series
                 describe=describe_trend test_id="trend-chart" file_stem="frontier-trends" height=360.0 />

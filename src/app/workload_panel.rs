@@ -28,7 +28,10 @@ fn format_select(
     view! {
         <label>
             {label}
+            // prop:value as well as `selected`: an option the user picked ignores later
+            // changes of its attribute, so a restored precision would not show.
             <select data-testid=test_id
+                prop:value=move || get(&inputs.precision.get()).key()
                 on:change=move |ev| {
                     if let Ok(f) = event_target_value(&ev).parse::<NumFormat>() {
                         inputs.precision.update(|p| set(p, f));
@@ -144,6 +147,10 @@ pub fn WorkloadPanel() -> impl IntoView {
             <label>
                 "Precision "
                 <select data-testid="precision-select"
+                    prop:value=move || {
+                        let p = inputs.precision.get();
+                        if Precision::PRESETS.contains(&p) { p.name() } else { String::new() }
+                    }
                     on:change=move |ev| {
                         if let Ok(p) = event_target_value(&ev).parse::<Precision>() {
                             inputs.precision.set(p);

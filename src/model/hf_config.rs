@@ -20,8 +20,10 @@ use std::fmt;
 /// A config turned into an architecture, with what the import had to assume.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportedModel {
-    /// `_name_or_path`, else the first of `architectures`, when the file has one.
-    pub name_hint: Option<String>,
+    /// `_name_or_path` (or `name_or_path`) when the file has one: the model's own name.
+    pub name_or_path: Option<String>,
+    /// The first of `architectures` (a class such as "Qwen2ForCausalLM", not a model name).
+    pub architecture: Option<String>,
     pub arch: Architecture,
     /// Family defaults applied and approximations made, one sentence each: parameter counts
     /// and latencies depend on them, so the user should see them.
@@ -240,6 +242,8 @@ struct RawConfig {
     model_type: Slot,
     #[serde(rename = "_name_or_path")]
     name_or_path: Slot,
+    #[serde(rename = "name_or_path")]
+    name_or_path_plain: Slot,
     architectures: Slot,
     text_config: Slot,
     vocab_size: Slot,
@@ -336,7 +340,8 @@ pub fn import_hf_config(json: &str) -> Result<ImportedModel, ConfigError> {
     };
     let arch = convert(family, label, &reader, &mut notes)?;
     Ok(ImportedModel {
-        name_hint: name_hint(&top),
+        name_or_path: name_or_path(&top),
+        architecture: architecture_class(&top),
         arch,
         notes,
     })
@@ -448,19 +453,52 @@ fn llama_like_check(raw: &RawConfig, model_type: Option<&str>) -> Result<(), Con
     })
 }
 
-fn name_hint(raw: &RawConfig) -> Option<String> {
-    let path = raw
-        .name_or_path
-        .value()
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    let class = raw
-        .architectures
+/// `_name_or_path`, else `name_or_path`; a local path keeps only its last part (a hub id
+/// such as "Qwen/Qwen2.5-0.5B" is kept whole).
+fn name_or_path(raw: &RawConfig) -> Option<String> {
+    let text = |slot: &Slot| {
+        slot.value()
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let path = text(&raw.name_or_path).or_else(|| text(&raw.name_or_path_plain))?;
+    let local = path.starts_with(['/', '.', '~']) || path.contains('\\') || path.contains(':');
+    if local {
+        path.rsplit(['/', '\\'])
+            .find(|s| !s.is_empty())
+            .map(str::to_string)
+    } else {
+        Some(path)
+    }
+}
+
+fn architecture_class(raw: &RawConfig) -> Option<String> {
+    raw.architectures
         .value()
         .and_then(|v| v.get(0))
-        .and_then(Value::as_str);
-    path.or(class).map(str::to_string)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+impl ImportedModel {
+    /// The name the page shows: the config's own model name, else the file's name without its
+    /// extension, else the architecture class. DECISION: a file called plain `config.json`
+    /// (every Hugging Face repository's name for it) says nothing, so it counts as no name.
+    pub fn display_name(&self, file_name: Option<&str>) -> String {
+        let stem = file_name
+            .map(|f| f.rsplit(['/', '\\']).next().unwrap_or(f))
+            .map(|f| f.rsplit_once('.').map_or(f, |(stem, _)| stem).trim())
+            .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("config"));
+        self.name_or_path
+            .clone()
+            .or_else(|| stem.map(str::to_string))
+            .or_else(|| self.architecture.clone())
+            .unwrap_or_else(|| "imported model".to_string())
+    }
 }
 
 /// Reads typed fields out of a [`RawConfig`], naming them as the file does (with a

@@ -15,6 +15,7 @@
 //! * [`fit`] — robust fitting of a law to loss data, with validation and bootstrap.
 //! * [`search`] — the candidate space, its enumeration or sampling, and evaluation.
 //! * [`pareto`] — loss–latency Pareto frontiers.
+//! * [`headline`] — the paper's measured headline beside the law's prediction of it.
 //! * [`theory`] — feasible design regions and closed-form optima (method.md §5).
 //! * [`calibrate`] — a device's achievable fractions and per-step overhead from measured latencies.
 
@@ -24,6 +25,7 @@ mod csv_text;
 pub mod device;
 pub mod fit;
 pub mod formula;
+pub mod headline;
 pub mod hf_config;
 pub mod json_float;
 pub mod law;

@@ -135,6 +135,26 @@ impl PhaseBreakdown {
     pub fn bytes(&self) -> f64 {
         self.ops.iter().map(|o| o.op.bytes() * o.count as f64).sum()
     }
+
+    /// Weight bytes read by the whole step (all instances): the table's total row puts each
+    /// kind of bytes under its own column, so the three add up to [`PhaseBreakdown::bytes`].
+    pub fn weight_bytes(&self) -> f64 {
+        self.sum(|o| o.weight_bytes)
+    }
+
+    /// Activation bytes read and written by the whole step.
+    pub fn act_bytes(&self) -> f64 {
+        self.sum(|o| o.act_bytes)
+    }
+
+    /// KV-cache bytes read and written by the whole step.
+    pub fn kv_bytes(&self) -> f64 {
+        self.sum(|o| o.kv_bytes)
+    }
+
+    fn sum(&self, of: impl Fn(&Operator) -> f64) -> f64 {
+        self.ops.iter().map(|o| of(&o.op) * o.count as f64).sum()
+    }
 }
 
 /// Latency and memory of a workload on a device (method.md §3).
