@@ -127,6 +127,12 @@ export const tests = [
       assert((await app.text("fit-ci-10")).startsWith("["), "no bootstrap interval for L_inf");
       await app.drawn("fit-chart");
       await app.drawn("residual-chart");
+      // The example's KV-width term is not identified (its interval spans 1e-12 to 4e4):
+      // the page says so and asks before the law drives the search.
+      const concerns = await app.text("fit-concerns");
+      assert(concerns.includes("κ_m is not identified"), `concerns: ${concerns}`);
+      assert(await app.testId("fit-use").isDisabled(), "a doubtful law can be used without confirming");
+      await app.testId("fit-use-confirm").check();
       await app.testId("fit-use").click();
       assert((await app.text("law-source")).includes("fitted to synthetic-losses.csv"), "fitted law not in use");
       await page.screenshot({ path: join(shots, "fit.png"), fullPage: true });
