@@ -156,12 +156,12 @@ pub fn DevicePanel() -> impl IntoView {
                 view! {
                     <table class="facts" data-testid="device-facts">
                         <tr><td>"Memory"</td><td data-testid="device-memory">{format::bytes(d.memory_bytes())}</td></tr>
-                        <tr><td title="Weights + KV cache must fit here; the rest is left to the OS, the runtime and other apps">"Usable for the model"</td>
+                        <tr title="Weights + KV cache must fit here. Default headroom: unified memory keeps 25 %, at least 1.5 GB, for the OS, the runtime and other apps; dedicated memory keeps 5 %, at least 0.5 GB, for the runtime. Set your own below."><td>"Usable for the model"</td>
                             <td data-testid="device-usable-memory">{format!("{}{}", format::bytes(d.usable_memory_bytes()),
                                 if d.usable_memory_is_default() {
                                     match d.spec().memory_kind {
-                                        Some(MemoryKind::Dedicated) => " (default: 5 %, at least 0.5 GB, kept for the runtime)",
-                                        _ => " (default: 25 %, at least 1.5 GB, kept for the OS and runtime)",
+                                        Some(MemoryKind::Dedicated) => " (5 % kept for the runtime)",
+                                        _ => " (25 % kept for the OS)",
                                     }
                                 } else { " (yours)" })}</td></tr>
                         <tr><td>"Bandwidth (used)"</td><td data-testid="device-bandwidth">{format!("{:.1} GB/s", d.bandwidth() / 1e9)}</td></tr>
