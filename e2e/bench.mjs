@@ -133,6 +133,34 @@ const journeys = [
     },
   },
   {
+    name: "budget edit (the embodied-AI preset)",
+    resultTarget: 500,
+    what: "click on the preset to the best design under it shown",
+    async run({ app, page }) {
+      await openSettled(app, page);
+      const t0 = await now(page);
+      await page.locator('[aria-label="Application budgets of the paper"] button').first().click();
+      const t1 = await when(page, () => document.querySelector('[data-testid="best-under-budget"]')?.textContent.includes("20 ms of decode"));
+      await app.settled(QUIET_MS);
+      return { longest: await longestSince(page, t0), result: t1 - t0 };
+    },
+  },
+  {
+    name: "device edit (Jetson Orin Nano Super)",
+    resultTarget: 1000,
+    what: "choosing the device to its frontier redrawn",
+    async run({ app, page }) {
+      await openSettled(app, page);
+      const draws = await app.draws("frontier-chart");
+      const value = await app.testId("device-select").evaluate((el) => [...el.options].find((o) => o.textContent.startsWith("Jetson Orin Nano"))?.value);
+      const t0 = await now(page);
+      await app.testId("device-select").selectOption(value);
+      const t1 = await when(page, drawnAfter, ["frontier-chart", draws]);
+      await app.settled(QUIET_MS);
+      return { longest: await longestSince(page, t0), result: t1 - t0 };
+    },
+  },
+  {
     name: "hover over 116,200 candidates x 2 precisions",
     resultTarget: 16,
     what: "median pointer move to tooltip and overlay updated, above an idle tick",
