@@ -25,8 +25,8 @@ pub use nearest::NearestIndex;
 pub use projection::{Axis, PixelRect, Projection, Ticks};
 pub use svg::render_svg;
 pub use xy::{
-    draw_highlight, draw_xy, AxisSpec, DrawnChart, LegendPlacement, Marker, Rule, RuleAt, Series,
-    SeriesKind, XyChart,
+    draw_highlight, draw_xy, AxisSpec, ColorKey, DrawnChart, LegendPlacement, Marker, Rule, RuleAt,
+    Series, SeriesKind, Shape, XyChart,
 };
 
 use plotters::style::{RGBAColor, RGBColor};
