@@ -1091,3 +1091,34 @@ fn marker_labels_at_one_place_do_not_overlap() {
         }
     }
 }
+
+/// Lines in different lanes with the same values are drawn side by side, not on top of each
+/// other (the trend chart's coinciding attributes).
+#[test]
+fn lines_in_lanes_are_drawn_apart() {
+    let points = vec![(1.0, 1.0), (2.0, 1.0), (3.0, 2.0)];
+    let chart = XyChart {
+        series: vec![
+            Series::step("E", PALETTE[2], points.clone()).in_lane(-1.5),
+            Series::step("K", PALETTE[3], points).in_lane(1.5),
+        ],
+        ..XyChart::default()
+    };
+    let (svg, drawn) = render(SIZE, |root| {
+        draw_xy(root, &chart, &Theme::light(), Scale::default())
+    });
+    let p = drawn.unwrap().projection;
+    let first_y = |c| {
+        let lines = elements(&svg, "polyline");
+        let line = with_stroke(&lines, c)[0];
+        let first = attr(line, "points")
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap();
+        first.split(',').nth(1).unwrap().parse::<f64>().unwrap()
+    };
+    let (_, y) = p.to_pixel(1.0, 1.0);
+    assert_eq!(first_y(PALETTE[2]), (y - 1.5).round());
+    assert_eq!(first_y(PALETTE[3]), (y + 1.5).round());
+}

@@ -119,6 +119,10 @@ pub struct Series {
     /// Points: the mark of each point (and of the legend swatch), so a second attribute
     /// (precision) can be told apart by shape while colour shows the chosen one.
     pub shape: Shape,
+    /// Lines and staircases: drawn this many CSS pixels below their place (negative: above),
+    /// so series that share values run side by side in a fixed order instead of covering
+    /// each other in whatever order they happen to be drawn.
+    pub lane: f64,
 }
 
 /// The mark of a points series.
@@ -176,7 +180,13 @@ impl Series {
             visible: true,
             dashed: false,
             shape: Shape::Disc,
+            lane: 0.0,
         }
+    }
+
+    pub fn in_lane(mut self, css_px: f64) -> Series {
+        self.lane = css_px;
+        self
     }
 
     pub fn dashed(mut self) -> Series {
@@ -529,7 +539,33 @@ pub(crate) fn text_style(theme: &Theme, css: f64, color: Rgb, scale: Scale) -> T
     }
 }
 
+/// Width and height of `text` in backend pixels.
+///
+/// In the browser plotters measures text with an inline-block `<span>` in the page, which
+/// wraps at the viewport's width: on a phone a long title measured as narrow and several lines
+/// tall (so it was never wrapped, and was clipped). Text with spaces is therefore measured
+/// word by word, and a line is as tall as its tallest word.
 pub(crate) fn text_size<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+) -> Result<(f64, f64), String> {
+    if !text.contains(' ') {
+        return measure(root, text, style);
+    }
+    let words: Vec<&str> = text.split(' ').collect();
+    let space = space_width(root, style)?;
+    let (mut w, mut h) = (space * (words.len() - 1) as f64, 0.0f64);
+    for word in words.iter().filter(|w| !w.is_empty()) {
+        let (ww, wh) = measure(root, word, style)?;
+        w += ww;
+        h = h.max(wh);
+    }
+    Ok((w, h))
+}
+
+/// What the backend says, for text without spaces.
+fn measure<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     text: &str,
     style: &TextStyle,
@@ -538,26 +574,40 @@ pub(crate) fn text_size<DB: DrawingBackend>(
     Ok((w as f64, h as f64))
 }
 
+/// The width of a space: "x x" less "xx".
+fn space_width<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: &TextStyle,
+) -> Result<f64, String> {
+    let spaced = root.estimate_text_size("x x", style).map_err(fail)?.0 as f64;
+    let joined = measure(root, "xx", style)?.0;
+    Ok((spaced - joined).max(0.0))
+}
+
 /// `text` cut into lines no wider than `width` at spaces (a word wider than that gets a
-/// line of its own).
+/// line of its own). Each word is measured once (see [`text_size`]).
 pub(crate) fn wrap<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     text: &str,
     style: &TextStyle,
     width: f64,
 ) -> Result<Vec<String>, String> {
+    let space = space_width(root, style)?;
     let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
+    let (mut line, mut line_w) = (String::new(), 0.0);
     for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let candidate = if line.is_empty() {
-            word.to_string()
+        let w = measure(root, word, style)?.0;
+        if !line.is_empty() && line_w + space + w > width {
+            lines.push(std::mem::take(&mut line));
+            line_w = 0.0;
+        }
+        if line.is_empty() {
+            line = word.to_string();
+            line_w = w;
         } else {
-            format!("{line} {word}")
-        };
-        if !line.is_empty() && text_size(root, &candidate, style)?.0 > width {
-            lines.push(std::mem::replace(&mut line, word.to_string()));
-        } else {
-            line = candidate;
+            line.push(' ');
+            line.push_str(word);
+            line_w += space + w;
         }
     }
     if !line.is_empty() {
@@ -1027,7 +1077,11 @@ pub(crate) fn draw_series<DB: DrawingBackend>(
             scale,
         ),
         SeriesKind::Line { width } => {
-            let vertices = series.points.iter().map(|&(x, y)| pixel(projection, x, y));
+            let lane = scale.px(series.lane);
+            let vertices = series
+                .points
+                .iter()
+                .map(|&(x, y)| pixel(projection, x, y).map(|(px, py)| (px, py + lane)));
             let dash = series.dashed.then(|| dash_pattern(scale));
             draw_polyline(
                 screen,
@@ -1040,7 +1094,10 @@ pub(crate) fn draw_series<DB: DrawingBackend>(
         }
         SeriesKind::Step { width } => {
             let stairs = staircase(&series.points);
-            let vertices = stairs.iter().map(|&(x, y)| pixel(projection, x, y));
+            let lane = scale.px(series.lane);
+            let vertices = stairs
+                .iter()
+                .map(|&(x, y)| pixel(projection, x, y).map(|(px, py)| (px, py + lane)));
             let dash = series.dashed.then(|| dash_pattern(scale));
             draw_polyline(
                 screen,
