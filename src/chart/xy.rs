@@ -1550,7 +1550,8 @@ pub(crate) fn draw_markers<DB: DrawingBackend>(
 
 /// The box of a `size` label beside a marker at `spot`: right of it (`offset` away) when it
 /// fits in the plot, else left; then moved by whole label heights, nearest first, until it
-/// overlaps nothing in `taken` and stays in the plot. Where no place is free, the first one.
+/// overlaps nothing in `taken` and lies inside the plot. Where no place is free, the first
+/// one.
 pub(crate) fn place_label(
     spot: (f64, f64),
     size: (f64, f64),
@@ -1582,7 +1583,10 @@ pub(crate) fn place_label(
                     height: h,
                 };
                 first.get_or_insert(rect);
-                let inside = rect.top >= plot.top && rect.bottom() <= plot.bottom();
+                let inside = rect.top >= plot.top
+                    && rect.bottom() <= plot.bottom()
+                    && rect.left >= plot.left
+                    && rect.right() <= plot.right();
                 if inside && !taken.iter().any(|t| overlaps(t, &rect)) {
                     return rect;
                 }
@@ -1693,9 +1697,12 @@ mod tests {
         assert_eq!((second.left, second.top), (10.0, 144.0));
         let third = place_label((100.0, 150.0), (80.0, 12.0), 10.0, &plot, &[first, second]);
         assert_eq!((third.left, third.top), (110.0, 158.0));
-        // No room on the right: the left side.
+        // No room on the right: the left side; and when the left is taken, up or down rather
+        // than off the plot.
         let edge = place_label((390.0, 150.0), (80.0, 12.0), 10.0, &plot, &[]);
         assert_eq!(edge.left, 300.0);
+        let moved = place_label((390.0, 150.0), (80.0, 12.0), 10.0, &plot, &[edge]);
+        assert_eq!((moved.left, moved.top), (300.0, 158.0));
     }
 
     #[test]
