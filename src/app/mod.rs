@@ -2,6 +2,7 @@
 
 mod calibration_panel;
 mod canvas_size;
+mod chart_export;
 mod chart_canvas;
 mod design_panel;
 mod device_panel;
