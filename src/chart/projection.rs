@@ -169,22 +169,26 @@ impl Axis {
         if !self.log {
             return linear;
         }
-        // The first choice that fits, else the one with the fewest labels that has enough.
-        let mut choices = self.log_ticks(max_major);
-        choices.push(linear);
-        let enough = |t: &Ticks| t.major.len() >= MIN_TICKS;
+        // The first log choice that fits; else the log choice with the fewest labels that has
+        // enough, if it is not crowded; linear steps last (on a log axis they bunch at the top
+        // end: 1000, 2000 and 3000 on a 20–3000 ms axis).
+        let choices = self.log_ticks(max_major);
+        let enough = |t: &&Ticks| t.major.len() >= MIN_TICKS;
         let limit = max_major.max(4);
-        match choices
+        if let Some(t) = choices
             .iter()
-            .position(|t| enough(t) && t.major.len() <= limit)
+            .filter(enough)
+            .find(|t| t.major.len() <= limit)
         {
-            Some(k) => choices.swap_remove(k),
-            None => choices
-                .into_iter()
-                .filter(enough)
-                .min_by_key(|t| t.major.len())
-                .unwrap_or_else(|| linear_ticks(self.lo, self.hi, max_major)),
+            return t.clone();
         }
+        choices
+            .iter()
+            .filter(enough)
+            .filter(|t| t.major.len() <= 2 * limit)
+            .min_by_key(|t| t.major.len())
+            .cloned()
+            .unwrap_or(linear)
     }
 
     /// Log tick choices in order of preference: powers of ten (every k-th, then every one),
@@ -737,6 +741,10 @@ mod tests {
         // A log range of two powers and a room of two: 1, 2, 5, 10 rather than 1 and 10.
         let t = Axis::checked(0.8, 15.0, true).unwrap().ticks(2);
         assert_eq!(t.major, vec![1.0, 2.0, 5.0, 10.0]);
+        // The phone's device comparison: 1-3 steps, not linear 1000, 2000, 3000 bunched at
+        // the top of a log axis.
+        let t = Axis::checked(17.0, 3300.0, true).unwrap().ticks(3);
+        assert_eq!(t.major, vec![30.0, 100.0, 300.0, 1000.0, 3000.0]);
     }
 
     #[test]
