@@ -626,6 +626,9 @@ export const tests = [
       await page.screenshot({ path: join(shots, "phone-tap.png") });
       await app.testId("design-compare").waitFor({ timeout: 15000 });
       assert((await app.testId("design-compare").locator("th").count()) === 2, "the tapped design is not pinned");
+      // A tap away from every point (the title) puts the tooltip away.
+      await page.touchscreen.tap(box.x + 5, box.y + 5);
+      await app.testId("frontier-chart-tooltip").waitFor({ state: "detached", timeout: 5000 });
     },
   },
   {

@@ -312,12 +312,20 @@ pub fn ChartCanvas(
         }
         // A tap has no hover before it: the point under the pointer is found here, shown and
         // selected, as a click on a hovered point is.
-        if let Some(owner) = near {
-            hover.set(Some(owner));
-            tooltip.set(Some((cx, cy, describe.run(owner))));
-            if let Some(select) = on_select {
-                select.run(owner);
+        match near {
+            Some(owner) => {
+                hover.set(Some(owner));
+                tooltip.set(Some((cx, cy, describe.run(owner))));
+                if let Some(select) = on_select {
+                    select.run(owner);
+                }
             }
+            // A tap beside every point puts the tooltip away (a mouse does so by moving).
+            None if ev.pointer_type() == "touch" => {
+                hover.set(None);
+                tooltip.set(None);
+            }
+            None => {}
         }
     };
     let drawn_wheel = drawn.clone();
