@@ -1122,3 +1122,34 @@ fn lines_in_lanes_are_drawn_apart() {
     assert_eq!(first_y(PALETTE[2]), (y - 1.5).round());
     assert_eq!(first_y(PALETTE[3]), (y + 1.5).round());
 }
+
+/// The phone clipped the last latency label ("1000" showed as "100"): the plot leaves room
+/// for the right half of its last x label.
+#[test]
+fn the_last_x_label_fits_in_the_canvas() {
+    let chart = XyChart {
+        x: AxisSpec::log("latency (ms)").with_range(8.0, 1000.0),
+        series: vec![Series::points(
+            "a",
+            PALETTE[0],
+            vec![(10.0, 1.0), (900.0, 3.0)],
+        )],
+        legend: LegendPlacement::Hidden,
+        ..XyChart::default()
+    };
+    let size = (360, 300);
+    let (svg, drawn) = render(size, |root| {
+        draw_xy(root, &chart, &Theme::light(), Scale::default())
+    });
+    let p = drawn.unwrap().projection;
+    let (_, last) = texts(&svg)
+        .into_iter()
+        .filter(|(a, _)| number(a, "y") > p.plot.bottom())
+        .map(|(a, t)| (number(a, "x"), (a, t)))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .unwrap();
+    assert_eq!(last.1, "1000");
+    assert_eq!(attr(last.0, "text-anchor"), Some("middle"));
+    // Centred on x, about 6 px per digit at 11 px.
+    assert!(number(last.0, "x") + 12.0 <= size.0 as f64, "{}", last.0);
+}

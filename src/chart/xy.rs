@@ -723,7 +723,7 @@ pub(crate) fn draw_frame<DB: DrawingBackend>(
         })
     };
     let x_area = (2.0 * tick + label_h + desc_h(spec.x.label)? + scale.px(4.0)).ceil();
-    let margin = [pad * 0.5, pad, pad * 0.5, pad * 0.5]; // top, right, bottom, left
+    let mut margin = [pad * 0.5, pad, pad * 0.5, pad * 0.5]; // top, right, bottom, left
     let region_w = w - legend_width - spec.right_reserve;
     let region_h = h - top;
     let plot_h = region_h - margin[0] - margin[2] - x_area;
@@ -740,6 +740,15 @@ pub(crate) fn draw_frame<DB: DrawingBackend>(
         ));
     }
     let x_ticks = fit_ticks(&spec.x, plot_w / scale.px(90.0));
+    // The last x label is centred on its tick: room for its right half, or a phone clips
+    // "1000" to "100".
+    if let Some(&last) = x_ticks.major.iter().max_by(|a, b| a.total_cmp(b)) {
+        let half = text_size(root, &x_ticks.label(last), &label_style)?.0 / 2.0;
+        let beyond = half - (1.0 - spec.x.axis.fraction(last)) * plot_w;
+        if beyond.is_finite() && beyond + scale.px(2.0) > margin[1] {
+            margin[1] = (beyond + scale.px(2.0)).ceil();
+        }
+    }
 
     let region = root.clone().shrink(
         (0, top.round() as i32),
