@@ -32,9 +32,13 @@ export async function start() {
   return { browser, origin, url, close };
 }
 
-/** A fresh desktop context and page; `problems()` lists console errors and foreign requests. */
-export async function openPage(browser, origin, url, { colorScheme = "light" } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1, colorScheme });
+/** A fresh context and page, a desktop unless `phone` (390 × 844 CSS px at 3× with touch, as
+ * an iPhone 12–14); `problems()` lists console errors and foreign requests. */
+export async function openPage(browser, origin, url, { colorScheme = "light", phone = false } = {}) {
+  const screen = phone
+    ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true }
+    : { viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 };
+  const context = await browser.newContext({ ...screen, colorScheme, acceptDownloads: true });
   const page = await context.newPage();
   const consoleErrors = [];
   const foreignRequests = [];

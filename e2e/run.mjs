@@ -12,7 +12,7 @@ const { browser, origin, url, close } = await start();
 const only = process.argv[2];
 let passed = 0, failed = 0;
 for (const t of tests.filter((t) => !only || t.name.includes(only))) {
-  const { context, page, app, problems } = await openPage(browser, origin, url, { colorScheme: t.colorScheme });
+  const { context, page, app, problems } = await openPage(browser, origin, url, { colorScheme: t.colorScheme, phone: t.phone });
   try {
     await t.run({ app, page, context, shots, origin, url });
     const found = problems();

@@ -7,6 +7,40 @@ function assert(cond, message) {
   if (!cond) throw new Error(message);
 }
 
+/** The file a click on `id` downloads: its suggested name and its bytes. */
+async function download(app, id) {
+  const wait = app.page.waitForEvent("download", { timeout: 15000 });
+  await app.testId(id).click();
+  const d = await wait;
+  return { name: d.suggestedFilename(), bytes: readFileSync(await d.path()) };
+}
+
+/** The [r, g, b] of a PNG's pixel (x, y), decoded by the page. */
+async function pngPixel(page, bytes, x, y) {
+  return page.evaluate(async ([b64, x, y]) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement("canvas");
+    c.width = img.width;
+    c.height = img.height;
+    const ctx = c.getContext("2d");
+    ctx.drawImage(img, 0, 0);
+    return [...ctx.getImageData(x, y, 1, 1).data.slice(0, 3)];
+  }, [bytes.toString("base64"), x, y]);
+}
+
+/** Pixels of a canvas that are not transparent (what the overlay has drawn). */
+function paintedOverlay(page, id) {
+  return page.evaluate((sel) => {
+    const c = document.querySelector(sel);
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  }, `[data-testid="${id}"] canvas.chart-overlay`);
+}
+
 export const tests = [
   {
     name: "app mounts from a sub-path and shows its shell",
@@ -256,7 +290,7 @@ export const tests = [
       await app.testId("theory-heatmap").waitFor({ timeout: 20000 });
       await app.drawn("theory-heatmap");
       await app.drawn("frontier-chart");
-      for (const [id, name] of [["session-download", "roofscale-session.json"], ["frontier-chart-png", "frontier.png"], ["frontier-chart-svg", "frontier.svg"],
+      for (const [id, name] of [["session-download", "roofscale-session.json"], ["frontier-chart-png", "frontier-jetson-agx-orin-64gb-decode.png"], ["frontier-chart-svg", "frontier-jetson-agx-orin-64gb-decode.svg"],
         ["theory-heatmap-png", "feasible-region.png"], ["theory-heatmap-svg", "feasible-region.svg"], ["export-frontier-csv", null]]) {
         const wait = page.waitForEvent("download", { timeout: 10000 });
         await app.testId(id).click();
@@ -599,6 +633,159 @@ export const tests = [
       await app.testId("frontier-color-by").selectOption("attention");
       await page.waitForFunction(() => ["swa:512/6", "mla:256"].every((k) => document.querySelector(".color-key")?.textContent.includes(k)), null, { timeout: 15000 });
       await page.screenshot({ path: join(shots, "frontier-attention.png"), fullPage: false });
+    },
+  },
+  {
+    name: "legend and colours agree in exports: PNG and SVG carry the title, settings and colour key; a dark page exports light unless asked; CSVs carry settings, sorted by latency, with decode per token",
+    colorScheme: "dark",
+    async run({ app, page }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      await app.drawn("frontier-chart");
+      const svg = await download(app, "frontier-chart-svg");
+      assert(svg.name === "frontier-jetson-agx-orin-64gb-decode.svg", `SVG saved as ${svg.name}`);
+      const text = svg.bytes.toString("utf8");
+      for (const part of ["Predicted loss vs decode latency", "Jetson AGX Orin 64GB", "batch 1", "FP16, INT8", "objective: decode", "law:", "colour: experts E", "FP16 candidates", "INT8 candidates"]) {
+        assert(text.includes(part), `SVG export lacks "${part}"`);
+      }
+      assert(/<rect[^>]*fill="#FFFFFF"/.test(text), "SVG export of a dark page is not on white");
+      const light = await download(app, "frontier-chart-png");
+      assert(light.name === "frontier-jetson-agx-orin-64gb-decode.png", `PNG saved as ${light.name}`);
+      const corner = await pngPixel(page, light.bytes, 2, 2);
+      assert(corner.join() === "255,255,255", `PNG corner ${corner} on a dark page, expected white`);
+      await app.testId("frontier-chart-dark-export").check();
+      const dark = await download(app, "frontier-chart-png");
+      const darkCorner = await pngPixel(page, dark.bytes, 2, 2);
+      assert(darkCorner.join() === "18,20,24", `dark PNG corner ${darkCorner}`);
+      const csv = await download(app, "export-frontier-csv");
+      assert(csv.name === "frontier-jetson-agx-orin-64gb-decode.csv", `CSV saved as ${csv.name}`);
+      const lines = csv.bytes.toString("utf8").trim().split("\n");
+      const comments = lines.filter((l) => l.startsWith("#"));
+      for (const want of ["# device: Jetson AGX Orin 64GB", "# objective: decode latency", "# precisions: FP16, INT8"]) {
+        assert(comments.includes(want), `CSV settings lack "${want}": ${comments.join(" | ")}`);
+      }
+      const rows = lines.filter((l) => !l.startsWith("#"));
+      const cols = rows[0].split(",");
+      const decode = cols.indexOf("FP16_decode_ms"), perToken = cols.indexOf("FP16_decode_ms_per_token");
+      assert(decode >= 0 && perToken >= 0, `CSV columns: ${rows[0]}`);
+      const values = rows.slice(1).map((r) => r.split(",")).map((c) => [parseFloat(c[decode]), parseFloat(c[perToken])]);
+      assert(values.length > 5, `${values.length} frontier rows`);
+      for (let i = 1; i < values.length; i++) assert(values[i - 1][0] <= values[i][0], `rows not sorted by decode latency at ${i}`);
+      for (const [d, t] of values) assert(Math.abs(t * 16 - d) < 1e-6 * d, `per-token decode ${t} for ${d} over 16 tokens`);
+    },
+  },
+  {
+    name: "on a 390-px phone the results are one tap away, nothing scrolls sideways, and a tap on the frontier shows a tooltip and pins",
+    phone: true,
+    async run({ app, page, shots }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      await app.testId("ops-prefill").waitFor({ timeout: 20000 });
+      await app.testId("theory-heatmap").waitFor({ timeout: 20000 });
+      await app.settled(300);
+      const skip = await app.testId("skip-to-results").boundingBox();
+      assert(skip && skip.y + skip.height < 844, `jump-to-results link not on the first screen: ${JSON.stringify(skip)}`);
+      const wide = await page.evaluate(() => ({
+        page: document.scrollingElement.scrollWidth,
+        // Past the right edge and not inside a box that scrolls or clips it.
+        over: [...document.querySelectorAll("body *")].filter((e) => {
+          if (e.getBoundingClientRect().right <= innerWidth + 1) return false;
+          for (let a = e.parentElement; a; a = a.parentElement) if (getComputedStyle(a).overflowX !== "visible") return false;
+          return true;
+        }).map((e) => `${e.tagName}.${e.className}`).slice(0, 5),
+      }));
+      assert(wide.page <= 390 && wide.over.length === 0, `the page is ${wide.page} px wide; past the right edge: ${wide.over}`);
+      // The operator table scrolls in its own box.
+      const ops = await page.evaluate(() => {
+        const t = document.querySelector('[data-testid="ops-prefill"]');
+        return { box: t.getBoundingClientRect().right, overflow: getComputedStyle(t).overflowX };
+      });
+      assert(ops.box <= 390 && ops.overflow === "auto", `operator table: ${JSON.stringify(ops)}`);
+      await page.screenshot({ path: join(shots, "phone-top.png") });
+      await app.testId("skip-to-results").tap();
+      await app.settled(200);
+      const top = await page.evaluate(() => document.querySelector('[data-testid="main-area"]').getBoundingClientRect().top);
+      assert(Math.abs(top) < 50, `after the jump the results start at ${top} px`);
+      const canvas = app.testId("frontier-chart-canvas");
+      await canvas.scrollIntoViewIfNeeded();
+      await app.drawn("frontier-chart");
+      const box = await canvas.boundingBox();
+      let pinned = false;
+      for (let fy = 0.35; fy < 0.95 && !pinned; fy += 0.04) {
+        for (let fx = 0.12; fx < 0.9 && !pinned; fx += 0.04) {
+          await page.touchscreen.tap(box.x + box.width * fx, box.y + box.height * fy);
+          pinned = await app.testId("frontier-chart-tooltip").isVisible().catch(() => false);
+        }
+      }
+      assert(pinned, "no tap on the frontier chart showed a tooltip");
+      const tip = await app.text("frontier-chart-tooltip");
+      assert(/loss \d\.\d{4}/.test(tip), `tooltip after a tap: ${tip}`);
+      const tipBox = await app.testId("frontier-chart-tooltip").boundingBox();
+      assert(tipBox.x >= 0 && tipBox.x + tipBox.width <= 391, `tooltip runs off the screen: ${JSON.stringify(tipBox)}`);
+      await page.screenshot({ path: join(shots, "phone-tap.png") });
+      await app.testId("design-compare").waitFor({ timeout: 15000 });
+      assert((await app.testId("design-compare").locator("th").count()) === 2, "the tapped design is not pinned");
+      // A tap away from every point (the title) puts the tooltip away.
+      await page.touchscreen.tap(box.x + 5, box.y + 5);
+      await app.testId("frontier-chart-tooltip").waitFor({ state: "detached", timeout: 5000 });
+    },
+  },
+  {
+    name: "keyboard: the frontier takes focus with a visible ring, arrows walk the frontier with a tooltip, Enter pins; template buttons say what they download",
+    async run({ app, page, shots }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      await app.drawn("frontier-chart");
+      const canvas = app.testId("frontier-chart-canvas");
+      const label = await canvas.getAttribute("aria-label");
+      assert(label.startsWith("Predicted loss vs decode latency") && label.includes("Enter pins"), `aria-label: ${label}`);
+      // Tab from the SVG button lands on the chart.
+      await app.testId("frontier-chart-svg").focus();
+      await page.keyboard.press("Tab");
+      const focus = await page.evaluate(() => ({ id: document.activeElement?.dataset.testid, outline: getComputedStyle(document.activeElement).outlineStyle }));
+      assert(focus.id === "frontier-chart-canvas" && focus.outline === "solid", `focus after Tab: ${JSON.stringify(focus)}`);
+      await page.keyboard.press("ArrowRight");
+      const first = await app.text("frontier-chart-tooltip");
+      assert(first.startsWith("frontier: "), `first point: ${first}`);
+      await page.keyboard.press("ArrowRight");
+      const second = await app.text("frontier-chart-tooltip");
+      assert(second.startsWith("frontier: ") && second !== first, `second point: ${second}`);
+      const latency = (t) => t.match(/decode ([\d.]+) ms/)?.[1];
+      assert(parseFloat(latency(second)) >= parseFloat(latency(first)), `Right moved to a faster design: ${first} → ${second}`);
+      await page.keyboard.press("ArrowLeft");
+      assert((await app.text("frontier-chart-tooltip")) === first, "Left did not come back");
+      await page.screenshot({ path: join(shots, "keyboard-focus.png") });
+      await page.keyboard.press("Enter");
+      await app.testId("design-compare").waitFor({ timeout: 15000 });
+      assert((await app.testId("design-compare").locator("th").count()) === 2, "Enter did not pin the design");
+      for (const [name, file] of [["device template (JSON)", "device-template.json"], ["device template (CSV)", "device-template.csv"]]) {
+        const wait = page.waitForEvent("download", { timeout: 10000 });
+        await page.getByRole("button", { name }).click();
+        assert((await wait).suggestedFilename() === file, `${name} saved another file`);
+      }
+    },
+  },
+  {
+    name: "a pinned design's marker is drawn again after the window is resized",
+    async run({ app, page }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      await app.drawn("frontier-chart");
+      await app.testId("frontier-chart-canvas").focus();
+      await page.keyboard.press("ArrowRight");
+      await page.keyboard.press("Enter");
+      await app.testId("design-compare").waitFor({ timeout: 15000 });
+      // Escape hides the keyboard highlight: what stays on the overlay is the pin.
+      await page.keyboard.press("Escape");
+      await app.settled();
+      const before = await paintedOverlay(page, "frontier-chart");
+      assert(before > 50, `pin marker not drawn (${before} painted pixels)`);
+      const draws = await app.draws("frontier-chart");
+      await page.setViewportSize({ width: 1100, height: 900 });
+      await app.drawn("frontier-chart", draws);
+      await app.settled();
+      const after = await paintedOverlay(page, "frontier-chart");
+      assert(after > 50, `pin marker gone after the resize (${after} painted pixels)`);
     },
   },
 ];

@@ -2,8 +2,8 @@
 //! tested natively. The UI only draws what these return.
 
 use crate::chart::{
-    AxisSpec, Cell, Heatmap, LegendPlacement, Marker, Rgb, Rule, RuleAt, Series, SeriesKind,
-    XyChart, PALETTE,
+    AxisSpec, Cell, ColorKey, Heatmap, LegendPlacement, Marker, Rgb, Rule, RuleAt, Series,
+    SeriesKind, Shape, XyChart, PALETTE,
 };
 use crate::model::fit::FitReport;
 use crate::model::law::Law;
@@ -96,6 +96,94 @@ pub fn color_key(report: &SearchReport, by: ColorBy) -> Vec<(f64, Rgb)> {
         .enumerate()
         .map(|(i, v)| (v, CLOUD[i.min(CLOUD.len() - 1)]))
         .collect()
+}
+
+/// The colour key as the chart and the page show it: one entry per colour, labelled with its
+/// value (precision and attention kind by name). Values past the sixth share the last colour,
+/// so they get one entry naming the first and last of them.
+pub fn color_key_labels(report: &SearchReport, by: ColorBy) -> Vec<(String, Rgb)> {
+    let name = |v: f64| match by {
+        ColorBy::Precision => report
+            .evaluations
+            .precisions
+            .get(v as usize)
+            .map(|p| p.name())
+            .unwrap_or_default(),
+        ColorBy::Attention => report
+            .space
+            .spec()
+            .attention
+            .get(v as usize)
+            .map(|k| k.to_string())
+            .unwrap_or_default(),
+        _ => trim(v),
+    };
+    let key = color_key(report, by);
+    let shared = CLOUD.len() - 1;
+    let mut out: Vec<(String, Rgb)> = key
+        .iter()
+        .take(shared)
+        .map(|&(v, c)| (name(v), c))
+        .collect();
+    match &key[shared.min(key.len())..] {
+        [] => {}
+        [(v, c)] => out.push((name(*v), *c)),
+        [(first, c), .., (last, _)] => {
+            out.push((format!("{} … {}", name(*first), name(*last)), *c))
+        }
+    }
+    out
+}
+
+/// The settings a search's charts and exports depend on, in one line: device, workload,
+/// precisions, objective and law.
+pub fn search_caption(report: &SearchReport, objective: Objective) -> String {
+    format!(
+        "{} · {} · {} · objective: {} latency · law: {}",
+        report.device.name(),
+        workload_text(&report.workload),
+        precisions_text(report),
+        objective.name(),
+        report.law.kind_name()
+    )
+}
+
+fn workload_text(w: &crate::model::workload::Workload) -> String {
+    let operators = match w.operators() {
+        crate::model::workload::OperatorSet::Paper => "paper operators",
+        crate::model::workload::OperatorSet::Full => "all operators",
+    };
+    format!(
+        "batch {}, prompt {}, {} generated tokens, {operators}",
+        w.batch(),
+        w.prompt_tokens(),
+        w.generated_tokens()
+    )
+}
+
+fn precisions_text(report: &SearchReport) -> String {
+    report
+        .evaluations
+        .precisions
+        .iter()
+        .map(|p| p.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A download's file name saying what it holds: `{what}-{device}-{objective}.{ext}`, the
+/// device name in lower case with runs of other characters as one dash.
+pub fn export_file_name(what: &str, device: &str, objective: Objective, ext: &str) -> String {
+    let mut slug = String::new();
+    for ch in device.chars() {
+        if ch.is_ascii_alphanumeric() {
+            slug.push(ch.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    format!("{what}-{slug}-{}.{ext}", objective.name())
 }
 
 /// Colours of the candidate cloud's attribute values; the frontier colours are kept out of it
@@ -272,17 +360,19 @@ impl<'a> FrontierChartBuilder<'a> {
         }
         self.candidates[self.layout.cloud(pi)] = ids;
         self.kept += pts.len();
-        // Precisions after the first are drawn as smaller, lighter dots.
+        // Precision is told by the mark (disc, ring, square), so colour is free for `by`;
+        // rings need a larger radius and more opacity to read as rings.
         let kind = SeriesKind::Points {
-            radius: if pi == 0 { 2.0 } else { 1.6 },
-            alpha: if pi == 0 { 0.35 } else { 0.25 },
+            radius: if pi == 0 { 2.0 } else { 2.5 },
+            alpha: if pi == 0 { 0.35 } else { 0.5 },
         };
         let cloud = Series::new(
             format!("{} candidates", p.name()),
             CLOUD[pi % CLOUD.len()],
             kind,
             pts,
-        );
+        )
+        .with_shape(Shape::nth(pi));
         self.clouds.push(if by == ColorBy::Precision {
             cloud
         } else {
@@ -337,6 +427,12 @@ impl<'a> FrontierChartBuilder<'a> {
             })
             .collect();
         let x_label = format!("{} latency (ms)", objective.name());
+        // Colour by precision is told by the series' own swatches; any other attribute needs
+        // its key.
+        let key = (self.by != ColorBy::Precision).then(|| ColorKey {
+            title: format!("colour: {}", self.by.name()),
+            entries: color_key_labels(self.report, self.by),
+        });
         FrontierChart {
             chart: std::sync::Arc::new(XyChart {
                 title: format!(
@@ -344,6 +440,8 @@ impl<'a> FrontierChartBuilder<'a> {
                     objective.name(),
                     self.report.device.name()
                 ),
+                subtitle: search_caption(self.report, objective),
+                key,
                 x: if self.log_x {
                     AxisSpec::log(x_label)
                 } else {
@@ -514,7 +612,8 @@ pub fn residual_chart(report: &FitReport) -> XyChart {
 /// The roofline of `device` with the operators of one prefill and one decode step of a design:
 /// attainable FLOP/s against intensity on log axes. One roof per number format the operators
 /// use or the device lists: the achievable roof (rated × the device's fractions, what the
-/// latency model uses) and, when a fraction is below one, the rated roof as a thin line. Each
+/// latency model uses, solid) and, when a fraction is below one, the rated roof (dashed, so it
+/// reads apart from the achievable one in the same colour, in the legend too). Each
 /// roof's ridge point is marked, and the operators are labelled, slowest first, where their
 /// labels do not collide.
 pub fn roofline_chart(
@@ -592,12 +691,14 @@ pub fn roofline_chart(
         series.push(Series::line(name, color, roof(device.bandwidth(), peak)));
         if derated {
             let rated_peak = peak / spec.compute_fraction;
+            // Dashed, here and in the legend: the same colour as its achievable roof.
             let mut rated = Series::line(
                 format!("{} roof, rated", f.name()),
                 color,
                 roof(rated_bandwidth, rated_peak),
-            );
-            rated.kind = SeriesKind::Line { width: 0.8 };
+            )
+            .dashed();
+            rated.kind = SeriesKind::Line { width: 1.2 };
             series.push(rated);
         }
         markers.push(Marker {
@@ -691,7 +792,10 @@ const MAX_OP_LABELS: usize = 8;
 const ROOF_COLORS: [Rgb; 4] = [PALETTE[7], PALETTE[4], PALETTE[5], PALETTE[6]];
 
 /// Every evaluated candidate as CSV (one row per candidate, latency and memory per precision),
-/// with a column saying on which frontiers of `objective` it lies.
+/// with a column saying on which frontiers of `objective` it lies. The settings come first as
+/// `#` comment lines (a file read later says what it was computed for); rows are sorted by
+/// the objective's latency in the first precision; decode latency is also given per generated
+/// token (one decode step), the figure device specs and papers quote.
 pub fn candidates_csv(
     report: &SearchReport,
     objective: Objective,
@@ -711,7 +815,54 @@ pub fn candidates_csv(
             f
         })
         .collect();
-    let mut out = String::from(
+    let on = |i: usize| -> Vec<bool> {
+        frontiers
+            .iter()
+            .map(|f| f.binary_search(&i).is_ok())
+            .collect()
+    };
+    let mut rows: Vec<usize> = (0..e.candidates.len())
+        .filter(|&i| !only_frontier || on(i).iter().any(|x| *x))
+        .collect();
+    if !e.precisions.is_empty() {
+        rows.sort_by(|&a, &b| {
+            let (la, lb) = (
+                e.metrics(a, 0).latency(objective),
+                e.metrics(b, 0).latency(objective),
+            );
+            la.total_cmp(&lb).then(a.cmp(&b))
+        });
+    }
+    let generated = report.workload.generated_tokens();
+    let first = e.precisions.first().map(|p| p.name()).unwrap_or_default();
+    let mut out = String::new();
+    let what = if only_frontier {
+        format!(
+            "designs on the {} frontier of some precision",
+            objective.name()
+        )
+    } else {
+        "every evaluated candidate".to_string()
+    };
+    let _ = writeln!(out, "# roofscale export: {what}");
+    let _ = writeln!(out, "# device: {}", report.device.name());
+    let _ = writeln!(out, "# workload: {}", workload_text(&report.workload));
+    let _ = writeln!(out, "# precisions: {}", precisions_text(report));
+    let _ = writeln!(out, "# objective: {} latency", objective.name());
+    let _ = writeln!(out, "# law: {}", report.law.kind_name());
+    let _ = writeln!(out, "# constraints: {}", constraints_text(constraints));
+    let _ = writeln!(
+        out,
+        "# candidates: {} evaluated{}; rows sorted by {first} {} latency",
+        report.evaluated(),
+        if report.sampled { " (sampled)" } else { "" },
+        objective.name()
+    );
+    let _ = writeln!(
+        out,
+        "# *_decode_ms is the whole decode of {generated} generated tokens; *_decode_ms_per_token is one step of it"
+    );
+    out.push_str(
         "index,layers,hidden,heads,kv_heads,head_dim,attention,experts,active,ffn_ratio,params_total,params_active,loss",
     );
     let kinds = &report.space.spec().attention;
@@ -719,18 +870,12 @@ pub fn candidates_csv(
         let n = p.name();
         let _ = write!(
             out,
-            ",{n}_prefill_ms,{n}_decode_ms,{n}_total_ms,{n}_memory_bytes,{n}_fits,{n}_on_frontier"
+            ",{n}_prefill_ms,{n}_decode_ms,{n}_decode_ms_per_token,{n}_total_ms,{n}_memory_bytes,{n}_fits,{n}_on_frontier"
         );
     }
     out.push('\n');
-    for (i, c) in e.candidates.iter().enumerate() {
-        let on: Vec<bool> = frontiers
-            .iter()
-            .map(|f| f.binary_search(&i).is_ok())
-            .collect();
-        if only_frontier && !on.iter().any(|x| *x) {
-            continue;
-        }
+    for i in rows {
+        let c = &e.candidates[i];
         let _ = write!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{},{},{}",
@@ -750,13 +895,20 @@ pub fn candidates_csv(
             c.params_active,
             c.loss
         );
-        for (p, on_frontier) in on.iter().enumerate() {
+        for (p, on_frontier) in on(i).iter().enumerate() {
             let m = e.metrics(i, p);
+            let decode_ms = m.decode_s as f64 * 1e3;
+            let per_token = if generated > 0 {
+                (decode_ms / generated as f64).to_string()
+            } else {
+                String::new()
+            };
             let _ = write!(
                 out,
-                ",{},{},{},{},{},{}",
+                ",{},{},{},{},{},{},{}",
                 m.prefill_s as f64 * 1e3,
-                m.decode_s as f64 * 1e3,
+                decode_ms,
+                per_token,
                 m.total_s as f64 * 1e3,
                 m.memory_bytes,
                 m.fits,
@@ -766,6 +918,30 @@ pub fn candidates_csv(
         out.push('\n');
     }
     out
+}
+
+/// The limits of a constraint set in words ("device memory" when none is set).
+fn constraints_text(c: &Constraints) -> String {
+    let mut parts = vec![match c.max_memory_bytes() {
+        Some(b) => format!("memory ≤ {} GB", trim(b / 1e9)),
+        None => "memory ≤ device memory".to_string(),
+    }];
+    match c.param_range() {
+        (Some(lo), Some(hi)) => parts.push(format!(
+            "parameters {}–{} M",
+            trim(lo / 1e6),
+            trim(hi / 1e6)
+        )),
+        (Some(lo), None) => parts.push(format!("parameters ≥ {} M", trim(lo / 1e6))),
+        (None, Some(hi)) => parts.push(format!("parameters ≤ {} M", trim(hi / 1e6))),
+        (None, None) => {}
+    }
+    for o in Objective::ALL {
+        if let Some(b) = c.budget(o) {
+            parts.push(format!("{} ≤ {} ms", o.name(), trim(b * 1e3)));
+        }
+    }
+    parts.join(", ")
 }
 
 /// An architecture attribute the trend chart follows along the frontier, with its unit.
@@ -819,12 +995,21 @@ impl TrendAttribute {
 /// One staircase per [`TrendAttribute`], in that order, one vertex per frontier point: the
 /// best design under a budget b is the last frontier point at or below b, so each attribute
 /// of it holds until the next point. All six share one log axis (r = 0.5 to d/128 = 24 stay
-/// readable); widths fall with the series index so coinciding values still show both
-/// colours. Frontier of `objective` in precision `precision` (index into the report's
+/// readable). Frontier of `objective` in precision `precision` (index into the report's
 /// precisions), without constraints, as the frontier chart draws it.
+///
+/// Why the lines flickered: neighbouring frontier designs often come from different families
+/// (dense and MoE, 1 and 8 KV heads), so attributes jump at many steps, and where several
+/// attributes share a value (E = K = r = 1 for a dense design) the lines lay on top of each
+/// other, thinner over thicker, so the colour seen at that value changed from step to step
+/// with whichever attributes happened to coincide there. Each attribute now keeps its colour,
+/// its width and its own lane (a fixed offset of a few pixels, in [`TrendAttribute::ALL`]
+/// order from top to bottom), so coinciding values show as parallel lines in the same order
+/// at every step.
 pub fn trend_chart(report: &SearchReport, objective: Objective, precision: usize) -> XyChart {
     let frontier = report.frontier(objective, precision, &Constraints::default());
     let points = trends(report, &frontier);
+    let middle = (TrendAttribute::ALL.len() - 1) as f64 / 2.0;
     let series = TrendAttribute::ALL
         .iter()
         .enumerate()
@@ -836,11 +1021,10 @@ pub fn trend_chart(report: &SearchReport, objective: Objective, precision: usize
             Series::new(
                 a.name(),
                 TREND_COLORS[i],
-                SeriesKind::Step {
-                    width: 4.5 - 0.6 * i as f64,
-                },
+                SeriesKind::Step { width: 2.0 },
                 line,
             )
+            .in_lane((i as f64 - middle) * TREND_LANE_PX)
         })
         .collect();
     let precision_name = report
@@ -861,6 +1045,9 @@ pub fn trend_chart(report: &SearchReport, objective: Objective, precision: usize
         ..XyChart::default()
     }
 }
+
+/// CSS pixels between the lanes of two trend attributes: a line's width and a gap.
+const TREND_LANE_PX: f64 = 2.5;
 
 /// Trend colours: one per attribute, distinct on both themes.
 const TREND_COLORS: [Rgb; 6] = [

@@ -111,7 +111,7 @@ fn candidate_csv_has_a_row_per_candidate_and_marks_the_frontier() {
         false,
         &Constraints::default(),
     );
-    let lines: Vec<&str> = csv.lines().collect();
+    let lines: Vec<&str> = csv.lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(lines.len(), report.evaluated() + 1);
     assert!(lines[0].starts_with("index,layers,hidden"));
     assert!(lines[0].ends_with("INT8_fits,INT8_on_frontier"));
@@ -123,7 +123,7 @@ fn candidate_csv_has_a_row_per_candidate_and_marks_the_frontier() {
     let int8 = report
         .frontier(Objective::Decode, 1, &Constraints::default())
         .len();
-    let rows = frontier.lines().count() - 1;
+    let rows = frontier.lines().filter(|l| !l.starts_with('#')).count() - 1;
     assert!(
         rows >= fp16.max(int8) && rows <= fp16 + int8,
         "{rows} frontier rows for {fp16} + {int8}"
@@ -376,4 +376,200 @@ fn roofline_chart_has_a_roof_per_listed_format_and_rated_roofs_only_when_derated
         (y / x / (orin.bandwidth()) - 1.0).abs() < 1e-12,
         "rated slope is the rated bandwidth"
     );
+}
+
+/// Rated and achievable roofs had the same legend swatch (one colour, only the width told
+/// them apart): the rated roof is dashed, the achievable one solid, in the same colour; the
+/// legend draws them the same way (tests/chart.rs).
+#[test]
+fn rated_roofs_are_dashed_and_achievable_roofs_solid() {
+    let orin = Device::default();
+    let mut spec = orin.spec().clone();
+    spec.bandwidth_fraction = 0.6;
+    let derated = Device::new(spec).unwrap();
+    let (pre, dec) = qwen_steps(&derated);
+    let chart = roofscale::views::roofline_chart(&derated, &pre, &dec);
+    let roofs: Vec<_> = chart
+        .series
+        .iter()
+        .filter(|s| s.name.contains(" roof"))
+        .collect();
+    assert_eq!(roofs.len(), 4);
+    for pair in roofs.chunks(2) {
+        let (achievable, rated) = (pair[0], pair[1]);
+        assert!(achievable.name.ends_with("achievable") && !achievable.dashed);
+        assert!(rated.name.ends_with("rated") && rated.dashed);
+        assert_eq!(achievable.color, rated.color);
+    }
+}
+
+/// Exported CSVs said nothing of their settings, were in enumeration order and had only the
+/// whole decode: the settings come as `#` lines, rows are sorted by the objective's latency,
+/// and the decode per generated token is a column (the whole decode over the tokens).
+#[test]
+fn csv_export_carries_its_settings_is_sorted_by_latency_and_has_per_token_decode() {
+    let report = small_report();
+    let csv = roofscale::views::candidates_csv(
+        &report,
+        Objective::Decode,
+        false,
+        &Constraints::default(),
+    );
+    let comments: Vec<&str> = csv.lines().take_while(|l| l.starts_with('#')).collect();
+    let header = comments.join("\n");
+    for wanted in [
+        format!("# device: {}", report.device.name()),
+        "# workload: batch 1, prompt 1024, 16 generated tokens, all operators".to_string(),
+        "# precisions: FP16, INT8".to_string(),
+        "# objective: decode latency".to_string(),
+        "# law: architecture law (arXiv 2602.10377)".to_string(),
+        "# constraints: memory ≤ device memory".to_string(),
+    ] {
+        assert!(
+            comments.contains(&wanted.as_str()),
+            "{wanted} not in\n{header}"
+        );
+    }
+    let mut rows = csv.lines().skip(comments.len());
+    let columns: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let col = |name: &str| columns.iter().position(|c| *c == name).unwrap();
+    let (decode, per_token) = (col("FP16_decode_ms"), col("FP16_decode_ms_per_token"));
+    let values: Vec<Vec<f64>> = rows
+        .map(|r| {
+            let cells: Vec<&str> = r.split(',').collect();
+            vec![
+                cells[decode].parse().unwrap(),
+                cells[per_token].parse().unwrap(),
+            ]
+        })
+        .collect();
+    assert_eq!(values.len(), report.evaluated());
+    assert!(
+        values.windows(2).all(|w| w[0][0] <= w[1][0]),
+        "not sorted by FP16 decode latency"
+    );
+    assert!(values[0][0] < values[values.len() - 1][0]);
+    for v in &values {
+        assert!((v[1] * 16.0 - v[0]).abs() <= 1e-9 * v[0].max(1.0), "{v:?}");
+    }
+}
+
+/// Downloads were all "frontier.csv" / "frontier.png": names say what and for which device
+/// and objective.
+#[test]
+fn export_file_names_say_what_they_hold() {
+    use roofscale::views::export_file_name;
+    assert_eq!(
+        export_file_name(
+            "frontier",
+            "NVIDIA Jetson AGX Orin (64GB)",
+            Objective::Decode,
+            "csv"
+        ),
+        "frontier-nvidia-jetson-agx-orin-64gb-decode.csv"
+    );
+    assert_eq!(
+        export_file_name("candidates", "Raspberry Pi 5", Objective::Total, "png"),
+        "candidates-raspberry-pi-5-total.png"
+    );
+}
+
+/// The legend said "FP16 candidates" in blue and "INT8 candidates" in orange while the dots
+/// were coloured by expert count: the clouds' swatches are shapes (disc, ring) with no colour
+/// of their own, the chart carries a key whose colours are the dots' colours, and a subtitle
+/// names device, workload, precisions, objective and law (exports carry both).
+#[test]
+fn frontier_legend_agrees_with_the_dot_colours() {
+    use roofscale::chart::Shape;
+    let report = small_report();
+    let fc = frontier_chart(
+        &report,
+        Objective::Decode,
+        ColorBy::Experts,
+        None,
+        &[],
+        true,
+        &Constraints::default(),
+    );
+    let chart = &fc.chart;
+    let (fp16, int8) = (
+        &chart.series[fc.layout.cloud(0)],
+        &chart.series[fc.layout.cloud(1)],
+    );
+    assert_eq!((fp16.shape, int8.shape), (Shape::Disc, Shape::Ring));
+    let key = chart.key.as_ref().expect("a colour key");
+    assert_eq!(key.title, "colour: experts E");
+    let colours: Vec<_> = key.entries.iter().map(|e| e.1).collect();
+    for cloud in [fp16, int8] {
+        let dots = cloud.point_colors.as_ref().expect("per-point colours");
+        assert!(
+            dots.iter().all(|c| colours.contains(c)),
+            "a dot colour missing from the key"
+        );
+    }
+    let labels: Vec<&str> = key.entries.iter().map(|e| e.0.as_str()).collect();
+    let experts = color_key(&report, ColorBy::Experts);
+    assert_eq!(labels.len(), experts.len().min(7));
+    assert_eq!(labels[0], "1");
+    for part in [
+        report.device.name(),
+        "batch 1",
+        "FP16, INT8",
+        "objective: decode",
+        "law: architecture law",
+    ] {
+        assert!(
+            chart.subtitle.contains(part),
+            "{part} not in {}",
+            chart.subtitle
+        );
+    }
+    // Coloured by precision, the series' own colours are the key.
+    let by_precision = frontier_chart(
+        &report,
+        Objective::Decode,
+        ColorBy::Precision,
+        None,
+        &[],
+        true,
+        &Constraints::default(),
+    );
+    assert!(by_precision.chart.key.is_none());
+    assert!(by_precision.chart.series[0].point_colors.is_none());
+}
+
+/// The trend chart's lines flickered from step to step: attributes sharing a value (E = K =
+/// r = 1) lay on top of each other, so the colour seen there changed with whichever ones
+/// coincided. Every attribute keeps its colour and width whatever the frontier, and its own
+/// lane, in legend order from top to bottom.
+#[test]
+fn trend_lines_keep_their_colour_width_and_lane() {
+    use roofscale::views::{trend_chart, TrendAttribute};
+    let report = small_report();
+    let charts = [
+        trend_chart(&report, Objective::Decode, 0),
+        trend_chart(&report, Objective::Prefill, 1),
+        trend_chart(&report, Objective::Total, 0),
+    ];
+    let style = |c: &roofscale::chart::XyChart| -> Vec<_> {
+        c.series
+            .iter()
+            .map(|s| (s.name.clone(), s.color, s.kind, s.lane))
+            .collect()
+    };
+    for c in &charts[1..] {
+        assert_eq!(style(c), style(&charts[0]));
+    }
+    let first = &charts[0];
+    let names: Vec<&str> = first.series.iter().map(|s| s.name.as_str()).collect();
+    let expected: Vec<&str> = TrendAttribute::ALL.iter().map(|a| a.name()).collect();
+    assert_eq!(names, expected);
+    assert!(first
+        .series
+        .windows(2)
+        .all(|w| w[0].lane + 2.0 <= w[1].lane));
+    assert!(first.series.windows(2).all(|w| w[0].kind == w[1].kind));
+    // Where E = K (dense designs and top-1 routing of one expert) both lines are drawn.
+    let (e, k) = (&first.series[2], &first.series[3]);
+    assert!(e.points.iter().zip(&k.points).any(|(a, b)| a.1 == b.1));
 }

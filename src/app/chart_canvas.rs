@@ -1,8 +1,12 @@
 //! A chart on two stacked canvases: the static layer (axes, every point, frontiers) is drawn
 //! only when its data, size, pixel ratio or theme change; the overlay (crosshair, hovered and
-//! pinned points) is cleared and redrawn on pointer moves, found through a spatial index.
-//! Wheel and drag-box zoom, keyboard pan and zoom, double-click reset, clickable legend,
-//! PNG and SVG export.
+//! pinned points) is cleared and redrawn on pointer moves and after every static draw (which
+//! clears it by resizing), found through a spatial index. A tap or click shows the nearest
+//! point's tooltip and selects it (a touch has no hover before it); with focus, Left/Right
+//! walk the lines among the hovered series (the frontiers), or their points when none is a
+//! line, Up/Down switch series, Enter selects. Wheel and drag-box
+//! zoom, Shift+arrow pan, +/- zoom, double-click reset, clickable legend, PNG and SVG export
+//! (light unless asked for dark).
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -16,11 +20,13 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
 use super::canvas_size::{device_pixel_ratio, toggle_hidden, use_element_width};
-use super::files::{download_canvas_png, download_text};
+use super::chart_export::{download_png_of, export_theme, tooltip_position, DarkExportToggle};
+use super::files::download_text;
 use super::search_state::yield_to_browser;
 use super::theme::DarkMode;
 use crate::chart::{
-    draw_highlight, draw_xy, render_svg, DrawnChart, NearestIndex, PixelRect, Scale, XyChart,
+    draw_highlight, draw_xy, render_svg, walk, walkable, DrawnChart, Move, NearestIndex, PixelRect,
+    Scale, XyChart,
 };
 
 /// A point to highlight: data coordinates and colour.
@@ -79,8 +85,14 @@ pub fn ChartCanvas(
     test_id: &'static str,
     /// File name stem of exports.
     file_stem: &'static str,
+    /// A file name stem that says more (device, objective), used instead of `file_stem`.
+    #[prop(optional, into)]
+    file_name: Option<Signal<String>>,
     #[prop(default = 420.0)] height: f64,
 ) -> impl IntoView {
+    let walk_series = hover_series.clone();
+    let stem = move || file_name.map_or_else(|| file_stem.to_string(), |f| f.get_untracked());
+    let keep_dark = RwSignal::new(false);
     let dark = expect_context::<DarkMode>();
     // Read once per change and shared: a derived chart signal rebuilds or clones on every read,
     // and the pointer handlers read it on every move.
@@ -200,6 +212,8 @@ pub fn ChartCanvas(
         let pins = pinned.map(|p| p.get()).unwrap_or_default();
         let theme = dark.theme();
         let _ = width.get();
+        // A static draw resizes, and so clears, the overlay: pins are drawn again after it.
+        let _ = draws.get();
         let Some(over) = overlay.get() else { return };
         let Some(ctx) = over
             .get_context("2d")
@@ -242,16 +256,22 @@ pub fn ChartCanvas(
         let r = device_pixel_ratio();
         (x * r, y * r, x, y)
     };
-    let drawn_move = drawn.clone();
+    // The point under a pointer event, if any: its owner and the CSS position.
+    let drawn_near = drawn.clone();
+    let nearest_to = move |ev: &web_sys::MouseEvent| -> (Option<(usize, usize)>, f64, f64) {
+        let (px, py, cx, cy) = to_backing(ev);
+        let borrowed = drawn_near.borrow();
+        let owner = borrowed.as_ref().and_then(|d| {
+            d.index
+                .nearest(px, py, HOVER_PX * d.dpr)
+                .and_then(|k| d.owners.get(k).copied())
+        });
+        (owner, cx, cy)
+    };
+    let nearest_move = nearest_to.clone();
     let on_move = move |ev: web_sys::PointerEvent| {
-        let (px, py, cx, cy) = to_backing(&ev);
-        let borrowed = drawn_move.borrow();
-        let Some(d) = borrowed.as_ref() else { return };
-        match d
-            .index
-            .nearest(px, py, HOVER_PX * d.dpr)
-            .and_then(|k| d.owners.get(k).copied())
-        {
+        let (owner, cx, cy) = nearest_move(&ev);
+        match owner {
             Some(owner) => {
                 if hover.get_untracked() != Some(owner) {
                     hover.set(Some(owner));
@@ -269,6 +289,7 @@ pub fn ChartCanvas(
     let drawn_click = drawn.clone();
     let on_up = move |ev: web_sys::PointerEvent| {
         let (px, py, _, _) = to_backing(&ev);
+        let (near, cx, cy) = nearest_to(&ev);
         let start = drag_start.get_untracked();
         drag_start.set(None);
         let borrowed = drawn_click.borrow();
@@ -289,8 +310,22 @@ pub fn ChartCanvas(
                 return;
             }
         }
-        if let (Some(select), Some(owner)) = (on_select, hover.get_untracked()) {
-            select.run(owner);
+        // A tap has no hover before it: the point under the pointer is found here, shown and
+        // selected, as a click on a hovered point is.
+        match near {
+            Some(owner) => {
+                hover.set(Some(owner));
+                tooltip.set(Some((cx, cy, describe.run(owner))));
+                if let Some(select) = on_select {
+                    select.run(owner);
+                }
+            }
+            // A tap beside every point puts the tooltip away (a mouse does so by moving).
+            None if ev.pointer_type() == "touch" => {
+                hover.set(None);
+                tooltip.set(None);
+            }
+            None => {}
         }
     };
     let drawn_wheel = drawn.clone();
@@ -303,8 +338,60 @@ pub fn ChartCanvas(
         let p = d.chart.projection.zoom_at(px, py, factor);
         view.set(Some((p.x.range(), p.y.range())));
     };
+    // Shows the tooltip of a point reached by keyboard, at the point.
+    let drawn_show = drawn.clone();
+    let show_point = move |owner: (usize, usize)| {
+        let borrowed = drawn_show.borrow();
+        let (Some(d), Some(c)) = (borrowed.as_ref(), chart.get_untracked()) else {
+            return;
+        };
+        let Some(&(x, y)) = c.series.get(owner.0).and_then(|s| s.points.get(owner.1)) else {
+            return;
+        };
+        let (px, py) = d.chart.projection.to_pixel(x, y);
+        hover.set(Some(owner));
+        tooltip.set(Some((px / d.dpr, py / d.dpr, describe.run(owner))));
+    };
     let drawn_key = drawn.clone();
     let on_key = move |ev: web_sys::KeyboardEvent| {
+        let key = ev.key();
+        // Points: arrows walk, Enter or Space selects, Escape hides the tooltip.
+        let walk_move = match key.as_str() {
+            _ if ev.shift_key() => None,
+            "ArrowRight" => Some(Move::Next),
+            "ArrowLeft" => Some(Move::Previous),
+            "ArrowUp" => Some(Move::NextSeries),
+            "ArrowDown" => Some(Move::PreviousSeries),
+            _ => None,
+        };
+        if let Some(step) = walk_move {
+            ev.prevent_default();
+            let Some(c) = chart.get_untracked() else {
+                return;
+            };
+            let shown_chart = shown(&c, None, &hidden.get_untracked());
+            let lines = walkable(&shown_chart, &walk_series);
+            if let Some(owner) = walk(&shown_chart, &lines, hover.get_untracked(), step) {
+                show_point(owner);
+            }
+            return;
+        }
+        match key.as_str() {
+            "Enter" | " " => {
+                if let (Some(select), Some(owner)) = (on_select, hover.get_untracked()) {
+                    ev.prevent_default();
+                    select.run(owner);
+                }
+                return;
+            }
+            "Escape" => {
+                hover.set(None);
+                tooltip.set(None);
+                return;
+            }
+            _ => {}
+        }
+        // View: Shift+arrows pan, +/- zoom, 0 resets.
         let borrowed = drawn_key.borrow();
         let Some(d) = borrowed.as_ref() else { return };
         let p = d.chart.projection;
@@ -313,14 +400,14 @@ pub fn ChartCanvas(
             p.plot.left + p.plot.width / 2.0,
             p.plot.top + p.plot.height / 2.0,
         );
-        let next = match ev.key().as_str() {
+        let next = match key.as_str() {
             "ArrowLeft" => Some(p.panned(step, 0.0)),
             "ArrowRight" => Some(p.panned(-step, 0.0)),
             "ArrowUp" => Some(p.panned(0.0, step)),
             "ArrowDown" => Some(p.panned(0.0, -step)),
             "+" | "=" => Some(p.zoom_at(cx, cy, 0.8)),
             "-" => Some(p.zoom_at(cx, cy, 1.25)),
-            "0" | "Escape" => {
+            "0" => {
                 view.set(None);
                 None
             }
@@ -332,10 +419,20 @@ pub fn ChartCanvas(
         }
     };
 
+    // Exports draw the chart again in the export theme, at the size shown.
     let export_png = move |_| {
-        if let Some(c) = base.get_untracked() {
-            download_canvas_png(&c, &format!("{file_stem}.png"));
-        }
+        let (Some(c), Some(canvas)) = (chart.get_untracked(), base.get_untracked()) else {
+            return;
+        };
+        let c = shown(&c, view.get_untracked(), &hidden.get_untracked());
+        let theme = export_theme(dark, keep_dark.get_untracked());
+        let ratio = device_pixel_ratio();
+        download_png_of(
+            canvas.width(),
+            canvas.height(),
+            &format!("{}.png", stem()),
+            |root| draw_xy(root, &c, &theme, Scale::new(ratio)).map(|_| ()),
+        );
     };
     let export_svg = move |_| {
         let Some(c) = chart.get_untracked() else {
@@ -343,29 +440,49 @@ pub fn ChartCanvas(
         };
         let c = shown(&c, view.get_untracked(), &hidden.get_untracked());
         let aspect = height / width.get_untracked().max(1.0);
-        let Ok(svg) = render_svg(aspect, |root| {
-            draw_xy(root, &c, &dark.theme(), Scale::new(1.0))
-        }) else {
+        let theme = export_theme(dark, keep_dark.get_untracked());
+        let Ok(svg) = render_svg(aspect, |root| draw_xy(root, &c, &theme, Scale::new(1.0))) else {
             return;
         };
-        download_text(&format!("{file_stem}.svg"), "image/svg+xml", &svg);
+        download_text(&format!("{}.svg", stem()), "image/svg+xml", &svg);
+    };
+    let hint = if on_select.is_some() {
+        "click: pin · ←/→, Enter: keys · wheel/drag: zoom · Shift+arrows: pan · 0: reset"
+    } else {
+        "←/→: points · wheel/drag: zoom · Shift+arrows: pan · 0: reset · legend: toggle"
+    };
+    let keys_help = if on_select.is_some() {
+        "Left and Right arrows move between points, Up and Down between series, Enter pins the point."
+    } else {
+        "Left and Right arrows move between points, Up and Down between series."
     };
 
     view! {
         <div class="chart" data-testid=test_id data-draws=move || draws.get()>
             <div class="chart-tools">
-                <span class="hint">"wheel or drag: zoom · arrows: pan · 0: reset · legend: toggle"</span>
+                <span class="hint">{hint}</span>
                 <button type="button" on:click=move |_| view.set(None) title="Reset zoom">"Reset"</button>
-                <button type="button" data-testid=format!("{test_id}-png") on:click=export_png>"PNG"</button>
-                <button type="button" data-testid=format!("{test_id}-svg") on:click=export_svg>"SVG"</button>
+                <DarkExportToggle keep_dark=keep_dark test_id=test_id />
+                <button type="button" data-testid=format!("{test_id}-png") on:click=export_png
+                    aria-label="Download the chart as PNG">"PNG"</button>
+                <button type="button" data-testid=format!("{test_id}-svg") on:click=export_svg
+                    aria-label="Download the chart as SVG">"SVG"</button>
             </div>
             <div class="chart-stack" node_ref=container style:height=format!("{height}px")>
                 <canvas node_ref=base class="chart-base" style:width="100%" style:height=format!("{height}px")></canvas>
                 <canvas node_ref=overlay class="chart-overlay" tabindex="0" role="img"
-                    aria-label=move || chart.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_default())
+                    data-testid=format!("{test_id}-canvas")
+                    aria-label=move || chart.with(|c| c.as_ref().map(|c| format!("{}. {keys_help}", c.title)).unwrap_or_default())
                     style:width="100%" style:height=format!("{height}px")
                     on:pointermove=on_move
-                    on:pointerleave=move |_| { hover.set(None); tooltip.set(None); }
+                    on:pointerleave=move |ev: web_sys::PointerEvent| {
+                        // A finger leaves as it lifts: a tapped point's tooltip stays.
+                        if ev.pointer_type() != "touch" {
+                            hover.set(None);
+                            tooltip.set(None);
+                        }
+                    }
+                    on:blur=move |_| { hover.set(None); tooltip.set(None); }
                     on:pointerdown=move |ev: web_sys::PointerEvent| {
                         let r = device_pixel_ratio();
                         drag_start.set(Some((ev.offset_x() as f64 * r, ev.offset_y() as f64 * r)));
@@ -374,9 +491,12 @@ pub fn ChartCanvas(
                     on:dblclick=move |_| view.set(None)
                     on:wheel=on_wheel
                     on:keydown=on_key></canvas>
-                {move || tooltip.get().map(|(x, y, text)| view! {
-                    <div class="tooltip" data-testid=format!("{test_id}-tooltip") role="status"
-                        style:left=format!("{}px", x + 14.0) style:top=format!("{}px", y + 14.0)>{text}</div>
+                {move || tooltip.get().map(|(x, y, text)| {
+                    let (left, right, top) = tooltip_position(x, y, width.get_untracked());
+                    view! {
+                        <div class="tooltip" data-testid=format!("{test_id}-tooltip") role="status"
+                            style:left=left style:right=right style:top=top>{text}</div>
+                    }
                 })}
             </div>
             {move || draw_error.get().map(|e| view! { <p class="error">{e}</p> })}

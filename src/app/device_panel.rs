@@ -190,11 +190,14 @@ pub fn DevicePanel() -> impl IntoView {
             }}
             <FileDrop label="Your device specs (JSON or CSV)" accept=".json,.csv,text/csv,application/json"
                 test_id="device-file" on_text=on_text on_error=on_error />
+            // The buttons say what they download: "JSON" alone does not.
             <p class="templates">
-                "Templates: "
-                <button type="button" on:click=|_| download_text("device-template.json", "application/json", DEVICE_TEMPLATE_JSON)>"JSON"</button>
+                "Download a template: "
+                <button type="button" data-testid="device-template-json"
+                    on:click=|_| download_text("device-template.json", "application/json", DEVICE_TEMPLATE_JSON)>"device template (JSON)"</button>
                 " "
-                <button type="button" on:click=|_| download_text("device-template.csv", "text/csv", DEVICE_TEMPLATE_CSV)>"CSV"</button>
+                <button type="button" data-testid="device-template-csv"
+                    on:click=|_| download_text("device-template.csv", "text/csv", DEVICE_TEMPLATE_CSV)>"device template (CSV)"</button>
             </p>
             {move || loaded.get().map(|m| view! { <p class="ok" data-testid="device-loaded">{m}</p> })}
             <ul class="errors" data-testid="device-errors">

@@ -16,7 +16,10 @@ use crate::model::params::param_counts;
 use crate::model::pareto::{best_under_budget, matched_latency, FrontierPoint};
 use crate::model::roofline::evaluate;
 use crate::model::search::{edge_warning, AttentionKind, Candidate, Objective, SearchReport};
-use crate::views::{color_key, ColorBy, FrontierChart, FrontierChartBuilder, ReferencePoint};
+use crate::views::{
+    color_key_labels, export_file_name, ColorBy, FrontierChart, FrontierChartBuilder,
+    ReferencePoint,
+};
 
 /// One line describing a candidate's shape; `kinds` are its space's attention kinds.
 pub fn describe(c: &Candidate, kinds: &[AttentionKind]) -> String {
@@ -299,30 +302,46 @@ pub fn FrontierPanel() -> impl IntoView {
                 only_frontier,
                 &search.constraints(),
             );
-            let name = if only_frontier {
-                "frontier.csv"
+            let what = if only_frontier {
+                "frontier"
             } else {
-                "candidates.csv"
+                "candidates"
             };
-            super::files::download_text(name, "text/csv", &csv);
+            let name = export_file_name(
+                what,
+                r.device.name(),
+                search.objective.get_untracked(),
+                "csv",
+            );
+            super::files::download_text(&name, "text/csv", &csv);
         }
     };
+    // The same key the chart draws (one entry per colour), for readers of the page text.
     let key = move || {
         let report = search.report.get()?;
         let by = color_by.get();
         Some(view! {
-            <p class="color-key">{format!("colour: {} — ", by.name())}
-                {color_key(&report, by).into_iter().take(10).map(|(v, c)| view! {
+            <p class="color-key" data-testid="frontier-color-key">{format!("colour: {} — ", by.name())}
+                {color_key_labels(&report, by).into_iter().map(|(label, c)| view! {
                     <span class="swatch" style:background-color=format!("rgb({},{},{})", c.0, c.1, c.2)></span>
-                    <span>{match by {
-                        ColorBy::Precision => format!("{} ", report.evaluations.precisions.get(v as usize).map(|p| p.name()).unwrap_or_default()),
-                        ColorBy::Attention => format!("{} ", report.space.spec().attention.get(v as usize).map(|k| k.to_string()).unwrap_or_default()),
-                        _ => format!("{v} "),
-                    }}</span>
+                    <span>{format!("{label} ")}</span>
                 }).collect_view()}
             </p>
         })
     };
+    // PNG and SVG names say device and objective.
+    let image_name = Signal::derive(move || {
+        search.report.with(|r| {
+            r.as_ref().map_or_else(
+                || "frontier".to_string(),
+                |r| {
+                    let name =
+                        export_file_name("frontier", r.device.name(), search.objective.get(), "");
+                    name.trim_end_matches('.').to_string()
+                },
+            )
+        })
+    });
 
     let sizes = move || {
         let constraints = search.constraints();
@@ -564,7 +583,7 @@ pub fn FrontierPanel() -> impl IntoView {
                     on:change=move |ev| log_y.set(event_target_checked(&ev)) />" log loss axis"</label>
             </div>
             <ChartCanvas chart=chart hover_series=hover_series describe=tooltip on_select=select pinned=pinned
-                test_id="frontier-chart" file_stem="frontier" />
+                test_id="frontier-chart" file_stem="frontier" file_name=image_name />
             {move || built.with(|b| b.as_ref().and_then(|b| {
                 let (drawn, admitted) = b.0.cloud_drawn;
                 (drawn < admitted).then(|| view! {
@@ -574,7 +593,7 @@ pub fn FrontierPanel() -> impl IntoView {
                     </p>
                 })
             }))}
-            <p class="hint">"Click a point, or a reference model, to pin it (up to 4 of each) and compare below."
+            <p class="hint">"Click or tap a point, or a reference model, to pin it (up to 4 of each) and compare below; with the chart focused, ←/→ walk the frontier and Enter pins."
                 " Export: "
                 <button type="button" data-testid="export-frontier-csv" on:click=move |_| export(true)>"frontier CSV"</button>
                 " "

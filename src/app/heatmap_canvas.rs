@@ -2,7 +2,8 @@
 //! charts: backing store at CSS size × devicePixelRatio, redrawn only when the heatmap, the
 //! width or the theme change. A heatmap has no points to find, so there is no overlay layer:
 //! hover maps the pointer through the drawn projection to a cell ([`Heatmap::cell_at`]) and
-//! shows it in a tooltip. Legend entries toggle the budget lines; PNG and SVG export.
+//! shows it in a tooltip. Legend entries toggle the budget lines; PNG and SVG export (light
+//! unless asked for dark, see [`super::chart_export`]).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,7 +14,8 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
 use super::canvas_size::{device_pixel_ratio, toggle_hidden, use_element_width};
-use super::files::{download_canvas_png, download_text};
+use super::chart_export::{download_png_of, export_theme, tooltip_position, DarkExportToggle};
+use super::files::download_text;
 use super::theme::DarkMode;
 use crate::chart::{draw_heatmap, render_svg, DrawnChart, Heatmap, Scale};
 
@@ -47,6 +49,7 @@ pub fn HeatmapCanvas(
     #[prop(default = 440.0)] height: f64,
 ) -> impl IntoView {
     let dark = expect_context::<DarkMode>();
+    let keep_dark = RwSignal::new(false);
     let container = NodeRef::<Div>::new();
     let canvas = NodeRef::<Canvas>::new();
     let width = use_element_width(container);
@@ -120,9 +123,15 @@ pub fn HeatmapCanvas(
         }
     };
     let export_png = move |_| {
-        if let Some(c) = canvas.get_untracked() {
-            download_canvas_png(&c, &format!("{file_stem}.png"));
-        }
+        let (Some(c), Some(map)) = (canvas.get_untracked(), heatmap.get_untracked()) else {
+            return;
+        };
+        let map = shown(&map, &hidden.get_untracked());
+        let theme = export_theme(dark, keep_dark.get_untracked());
+        let ratio = device_pixel_ratio();
+        download_png_of(c.width(), c.height(), &format!("{file_stem}.png"), |root| {
+            draw_heatmap(root, &map, &theme, Scale::new(ratio)).map(|_| ())
+        });
     };
     let export_svg = move |_| {
         let Some(map) = heatmap.get_untracked() else {
@@ -131,7 +140,12 @@ pub fn HeatmapCanvas(
         let map = shown(&map, &hidden.get_untracked());
         let aspect = height / width.get_untracked().max(1.0);
         if let Ok(svg) = render_svg(aspect, |root| {
-            draw_heatmap(root, &map, &dark.theme(), Scale::new(1.0))
+            draw_heatmap(
+                root,
+                &map,
+                &export_theme(dark, keep_dark.get_untracked()),
+                Scale::new(1.0),
+            )
         }) {
             download_text(&format!("{file_stem}.svg"), "image/svg+xml", &svg);
         }
@@ -141,6 +155,7 @@ pub fn HeatmapCanvas(
         <div class="chart" data-testid=test_id data-draws=move || draws.get() data-theme=move || drawn_theme.get()>
             <div class="chart-tools">
                 <span class="hint">"hover: cell details · legend: toggle a budget line"</span>
+                <DarkExportToggle keep_dark=keep_dark test_id=test_id />
                 <button type="button" data-testid=format!("{test_id}-png") on:click=export_png>"PNG"</button>
                 <button type="button" data-testid=format!("{test_id}-svg") on:click=export_svg>"SVG"</button>
             </div>
@@ -151,9 +166,12 @@ pub fn HeatmapCanvas(
                     on:pointermove=on_move
                     on:pointerleave=move |_| tooltip.set(None)
                     on:click=on_click></canvas>
-                {move || tooltip.get().map(|(x, y, text)| view! {
-                    <div class="tooltip" data-testid=format!("{test_id}-tooltip") role="status"
-                        style:left=format!("{}px", x + 14.0) style:top=format!("{}px", y + 14.0)>{text}</div>
+                {move || tooltip.get().map(|(x, y, text)| {
+                    let (left, right, top) = tooltip_position(x, y, width.get_untracked());
+                    view! {
+                        <div class="tooltip" data-testid=format!("{test_id}-tooltip") role="status"
+                            style:left=left style:right=right style:top=top>{text}</div>
+                    }
                 })}
             </div>
             {move || draw_error.get().map(|e| view! { <p class="error">{e}</p> })}

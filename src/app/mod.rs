@@ -3,6 +3,7 @@
 mod calibration_panel;
 mod canvas_size;
 mod chart_canvas;
+mod chart_export;
 mod design_panel;
 mod device_panel;
 mod devices_panel;
@@ -83,7 +84,7 @@ pub fn App() -> impl IntoView {
         <div class="app" data-testid="app-root">
             <Header/>
             <div class="layout">
-                <aside class="sidebar" aria-label="Inputs" data-testid="sidebar">
+                <aside class="sidebar" id="inputs" aria-label="Inputs" data-testid="sidebar">
                     <section class="panel" aria-label="Session">
                         <session_sync::SessionControls message=session_message/>
                     </section>
@@ -92,7 +93,8 @@ pub fn App() -> impl IntoView {
                     <Show when=stage(1)><WorkloadPanel/><ModelPanel/></Show>
                     <Show when=stage(3)><LawPanel/><CalibrationPanel/></Show>
                 </aside>
-                <main class="main" data-testid="main-area">
+                <main class="main" id="results" tabindex="-1" data-testid="main-area">
+                    <a class="back-link" href="#inputs">"↑ Back to the inputs"</a>
                     <PaperPanel/>
                     <FrontierPanel/>
                     <Show when=stage(2)><DesignPanel/><DevicesPanel/></Show>

@@ -1,4 +1,5 @@
-//! The page frame around every panel: product name, purpose, and where the science comes from.
+//! The page frame around every panel: product name, purpose, a link to the results, and where
+//! the science comes from.
 
 use leptos::prelude::*;
 
@@ -11,6 +12,9 @@ pub fn Header() -> impl IntoView {
             <p class="tagline">
                 "Which LLM architecture for your device? A fitted scaling law predicts loss, a roofline model predicts latency and memory; their Pareto frontier answers. Everything runs in your browser."
             </p>
+            // The first link: the results follow every input, thousands of pixels down on a
+            // phone (shown there, and to keyboard users when focused).
+            <a class="skip-link" href="#results" data-testid="skip-to-results">"Jump to results"</a>
         </header>
     }
 }

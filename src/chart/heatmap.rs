@@ -265,6 +265,7 @@ pub fn draw_heatmap<DB: DrawingBackend>(
         root,
         &FrameSpec {
             title: &heatmap.title,
+            subtitle: "",
             x: AxisFrame {
                 axis: x,
                 label: &heatmap.x.label,

@@ -7,6 +7,7 @@
 //! * [`xy`] — scatter / line / staircase charts with rules, markers, a clickable legend,
 //!   and the hover overlay.
 //! * [`heatmap`] — the feasible-region chart over (hidden size, layers).
+//! * [`walk`] — keyboard moves between a chart's points.
 //!
 //! The app draws a static layer once per data, size or pixel-ratio change, keeps the
 //! returned [`Projection`], and redraws only the overlay ([`xy::draw_highlight`]) on pointer
@@ -18,15 +19,17 @@ pub mod heatmap;
 pub mod nearest;
 pub mod projection;
 pub mod svg;
+pub mod walk;
 pub mod xy;
 
 pub use heatmap::{draw_heatmap, Cell, Heatmap};
 pub use nearest::NearestIndex;
 pub use projection::{Axis, PixelRect, Projection, Ticks};
 pub use svg::render_svg;
+pub use walk::{walk, walkable, Move};
 pub use xy::{
-    draw_highlight, draw_xy, AxisSpec, DrawnChart, LegendPlacement, Marker, Rule, RuleAt, Series,
-    SeriesKind, XyChart,
+    draw_highlight, draw_xy, AxisSpec, ColorKey, DrawnChart, LegendPlacement, Marker, Rule, RuleAt,
+    Series, SeriesKind, Shape, XyChart,
 };
 
 use plotters::style::{RGBAColor, RGBColor};

@@ -157,50 +157,82 @@ impl Axis {
         Axis::checked(a, b, self.log)
     }
 
-    /// Tick positions for at most about `max_major` labelled ticks, with unlabelled minor
-    /// ticks for the light grid. Linear axes step by 1, 2 or 5 × 10ᵏ. Log axes put labels on
-    /// powers of ten (every k-th one when there are many decades) and fall back to
-    /// 1-2-5 × 10ᵏ, then to linear steps, when the range is too short to hold two powers.
+    /// Tick positions for at most about `max_major` labelled ticks, and never fewer than
+    /// [`MIN_TICKS`] (one or two labels cannot tell a reader the scale of a narrow chart), with
+    /// unlabelled minor ticks for the light grid. Linear axes step by 1, 2 or 5 × 10ᵏ. Log
+    /// axes put labels on powers of ten (every k-th one when there are many decades) and fall
+    /// back to 1-2-5 × 10ᵏ, 1-3 × 10ᵏ, every mantissa, then linear steps, when the range is
+    /// too short to hold three powers.
     pub fn ticks(&self, max_major: usize) -> Ticks {
-        let max_major = max_major.max(2);
-        if self.log {
-            if let Some(ticks) = self.log_ticks(max_major) {
-                return ticks;
-            }
+        let max_major = max_major.max(MIN_TICKS);
+        let linear = linear_ticks(self.lo, self.hi, max_major);
+        if !self.log {
+            return linear;
         }
-        linear_ticks(self.lo, self.hi, max_major)
+        // The first log choice that fits; else the log choice with the fewest labels that has
+        // enough, if it is not crowded; linear steps last (on a log axis they bunch at the top
+        // end: 1000, 2000 and 3000 on a 20–3000 ms axis).
+        let choices = self.log_ticks(max_major);
+        let enough = |t: &&Ticks| t.major.len() >= MIN_TICKS;
+        let limit = max_major.max(4);
+        if let Some(t) = choices
+            .iter()
+            .filter(enough)
+            .find(|t| t.major.len() <= limit)
+        {
+            return t.clone();
+        }
+        choices
+            .iter()
+            .filter(enough)
+            .filter(|t| t.major.len() <= 2 * limit)
+            .min_by_key(|t| t.major.len())
+            .cloned()
+            .unwrap_or(linear)
     }
 
-    fn log_ticks(&self, max_major: usize) -> Option<Ticks> {
+    /// Log tick choices in order of preference: powers of ten (every k-th, then every one),
+    /// then mantissas 1-2-5, 1-3 and 1…9 of each decade.
+    fn log_ticks(&self, max_major: usize) -> Vec<Ticks> {
         let (ulo, uhi) = (self.lo.log10(), self.hi.log10());
         let eps = 1e-9;
         let first = (ulo - eps).ceil() as i32;
         let last = (uhi + eps).floor() as i32;
         let in_range = |v: f64| v >= self.lo * (1.0 - eps) && v <= self.hi * (1.0 + eps);
         let decades = last - first + 1;
+        let mut choices = Vec::new();
         if decades >= 2 {
-            let stride = (decades as usize).div_ceil(max_major).max(1) as i32;
-            let mut major = Vec::new();
-            let mut minor = Vec::new();
-            for p in (first - 1)..=last {
-                if p >= first {
-                    if p.rem_euclid(stride) == 0 {
-                        major.push(scaled(1, p));
-                    } else {
-                        minor.push(scaled(1, p));
+            // Every `stride`-th power: the widest stride that labels enough of them, then all.
+            let wanted = (decades as usize).div_ceil(max_major).max(1) as i32;
+            let labelled =
+                |stride: i32| (first..=last).filter(|p| p.rem_euclid(stride) == 0).count();
+            let widest = (1..=wanted)
+                .rev()
+                .find(|&s| labelled(s) >= MIN_TICKS)
+                .unwrap_or(1);
+            for stride in [widest, 1] {
+                let mut major = Vec::new();
+                let mut minor = Vec::new();
+                for p in (first - 1)..=last {
+                    if p >= first {
+                        if p.rem_euclid(stride) == 0 {
+                            major.push(scaled(1, p));
+                        } else {
+                            minor.push(scaled(1, p));
+                        }
+                    }
+                    if stride == 1 {
+                        minor.extend((2..=9).map(|m| scaled(m, p)).filter(|&v| in_range(v)));
                     }
                 }
-                if stride == 1 {
-                    minor.extend((2..=9).map(|m| scaled(m, p)).filter(|&v| in_range(v)));
-                }
+                choices.push(Ticks {
+                    major,
+                    minor,
+                    labels: LabelStyle::Significant,
+                });
             }
-            return Some(Ticks {
-                major,
-                minor,
-                labels: LabelStyle::Significant,
-            });
         }
-        for mantissas in [&[1, 2, 5][..], &[1, 2, 3, 4, 5, 6, 7, 8, 9]] {
+        for mantissas in [&[1, 2, 5][..], &[1, 3], &[1, 2, 3, 4, 5, 6, 7, 8, 9]] {
             let mut major = Vec::new();
             for p in (first - 2)..=(last + 1) {
                 major.extend(
@@ -210,17 +242,19 @@ impl Axis {
                         .filter(|&v| in_range(v)),
                 );
             }
-            if major.len() >= 2 && major.len() <= max_major.max(4) {
-                return Some(Ticks {
-                    major,
-                    minor: Vec::new(),
-                    labels: LabelStyle::Significant,
-                });
-            }
+            choices.push(Ticks {
+                major,
+                minor: Vec::new(),
+                labels: LabelStyle::Significant,
+            });
         }
-        None
+        choices
     }
 }
+
+/// Fewest labelled ticks an axis gets: with two, a reader cannot see whether the scale is
+/// linear or logarithmic, and with one not even its direction.
+pub const MIN_TICKS: usize = 3;
 
 /// Labelled and unlabelled tick positions of an axis, and how to print the labels.
 #[derive(Clone, Debug, PartialEq)]
@@ -262,6 +296,9 @@ impl Ticks {
     }
 }
 
+/// Ticks at multiples of the smallest 1-2-5 step that gives at most `max_major` of them, or
+/// of a smaller step when that leaves fewer than [`MIN_TICKS`] in the range (a step of 5
+/// over 0.1..9.9 lands once).
 fn linear_ticks(lo: f64, hi: f64, max_major: usize) -> Ticks {
     let raw = (hi - lo) / max_major as f64;
     let mut exponent = raw.log10().floor() as i32;
@@ -272,6 +309,20 @@ fn linear_ticks(lo: f64, hi: f64, max_major: usize) -> Ticks {
     if mantissa == 10 {
         mantissa = 1;
         exponent += 1;
+    }
+    let count = |m: i64, e: i32| {
+        let step = scaled(m, e);
+        ((hi / step + 1e-9).floor() - (lo / step - 1e-9).ceil() + 1.0).max(0.0) as usize
+    };
+    for _ in 0..4 {
+        if count(mantissa, exponent) >= MIN_TICKS {
+            break;
+        }
+        (mantissa, exponent) = match mantissa {
+            5 => (2, exponent),
+            2 => (1, exponent),
+            _ => (5, exponent - 1),
+        };
     }
     let step = scaled(mantissa, exponent);
     let (minor_mantissa, minor_exponent) = match mantissa {
@@ -642,10 +693,58 @@ mod tests {
 
     #[test]
     fn short_log_ranges_still_get_ticks() {
+        // 2 and 5 are too few: every mantissa.
         let t = Axis::checked(1.2, 8.0, true).unwrap().ticks(8);
-        assert_eq!(t.major, vec![2.0, 5.0]);
+        assert_eq!(t.major, vec![2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
         let t = Axis::checked(3.1, 3.3, true).unwrap().ticks(5);
-        assert!(t.major.len() >= 2 && t.major.iter().all(|&v| (3.1..=3.3).contains(&v)));
+        assert!(t.major.len() >= 3 && t.major.iter().all(|&v| (3.1..=3.3).contains(&v)));
+    }
+
+    /// The fit charts showed one x tick and the phone's latency axis one: every axis, however
+    /// narrow the chart (room for 1 or 2 labels), gets at least three labelled ticks inside
+    /// its range, and not many more.
+    #[test]
+    fn narrow_axes_get_at_least_three_ticks() {
+        let ranges = [
+            (2.9, 3.6, false),
+            (0.05, 0.95, false),
+            (3.02, 3.09, false),
+            (-1.0, 1e6, false),
+            (0.5, 2000.0, true),
+            (0.8, 15.0, true),
+            (0.11, 95.0, true),
+            (1.2, 8.0, true),
+            (3.1, 3.3, true),
+            (1e-3, 1e9, true),
+            (12.0, 480.0, true),
+        ];
+        for (lo, hi, log) in ranges {
+            for room in [0, 1, 2, 3] {
+                let t = Axis::checked(lo, hi, log).unwrap().ticks(room);
+                let inside = t
+                    .major
+                    .iter()
+                    .filter(|&&v| v >= lo * (1.0 - 1e-9) && v <= hi * (1.0 + 1e-9))
+                    .count();
+                assert!(
+                    inside >= MIN_TICKS,
+                    "{lo}..{hi} log={log} room {room}: {:?}",
+                    t.major
+                );
+                assert!(
+                    t.major.len() <= 8,
+                    "{lo}..{hi} log={log} room {room}: {:?}",
+                    t.major
+                );
+            }
+        }
+        // A log range of two powers and a room of two: 1, 2, 5, 10 rather than 1 and 10.
+        let t = Axis::checked(0.8, 15.0, true).unwrap().ticks(2);
+        assert_eq!(t.major, vec![1.0, 2.0, 5.0, 10.0]);
+        // The phone's device comparison: 1-3 steps, not linear 1000, 2000, 3000 bunched at
+        // the top of a log axis.
+        let t = Axis::checked(17.0, 3300.0, true).unwrap().ticks(3);
+        assert_eq!(t.major, vec![30.0, 100.0, 300.0, 1000.0, 3000.0]);
     }
 
     #[test]

@@ -113,6 +113,35 @@ pub struct Series {
     /// Hidden series are not drawn but stay in the legend, greyed, so they can be shown
     /// again.
     pub visible: bool,
+    /// Lines and staircases: drawn dashed (and so is their legend swatch), to tell apart two
+    /// lines of one colour (a rated roof from its achievable one).
+    pub dashed: bool,
+    /// Points: the mark of each point (and of the legend swatch), so a second attribute
+    /// (precision) can be told apart by shape while colour shows the chosen one.
+    pub shape: Shape,
+    /// Lines and staircases: drawn this many CSS pixels below their place (negative: above),
+    /// so series that share values run side by side in a fixed order instead of covering
+    /// each other in whatever order they happen to be drawn.
+    pub lane: f64,
+}
+
+/// The mark of a points series.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Shape {
+    /// A filled disc.
+    #[default]
+    Disc,
+    /// An outlined circle.
+    Ring,
+    /// A filled square.
+    Square,
+}
+
+impl Shape {
+    /// One shape per index (e.g. per precision), cycling.
+    pub fn nth(i: usize) -> Shape {
+        [Shape::Disc, Shape::Ring, Shape::Square][i % 3]
+    }
 }
 
 impl Series {
@@ -149,7 +178,25 @@ impl Series {
             points,
             point_colors: None,
             visible: true,
+            dashed: false,
+            shape: Shape::Disc,
+            lane: 0.0,
         }
+    }
+
+    pub fn in_lane(mut self, css_px: f64) -> Series {
+        self.lane = css_px;
+        self
+    }
+
+    pub fn dashed(mut self) -> Series {
+        self.dashed = true;
+        self
+    }
+
+    pub fn with_shape(mut self, shape: Shape) -> Series {
+        self.shape = shape;
+        self
     }
 
     pub fn with_point_colors(mut self, colors: Vec<Rgb>) -> Series {
@@ -200,10 +247,24 @@ pub enum LegendPlacement {
     Hidden,
 }
 
+/// What the colours of per-point coloured series mean, shown in the legend after the series
+/// (so a picture exported without the page still explains its colours).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ColorKey {
+    /// The attribute, e.g. "colour: experts E".
+    pub title: String,
+    /// Each value's label and colour.
+    pub entries: Vec<(String, Rgb)>,
+}
+
 /// Everything an xy chart shows.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct XyChart {
     pub title: String,
+    /// A smaller line or two under the title (settings the picture depends on), wrapped to
+    /// the width.
+    pub subtitle: String,
+    pub key: Option<ColorKey>,
     pub x: AxisSpec,
     pub y: AxisSpec,
     pub series: Vec<Series>,
@@ -268,11 +329,15 @@ pub fn draw_xy<DB: DrawingBackend>(
         }));
     let x = chart.x.resolve("x", xs)?;
     let y = chart.y.resolve("y", ys)?;
-    let legend = series_legend(&chart.series);
+    let mut legend = series_legend(&chart.series);
+    if let Some(key) = &chart.key {
+        legend.extend(key_legend(key));
+    }
     let frame = draw_frame(
         root,
         &FrameSpec {
             title: &chart.title,
+            subtitle: &chart.subtitle,
             x: AxisFrame {
                 axis: x,
                 label: &chart.x.label,
@@ -382,10 +447,13 @@ pub(crate) struct LegendItem {
 }
 
 pub(crate) enum Swatch {
-    /// A filled square (points series).
-    Fill(Rgb),
-    /// A short bar (line series).
-    Stroke(Rgb),
+    /// The series' mark; without a colour (points coloured one by one) in the foreground
+    /// colour, since no single colour stands for them.
+    Mark(Shape, Option<Rgb>),
+    /// A short bar (line series), dashed like the line when it is.
+    Stroke { color: Rgb, dashed: bool },
+    /// No swatch: a heading (the colour key's attribute).
+    Heading,
     /// A washed-out square with a diagonal (the heatmap's infeasible cells).
     Hatched(Rgb),
 }
@@ -398,13 +466,36 @@ pub(crate) fn series_legend(series: &[Series]) -> Vec<LegendItem> {
         .map(|(i, s)| LegendItem {
             label: s.name.clone(),
             swatch: match s.kind {
-                SeriesKind::Points { .. } => Swatch::Fill(s.color),
-                SeriesKind::Line { .. } | SeriesKind::Step { .. } => Swatch::Stroke(s.color),
+                SeriesKind::Points { .. } if s.point_colors.is_some() => {
+                    Swatch::Mark(s.shape, None)
+                }
+                SeriesKind::Points { .. } => Swatch::Mark(s.shape, Some(s.color)),
+                SeriesKind::Line { .. } | SeriesKind::Step { .. } => Swatch::Stroke {
+                    color: s.color,
+                    dashed: s.dashed,
+                },
             },
             active: s.visible,
             series: Some(i),
         })
         .collect()
+}
+
+/// The colour key's legend entries: its heading, then one disc per value (not clickable).
+pub(crate) fn key_legend(key: &ColorKey) -> Vec<LegendItem> {
+    std::iter::once(LegendItem {
+        label: key.title.clone(),
+        swatch: Swatch::Heading,
+        active: true,
+        series: None,
+    })
+    .chain(key.entries.iter().map(|(label, c)| LegendItem {
+        label: label.clone(),
+        swatch: Swatch::Mark(Shape::Disc, Some(*c)),
+        active: true,
+        series: None,
+    }))
+    .collect()
 }
 
 pub(crate) struct AxisFrame<'a> {
@@ -416,6 +507,7 @@ pub(crate) struct AxisFrame<'a> {
 
 pub(crate) struct FrameSpec<'a> {
     pub title: &'a str,
+    pub subtitle: &'a str,
     pub x: AxisFrame<'a>,
     pub y: AxisFrame<'a>,
     pub grid: bool,
@@ -447,13 +539,81 @@ pub(crate) fn text_style(theme: &Theme, css: f64, color: Rgb, scale: Scale) -> T
     }
 }
 
+/// Width and height of `text` in backend pixels.
+///
+/// In the browser plotters measures text with an inline-block `<span>` in the page, which
+/// wraps at the viewport's width: on a phone a long title measured as narrow and several lines
+/// tall (so it was never wrapped, and was clipped). Text with spaces is therefore measured
+/// word by word, and a line is as tall as its tallest word.
 pub(crate) fn text_size<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+) -> Result<(f64, f64), String> {
+    if !text.contains(' ') {
+        return measure(root, text, style);
+    }
+    let words: Vec<&str> = text.split(' ').collect();
+    let space = space_width(root, style)?;
+    let (mut w, mut h) = (space * (words.len() - 1) as f64, 0.0f64);
+    for word in words.iter().filter(|w| !w.is_empty()) {
+        let (ww, wh) = measure(root, word, style)?;
+        w += ww;
+        h = h.max(wh);
+    }
+    Ok((w, h))
+}
+
+/// What the backend says, for text without spaces.
+fn measure<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     text: &str,
     style: &TextStyle,
 ) -> Result<(f64, f64), String> {
     let (w, h) = root.estimate_text_size(text, style).map_err(fail)?;
     Ok((w as f64, h as f64))
+}
+
+/// The width of a space: "x x" less "xx".
+fn space_width<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: &TextStyle,
+) -> Result<f64, String> {
+    let spaced = root.estimate_text_size("x x", style).map_err(fail)?.0 as f64;
+    let joined = measure(root, "xx", style)?.0;
+    Ok((spaced - joined).max(0.0))
+}
+
+/// `text` cut into lines no wider than `width` at spaces (a word wider than that gets a
+/// line of its own). Each word is measured once (see [`text_size`]).
+pub(crate) fn wrap<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+    width: f64,
+) -> Result<Vec<String>, String> {
+    let space = space_width(root, style)?;
+    let mut lines: Vec<String> = Vec::new();
+    let (mut line, mut line_w) = (String::new(), 0.0);
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let w = measure(root, word, style)?.0;
+        if !line.is_empty() && line_w + space + w > width {
+            lines.push(std::mem::take(&mut line));
+            line_w = 0.0;
+        }
+        if line.is_empty() {
+            line = word.to_string();
+            line_w = w;
+        } else {
+            line.push(' ');
+            line.push_str(word);
+            line_w += space + w;
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    Ok(lines)
 }
 
 /// Fills the background, lays out and draws title, legend and axes (with grid), and
@@ -471,18 +631,25 @@ pub(crate) fn draw_frame<DB: DrawingBackend>(
     let base = (base.0 as f64, base.1 as f64);
     let pad = scale.px(8.0);
 
+    // Title and subtitle, wrapped to the width so a phone shows all of them.
     let mut top = pad;
-    if !spec.title.is_empty() {
-        let style = text_style(theme, TITLE_FONT, theme.foreground, scale);
-        let (_, th) = text_size(root, spec.title, &style)?;
-        let style = style.pos(Pos::new(HPos::Center, VPos::Top));
-        root.draw(&Text::new(
-            spec.title,
-            ((w / 2.0) as i32, top as i32),
-            style,
-        ))
-        .map_err(fail)?;
-        top += th + pad * 0.5;
+    for (text, font) in [(spec.title, TITLE_FONT), (spec.subtitle, DESC_FONT)] {
+        if text.is_empty() {
+            continue;
+        }
+        let style = text_style(theme, font, theme.foreground, scale);
+        for line in wrap(root, text, &style, w - 2.0 * pad)? {
+            let (_, th) = text_size(root, &line, &style)?;
+            let centred = style.clone().pos(Pos::new(HPos::Center, VPos::Top));
+            root.draw(&Text::new(
+                line.as_str(),
+                ((w / 2.0) as i32, top as i32),
+                centred,
+            ))
+            .map_err(fail)?;
+            top += th + pad * 0.25;
+        }
+        top += pad * 0.25;
     }
 
     // Legend layout.
@@ -556,7 +723,7 @@ pub(crate) fn draw_frame<DB: DrawingBackend>(
         })
     };
     let x_area = (2.0 * tick + label_h + desc_h(spec.x.label)? + scale.px(4.0)).ceil();
-    let margin = [pad * 0.5, pad, pad * 0.5, pad * 0.5]; // top, right, bottom, left
+    let mut margin = [pad * 0.5, pad, pad * 0.5, pad * 0.5]; // top, right, bottom, left
     let region_w = w - legend_width - spec.right_reserve;
     let region_h = h - top;
     let plot_h = region_h - margin[0] - margin[2] - x_area;
@@ -573,6 +740,15 @@ pub(crate) fn draw_frame<DB: DrawingBackend>(
         ));
     }
     let x_ticks = fit_ticks(&spec.x, plot_w / scale.px(90.0));
+    // The last x label is centred on its tick: room for its right half, or a phone clips
+    // "1000" to "100".
+    if let Some(&last) = x_ticks.major.iter().max_by(|a, b| a.total_cmp(b)) {
+        let half = text_size(root, &x_ticks.label(last), &label_style)?.0 / 2.0;
+        let beyond = half - (1.0 - spec.x.axis.fraction(last)) * plot_w;
+        if beyond.is_finite() && beyond + scale.px(2.0) > margin[1] {
+            margin[1] = (beyond + scale.px(2.0)).ceil();
+        }
+    }
 
     let region = root.clone().shrink(
         (0, top.round() as i32),
@@ -662,7 +838,7 @@ fn fit_ticks(frame: &AxisFrame, room: f64) -> Ticks {
     };
     let mut ticks = match &frame.ticks {
         Some(t) => t.clone(),
-        None => axis.ticks(room.clamp(2.0, 12.0) as usize),
+        None => axis.ticks(room.clamp(1.0, 12.0) as usize),
     };
     ticks.major.retain(inside);
     ticks.minor.retain(inside);
@@ -799,19 +975,28 @@ fn draw_legend_item<DB: DrawingBackend>(
         (x1.round() as i32, (cy + size / 2.0).round() as i32),
     ];
     let muted = rgba(theme.muted, 1.0);
+    let centre = (((x0 + x1) / 2.0).round() as i32, cy.round() as i32);
     match (&item.swatch, item.active) {
-        (Swatch::Fill(c), true) => {
-            root.draw(&Rectangle::new(square, rgb(*c).filled()))
-                .map_err(fail)?;
+        (Swatch::Heading, _) => {}
+        (Swatch::Mark(shape, c), true) => {
+            let color = rgba(c.unwrap_or(theme.foreground), 1.0);
+            draw_mark(root, centre, scale.stroke(4.0), *shape, color, scale)?;
         }
-        (Swatch::Stroke(c), true) => {
+        (Swatch::Stroke { color, dashed }, true) => {
             let half = scale.px(1.5);
-            let bar = [
-                (x0.round() as i32, (cy - half).round() as i32),
-                (x1.round() as i32, (cy + half).round() as i32),
-            ];
-            root.draw(&Rectangle::new(bar, rgb(*c).filled()))
-                .map_err(fail)?;
+            let pieces = if *dashed {
+                vec![(x0, x0 + size * 0.4), (x0 + size * 0.6, x1)]
+            } else {
+                vec![(x0, x1)]
+            };
+            for (a, b) in pieces {
+                let bar = [
+                    (a.round() as i32, (cy - half).round() as i32),
+                    (b.round() as i32, (cy + half).round() as i32),
+                ];
+                root.draw(&Rectangle::new(bar, rgb(*color).filled()))
+                    .map_err(fail)?;
+            }
         }
         (Swatch::Hatched(c), _) => {
             root.draw(&Rectangle::new(square, rgb(*c).filled()))
@@ -840,10 +1025,45 @@ fn draw_legend_item<DB: DrawingBackend>(
     };
     let style =
         text_style(theme, LEGEND_FONT, color, scale).pos(Pos::new(HPos::Left, VPos::Center));
-    let at = ((x1 + scale.px(6.0)).round() as i32, cy.round() as i32);
+    let text_x = match item.swatch {
+        Swatch::Heading => x0,
+        _ => x1 + scale.px(6.0),
+    };
+    let at = (text_x.round() as i32, cy.round() as i32);
     root.draw(&Text::new(item.label.as_str(), at, style))
         .map_err(fail)?;
     Ok(())
+}
+
+/// One mark of a points series (or its legend swatch) centred on a pixel.
+fn draw_mark<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    radius: u32,
+    shape: Shape,
+    color: RGBAColor,
+    scale: Scale,
+) -> Result<(), String> {
+    match shape {
+        Shape::Disc => area.draw(&Circle::new((x, y), radius, color.filled())),
+        Shape::Ring => area.draw(&Circle::new(
+            (x, y),
+            radius,
+            ShapeStyle {
+                color,
+                filled: false,
+                stroke_width: scale.stroke(1.0),
+            },
+        )),
+        Shape::Square => {
+            let r = radius as i32;
+            area.draw(&Rectangle::new(
+                [(x - r, y - r), (x + r, y + r)],
+                color.filled(),
+            ))
+        }
+    }
+    .map_err(fail)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -857,28 +1077,44 @@ pub(crate) fn draw_series<DB: DrawingBackend>(
     scale: Scale,
 ) -> Result<(), String> {
     match series.kind {
-        SeriesKind::Points { radius, alpha } => {
-            draw_points(screen, projection, series, scale.stroke(radius), alpha)
-        }
+        SeriesKind::Points { radius, alpha } => draw_points(
+            screen,
+            projection,
+            series,
+            scale.stroke(radius),
+            alpha,
+            scale,
+        ),
         SeriesKind::Line { width } => {
-            let vertices = series.points.iter().map(|&(x, y)| pixel(projection, x, y));
+            let lane = scale.px(series.lane);
+            let vertices = series
+                .points
+                .iter()
+                .map(|&(x, y)| pixel(projection, x, y).map(|(px, py)| (px, py + lane)));
+            let dash = series.dashed.then(|| dash_pattern(scale));
             draw_polyline(
                 screen,
                 projection,
                 vertices,
                 series.color,
                 scale.stroke(width),
+                dash,
             )
         }
         SeriesKind::Step { width } => {
             let stairs = staircase(&series.points);
-            let vertices = stairs.iter().map(|&(x, y)| pixel(projection, x, y));
+            let lane = scale.px(series.lane);
+            let vertices = stairs
+                .iter()
+                .map(|&(x, y)| pixel(projection, x, y).map(|(px, py)| (px, py + lane)));
+            let dash = series.dashed.then(|| dash_pattern(scale));
             draw_polyline(
                 screen,
                 projection,
                 vertices,
                 series.color,
                 scale.stroke(width),
+                dash,
             )
         }
     }
@@ -896,6 +1132,7 @@ fn draw_points<DB: DrawingBackend>(
     series: &Series,
     radius: u32,
     alpha: f64,
+    scale: Scale,
 ) -> Result<(), String> {
     // Dense clouds draw one dot per cell of about a dot's radius: more dots there would
     // cover the same pixels, and each costs a canvas call (a million candidates cover a few
@@ -925,9 +1162,14 @@ fn draw_points<DB: DrawingBackend>(
             seen[bit / 64] |= 1 << (bit % 64);
         }
         let color = colors.get(i).copied().unwrap_or(series.color);
-        screen
-            .draw(&Circle::new((px, py), radius, rgba(color, alpha).filled()))
-            .map_err(fail)?;
+        draw_mark(
+            screen,
+            (px, py),
+            radius,
+            series.shape,
+            rgba(color, alpha),
+            scale,
+        )?;
     }
     Ok(())
 }
@@ -950,22 +1192,88 @@ pub(crate) fn staircase(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     out
 }
 
+/// Dash and gap lengths of dashed series, in backend pixels.
+fn dash_pattern(scale: Scale) -> (f64, f64) {
+    (scale.px(7.0), scale.px(4.0))
+}
+
+/// Draws a polyline clipped to the plot, solid or with `dash` = (dash, gap) lengths.
 pub(crate) fn draw_polyline<DB: DrawingBackend>(
     screen: &DrawingArea<DB, Shift>,
     projection: &Projection,
     vertices: impl Iterator<Item = Option<(f64, f64)>>,
     color: Rgb,
     width: u32,
+    dash: Option<(f64, f64)>,
 ) -> Result<(), String> {
     let style = ShapeStyle {
         color: rgba(color, 1.0),
         filled: false,
         stroke_width: width,
     };
-    for run in clipped_runs(vertices, &projection.plot) {
+    let runs = clipped_runs(vertices, &projection.plot);
+    let runs = match dash {
+        Some((on, off)) => runs.iter().flat_map(|r| dashes(r, on, off)).collect(),
+        None => runs,
+    };
+    for run in runs {
         screen.draw(&PathElement::new(run, style)).map_err(fail)?;
     }
     Ok(())
+}
+
+/// A run cut into dashes `on` pixels long with gaps of `off`, the pattern carried across
+/// its vertices (a staircase's short steps do not restart it).
+pub(crate) fn dashes(run: &[(i32, i32)], on: f64, off: f64) -> Vec<Vec<(i32, i32)>> {
+    let (on, off) = (on.max(1.0), off.max(1.0));
+    let mut out = Vec::new();
+    let mut current: Vec<(i32, i32)> = Vec::new();
+    // Distance into the current period of on + off.
+    let mut phase = 0.0;
+    for pair in run.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let (dx, dy) = ((b.0 - a.0) as f64, (b.1 - a.1) as f64);
+        let length = (dx * dx + dy * dy).sqrt();
+        let at = |d: f64| {
+            let t = if length > 0.0 { d / length } else { 0.0 };
+            (
+                (a.0 as f64 + t * dx).round() as i32,
+                (a.1 as f64 + t * dy).round() as i32,
+            )
+        };
+        let mut d = 0.0;
+        while d < length {
+            if phase < on {
+                if current.is_empty() {
+                    current.push(at(d));
+                }
+                let step = (on - phase).min(length - d);
+                d += step;
+                phase += step;
+                let end = at(d);
+                if current.last() != Some(&end) {
+                    current.push(end);
+                }
+                if phase >= on && current.len() >= 2 {
+                    out.push(std::mem::take(&mut current));
+                }
+                if phase >= on {
+                    current.clear();
+                }
+            } else {
+                let step = (on + off - phase).min(length - d);
+                d += step;
+                phase += step;
+                if phase >= on + off {
+                    phase = 0.0;
+                }
+            }
+        }
+    }
+    if current.len() >= 2 {
+        out.push(current);
+    }
+    out
 }
 
 /// Cuts a polyline into the runs visible in `rect`, rounded to pixels without repeats.
@@ -1162,7 +1470,9 @@ fn draw_note<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Diamonds outlined in the foreground colour, labelled on whichever side has room.
+/// Diamonds outlined in the foreground colour, labelled on whichever side has room; a label
+/// that would cover an earlier label or a diamond is moved up or down (with a leader line)
+/// until it does not, so markers at nearly one place keep readable labels.
 pub(crate) fn draw_markers<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     screen: &DrawingArea<DB, Shift>,
@@ -1177,8 +1487,23 @@ pub(crate) fn draw_markers<DB: DrawingBackend>(
         filled: false,
         stroke_width: scale.stroke(1.5),
     };
-    for marker in markers {
-        let Some((px, py)) = on_plot(projection, marker.x, marker.y) else {
+    let at: Vec<Option<(i32, i32)>> = markers
+        .iter()
+        .map(|m| on_plot(projection, m.x, m.y))
+        .collect();
+    // Diamonds are obstacles for every label; labels become obstacles once placed.
+    let mut taken: Vec<PixelRect> = at
+        .iter()
+        .flatten()
+        .map(|&(px, py)| PixelRect {
+            left: (px - half) as f64,
+            top: (py - half) as f64,
+            width: 2.0 * half as f64,
+            height: 2.0 * half as f64,
+        })
+        .collect();
+    for (marker, at) in markers.iter().zip(&at) {
+        let Some((px, py)) = *at else {
             continue;
         };
         let diamond = vec![
@@ -1199,25 +1524,90 @@ pub(crate) fn draw_markers<DB: DrawingBackend>(
             continue;
         }
         let style = text_style(theme, NOTE_FONT, theme.foreground, scale);
-        let (w, _) = text_size(root, &marker.label, &style)?;
+        let size = text_size(root, &marker.label, &style)?;
         let offset = half as f64 + scale.px(4.0);
-        let right_side = px as f64 + offset + w <= projection.plot.right();
-        let (anchor, x) = if right_side {
-            (Pos::new(HPos::Left, VPos::Center), px as f64 + offset)
-        } else {
-            (Pos::new(HPos::Right, VPos::Center), px as f64 - offset)
-        };
+        let spot = (px as f64, py as f64);
+        let rect = place_label(spot, size, offset, &projection.plot, &taken);
+        let centre_y = rect.top + rect.height / 2.0;
+        if (centre_y - spot.1).abs() > 0.5 {
+            let near_x = if rect.left > spot.0 {
+                rect.left
+            } else {
+                rect.right()
+            };
+            let leader = vec![(px, py), (near_x.round() as i32, centre_y.round() as i32)];
+            let thin = ShapeStyle {
+                color: rgba(theme.foreground, 0.5),
+                filled: false,
+                stroke_width: scale.stroke(1.0),
+            };
+            screen.draw(&PathElement::new(leader, thin)).map_err(fail)?;
+        }
         draw_note(
             root,
             screen,
             &marker.label,
-            (x, py as f64),
-            anchor,
+            (rect.left, rect.top),
+            Pos::new(HPos::Left, VPos::Top),
             style,
             theme,
         )?;
+        taken.push(rect);
     }
     Ok(())
+}
+
+/// The box of a `size` label beside a marker at `spot`: right of it (`offset` away) when it
+/// fits in the plot, else left; then moved by whole label heights, nearest first, until it
+/// overlaps nothing in `taken` and lies inside the plot. Where no place is free, the first
+/// one.
+pub(crate) fn place_label(
+    spot: (f64, f64),
+    size: (f64, f64),
+    offset: f64,
+    plot: &PixelRect,
+    taken: &[PixelRect],
+) -> PixelRect {
+    let (w, h) = size;
+    let right = spot.0 + offset;
+    let left = spot.0 - offset - w;
+    let sides = if right + w <= plot.right() {
+        [right, left]
+    } else {
+        [left, right]
+    };
+    let step = h + 2.0;
+    let overlaps = |a: &PixelRect, b: &PixelRect| {
+        a.left < b.right() && b.left < a.right() && a.top < b.bottom() && b.top < a.bottom()
+    };
+    let mut first = None;
+    for k in 0..=12 {
+        let shifts: &[f64] = if k == 0 { &[0.0] } else { &[1.0, -1.0] };
+        for sign in shifts {
+            for x in sides {
+                let rect = PixelRect {
+                    left: x,
+                    top: spot.1 - h / 2.0 + sign * k as f64 * step,
+                    width: w,
+                    height: h,
+                };
+                first.get_or_insert(rect);
+                let inside = rect.top >= plot.top
+                    && rect.bottom() <= plot.bottom()
+                    && rect.left >= plot.left
+                    && rect.right() <= plot.right();
+                if inside && !taken.iter().any(|t| overlaps(t, &rect)) {
+                    return rect;
+                }
+            }
+        }
+    }
+    first.unwrap_or(PixelRect {
+        left: right,
+        top: spot.1 - h / 2.0,
+        width: w,
+        height: h,
+    })
 }
 
 /// The washed-out look of something unavailable (hidden entries, infeasible cells).
@@ -1281,6 +1671,47 @@ mod tests {
                 vec![(100, 20), (40, 20)],
             ]
         );
+    }
+
+    #[test]
+    fn dashes_alternate_along_a_run_and_carry_across_vertices() {
+        // 20 px right then 10 px down, dashes of 6 with gaps of 4.
+        let d = dashes(&[(0, 0), (20, 0), (20, 10)], 6.0, 4.0);
+        assert_eq!(
+            d,
+            vec![
+                vec![(0, 0), (6, 0)],
+                vec![(10, 0), (16, 0)],
+                vec![(20, 0), (20, 6)],
+            ]
+        );
+        // A dash goes round a corner 3 px in.
+        let d = dashes(&[(0, 0), (3, 0), (3, 10)], 6.0, 4.0);
+        assert_eq!(d, vec![vec![(0, 0), (3, 0), (3, 3)], vec![(3, 7), (3, 10)]]);
+        assert!(dashes(&[(0, 0)], 6.0, 4.0).is_empty());
+    }
+
+    #[test]
+    fn a_label_is_moved_off_labels_already_placed() {
+        let plot = PixelRect {
+            left: 0.0,
+            top: 0.0,
+            width: 400.0,
+            height: 300.0,
+        };
+        let first = place_label((100.0, 150.0), (80.0, 12.0), 10.0, &plot, &[]);
+        assert_eq!((first.left, first.top), (110.0, 144.0));
+        // The other side first, then a label height down.
+        let second = place_label((100.0, 150.0), (80.0, 12.0), 10.0, &plot, &[first]);
+        assert_eq!((second.left, second.top), (10.0, 144.0));
+        let third = place_label((100.0, 150.0), (80.0, 12.0), 10.0, &plot, &[first, second]);
+        assert_eq!((third.left, third.top), (110.0, 158.0));
+        // No room on the right: the left side; and when the left is taken, up or down rather
+        // than off the plot.
+        let edge = place_label((390.0, 150.0), (80.0, 12.0), 10.0, &plot, &[]);
+        assert_eq!(edge.left, 300.0);
+        let moved = place_label((390.0, 150.0), (80.0, 12.0), 10.0, &plot, &[edge]);
+        assert_eq!((moved.left, moved.top), (300.0, 158.0));
     }
 
     #[test]
