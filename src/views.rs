@@ -462,6 +462,17 @@ impl<'a> FrontierChartBuilder<'a> {
     }
 }
 
+/// A design's short name, the same on the chart's pins and in the comparison table:
+/// "l=24 d=2048 16×top-1" or "l=24 d=2048 dense".
+pub fn design_label(layers: u32, hidden: u32, experts: u32, active: u32) -> String {
+    let moe = if experts > 1 {
+        format!("{experts}×top-{active}")
+    } else {
+        "dense".to_string()
+    };
+    format!("l={layers} d={hidden} {moe}")
+}
+
 /// Candidate clouds larger than this are thinned for drawing and hover.
 pub const THIN_ABOVE: usize = 200_000;
 

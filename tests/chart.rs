@@ -9,8 +9,8 @@ use rand::{Rng, SeedableRng};
 use roofscale::chart::heatmap::viridis;
 use roofscale::chart::{
     draw_heatmap, draw_highlight, draw_xy, AxisSpec, Cell, ColorKey, DrawnChart, Heatmap,
-    LegendPlacement, Marker, PixelRect, Rule, RuleAt, Scale, Series, SeriesKind, Shape, Theme,
-    XyChart, PALETTE,
+    Highlight, LegendPlacement, Marker, PixelRect, Rule, RuleAt, Scale, Series, SeriesKind, Shape,
+    Theme, XyChart, PALETTE,
 };
 
 type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
@@ -581,9 +581,9 @@ fn the_overlay_highlights_points_with_the_static_projection() {
     });
     let p = drawn.unwrap().projection;
     let hovered = [
-        (10.0, 2.5, PALETTE[0]),
-        (f64::NAN, 2.5, PALETTE[1]),
-        (1e9, 2.5, PALETTE[1]), // off the plot
+        Highlight::new(10.0, 2.5, PALETTE[0]),
+        Highlight::new(f64::NAN, 2.5, PALETTE[1]),
+        Highlight::new(1e9, 2.5, PALETTE[1]).labelled("off"), // off the plot
     ];
     let (svg, result) = render(SIZE, |overlay| {
         draw_highlight(
@@ -1152,4 +1152,25 @@ fn the_last_x_label_fits_in_the_canvas() {
     assert_eq!(attr(last.0, "text-anchor"), Some("middle"));
     // Centred on x, about 6 px per digit at 11 px.
     assert!(number(last.0, "x") + 12.0 <= size.0 as f64, "{}", last.0);
+}
+
+/// Pins carry their name on the chart (issue: pins were unlabelled), drawn beside the ring.
+#[test]
+fn pinned_points_are_labelled_on_the_overlay() {
+    let theme = Theme::light();
+    let (_, drawn) = render(SIZE, |root| {
+        draw_xy(root, &mixed_chart(), &theme, Scale::default())
+    });
+    let p = drawn.unwrap().projection;
+    let pins = [
+        Highlight::new(10.0, 2.5, PALETTE[0]).labelled("pin 1 · l=24 d=2048"),
+        Highlight::new(10.0, 2.5, PALETTE[0]),
+    ];
+    let (svg, result) = render(SIZE, |overlay| {
+        draw_highlight(overlay, &p, &pins, None, &theme, Scale::default())
+    });
+    result.unwrap();
+    let texts = elements(&svg, "text");
+    assert_eq!(texts.len(), 1, "one label for the one labelled pin");
+    assert!(svg.contains("pin 1 · l=24 d=2048"));
 }

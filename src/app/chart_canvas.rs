@@ -30,7 +30,7 @@ use crate::chart::{
 };
 
 /// A point to highlight: data coordinates and colour.
-pub type Highlight = (f64, f64, crate::chart::Rgb);
+pub use crate::chart::Highlight;
 
 /// Hover radius in CSS pixels.
 const HOVER_PX: f64 = 12.0;
@@ -233,7 +233,7 @@ pub fn ChartCanvas(
         let mut cross = None;
         if let Some((s, i)) = hovered {
             if let Some(p) = c.series.get(s).and_then(|x| x.points.get(i)) {
-                points.push((p.0, p.1, theme.foreground));
+                points.push(Highlight::new(p.0, p.1, theme.foreground));
                 cross = Some(*p);
             }
         }

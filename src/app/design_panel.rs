@@ -47,10 +47,8 @@ impl Pinned {
             Pinned::Reference(name) => format!("{name} (reference)"),
             Pinned::Candidate(_) => {
                 let s = a.spec();
-                let moe = s.moe.map_or("dense".to_string(), |m| {
-                    format!("{}×top-{}", m.experts, m.active)
-                });
-                format!("l={} d={} {moe}", s.layers, s.hidden)
+                let (e, k) = s.moe.map_or((1, 1), |m| (m.experts, m.active));
+                crate::views::design_label(s.layers, s.hidden, e, k)
             }
         }
     }

@@ -9,6 +9,7 @@ use super::format;
 use super::law_state::LawState;
 use super::search_state::{yield_to_browser, SearchState};
 use super::state::{Derived, Inputs, NamedModel};
+use crate::chart::Highlight;
 use crate::model::fit::extrapolation;
 use crate::model::headline::headline_lines;
 use crate::model::law::LawInputs;
@@ -17,7 +18,7 @@ use crate::model::pareto::{best_under_budget, matched_latency, FrontierPoint};
 use crate::model::roofline::evaluate;
 use crate::model::search::{edge_warning, AttentionKind, Candidate, Objective, SearchReport};
 use crate::views::{
-    color_key_labels, export_file_name, ColorBy, FrontierChart, FrontierChartBuilder,
+    color_key_labels, design_label, export_file_name, ColorBy, FrontierChart, FrontierChartBuilder,
     ReferencePoint,
 };
 
@@ -262,7 +263,7 @@ pub fn FrontierPanel() -> impl IntoView {
         let pins = search.pins.get();
         let ref_pins = search.ref_pins.get();
         let objective = search.objective.get();
-        let mut out: Vec<(f64, f64, crate::chart::Rgb)> = search.report.with(|r| {
+        let mut out: Vec<Highlight> = search.report.with(|r| {
             let Some(r) = r else { return Vec::new() };
             r.evaluations
                 .candidates
@@ -270,11 +271,17 @@ pub fn FrontierPanel() -> impl IntoView {
                 .enumerate()
                 .filter(|(_, c)| pins.contains(&(c.index as u64)))
                 .map(|(i, c)| {
-                    (
+                    Highlight::new(
                         r.evaluations.metrics(i, 0).latency(objective) * 1e3,
                         c.loss,
                         crate::chart::PALETTE[6],
                     )
+                    .labelled(design_label(
+                        c.layers,
+                        c.hidden,
+                        c.experts as u32,
+                        c.active as u32,
+                    ))
                 })
                 .collect()
         });
@@ -285,7 +292,10 @@ pub fn FrontierPanel() -> impl IntoView {
                     for (k, key) in b.0.reference_keys.iter().enumerate() {
                         if ref_pins.contains(key) {
                             if let Some(&(x, y)) = b.0.chart.series[s].points.get(k) {
-                                out.push((x, y, crate::chart::PALETTE[6]));
+                                out.push(
+                                    Highlight::new(x, y, crate::chart::PALETTE[6])
+                                        .labelled(key.clone()),
+                                );
                             }
                         }
                     }

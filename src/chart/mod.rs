@@ -28,8 +28,8 @@ pub use projection::{Axis, PixelRect, Projection, Ticks};
 pub use svg::render_svg;
 pub use walk::{walk, walkable, Move};
 pub use xy::{
-    draw_highlight, draw_xy, AxisSpec, ColorKey, DrawnChart, LegendPlacement, Marker, Rule, RuleAt,
-    Series, SeriesKind, Shape, XyChart,
+    draw_highlight, draw_xy, AxisSpec, ColorKey, DrawnChart, Highlight, LegendPlacement, Marker,
+    Rule, RuleAt, Series, SeriesKind, Shape, XyChart,
 };
 
 use plotters::style::{RGBAColor, RGBColor};

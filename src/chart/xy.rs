@@ -376,7 +376,7 @@ pub fn draw_xy<DB: DrawingBackend>(
 pub fn draw_highlight<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     projection: &Projection,
-    points: &[(f64, f64, Rgb)],
+    points: &[Highlight],
     crosshair: Option<(f64, f64)>,
     theme: &Theme,
     scale: Scale,
@@ -406,10 +406,31 @@ pub fn draw_highlight<DB: DrawingBackend>(
         filled: false,
         stroke_width: scale.stroke(2.0),
     };
-    for &(x, y, color) in points {
+    for h in points {
+        let (x, y, color) = (h.x, h.y, h.color);
         let Some((px, py)) = on_plot(projection, x, y) else {
             continue;
         };
+        // A pinned point says what it is ("pin 1 · l=24 d=2048"), so the chart and the
+        // comparison table can be matched by eye.
+        if let Some(label) = h.label.as_deref().filter(|l| !l.is_empty()) {
+            let style = text_style(theme, NOTE_FONT, theme.foreground, scale);
+            let at = (px + scale.stroke(9.0) as i32, py - scale.stroke(9.0) as i32);
+            let right = at.0 as f64 + label.chars().count() as f64 * scale.px(NOTE_FONT) * 0.6;
+            let at = if right > plot.right() {
+                (px - scale.stroke(9.0) as i32, at.1)
+            } else {
+                at
+            };
+            let anchor = if right > plot.right() {
+                Pos::new(HPos::Right, VPos::Bottom)
+            } else {
+                Pos::new(HPos::Left, VPos::Bottom)
+            };
+            screen
+                .draw(&Text::new(label, at, style.pos(anchor)))
+                .map_err(fail)?;
+        }
         screen
             .draw(&Circle::new((px, py), scale.stroke(7.0), ring))
             .map_err(fail)?;
@@ -422,6 +443,31 @@ pub fn draw_highlight<DB: DrawingBackend>(
             .map_err(fail)?;
     }
     Ok(())
+}
+
+/// A point drawn on the overlay: hovered or pinned, with an optional label.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Highlight {
+    pub x: f64,
+    pub y: f64,
+    pub color: Rgb,
+    pub label: Option<String>,
+}
+
+impl Highlight {
+    pub fn new(x: f64, y: f64, color: Rgb) -> Highlight {
+        Highlight {
+            x,
+            y,
+            color,
+            label: None,
+        }
+    }
+
+    pub fn labelled(mut self, label: impl Into<String>) -> Highlight {
+        self.label = Some(label.into());
+        self
+    }
 }
 
 /// The pixel of a data point if it is drawable and on the plot.
