@@ -292,10 +292,8 @@ pub fn FrontierPanel() -> impl IntoView {
                     for (k, key) in b.0.reference_keys.iter().enumerate() {
                         if ref_pins.contains(key) {
                             if let Some(&(x, y)) = b.0.chart.series[s].points.get(k) {
-                                out.push(
-                                    Highlight::new(x, y, crate::chart::PALETTE[6])
-                                        .labelled(key.clone()),
-                                );
+                                // Its chart marker already names it.
+                                out.push(Highlight::new(x, y, crate::chart::PALETTE[6]));
                             }
                         }
                     }
