@@ -573,3 +573,27 @@ fn trend_lines_keep_their_colour_width_and_lane() {
     let (e, k) = (&first.series[2], &first.series[3]);
     assert!(e.points.iter().zip(&k.points).any(|(a, b)| a.1 == b.1));
 }
+
+/// The export written in slices (so the page's thread is never held long) is the same file as
+/// the one written whole.
+#[test]
+fn candidates_csv_in_slices_is_the_whole_file() {
+    let report = small_report();
+    let whole =
+        roofscale::views::candidates_csv(&report, Objective::Total, false, &Constraints::default());
+    let mut out = String::new();
+    let mut w = roofscale::views::CandidatesCsv::start(
+        &report,
+        Objective::Total,
+        false,
+        &Constraints::default(),
+        &mut out,
+    );
+    let mut slices = 0;
+    while !w.write_rows(&mut out, 7) {
+        slices += 1;
+    }
+    assert_eq!(w.progress(), (report.evaluated(), report.evaluated()));
+    assert!(slices >= report.evaluated() / 7 - 1);
+    assert_eq!(out, whole);
+}

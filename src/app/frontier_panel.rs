@@ -18,8 +18,8 @@ use crate::model::pareto::{best_under_budget, matched_latency, FrontierPoint};
 use crate::model::roofline::evaluate;
 use crate::model::search::{edge_warning, AttentionKind, Candidate, Objective, SearchReport};
 use crate::views::{
-    color_key_labels, design_label, export_file_name, ColorBy, FrontierChart, FrontierChartBuilder,
-    ReferencePoint,
+    color_key_labels, design_label, export_file_name, CandidatesCsv, ColorBy, FrontierChart,
+    FrontierChartBuilder, ReferencePoint,
 };
 
 /// One line describing a candidate's shape; `kinds` are its space's attention kinds.
@@ -45,6 +45,9 @@ pub fn describe(c: &Candidate, kinds: &[AttentionKind]) -> String {
         format::si(c.params_total as f64)
     )
 }
+
+/// Rows of a CSV export written per task (a few milliseconds each).
+const EXPORT_ROWS_PER_TASK: usize = 2000;
 
 /// The reference models drawn on the frontier: the selected one, then the others ticked,
 /// each once, in the model list's order.
@@ -302,27 +305,36 @@ pub fn FrontierPanel() -> impl IntoView {
         });
         out
     });
+    // CSV exports are written a slice of rows per task (a million rows took a few hundred
+    // ms in one task), with the progress shown, then downloaded.
+    let exporting = RwSignal::new(None::<(usize, usize)>);
     let export = move |only_frontier: bool| {
-        if let Some(r) = search.report.get_untracked() {
-            let csv = crate::views::candidates_csv(
-                &r,
-                search.objective.get_untracked(),
-                only_frontier,
-                &search.constraints(),
-            );
+        let Some(r) = search.report.get_untracked() else {
+            return;
+        };
+        if exporting.get_untracked().is_some() {
+            return;
+        }
+        let objective = search.objective.get_untracked();
+        let constraints = search.constraints_untracked();
+        exporting.set(Some((0, 0)));
+        leptos::task::spawn_local(async move {
+            let mut csv = String::new();
+            let mut w = CandidatesCsv::start(&r, objective, only_frontier, &constraints, &mut csv);
+            yield_to_browser().await;
+            while !w.write_rows(&mut csv, EXPORT_ROWS_PER_TASK) {
+                exporting.set(Some(w.progress()));
+                yield_to_browser().await;
+            }
+            exporting.set(None);
             let what = if only_frontier {
                 "frontier"
             } else {
                 "candidates"
             };
-            let name = export_file_name(
-                what,
-                r.device.name(),
-                search.objective.get_untracked(),
-                "csv",
-            );
+            let name = export_file_name(what, r.device.name(), objective, "csv");
             super::files::download_text(&name, "text/csv", &csv);
-        }
+        });
     };
     // The same key the chart draws (one entry per colour), for readers of the page text.
     let key = move || {
@@ -606,6 +618,9 @@ pub fn FrontierPanel() -> impl IntoView {
                 <button type="button" data-testid="export-frontier-csv" on:click=move |_| export(true)>"frontier CSV"</button>
                 " "
                 <button type="button" data-testid="export-candidates-csv" on:click=move |_| export(false)>"all candidates CSV"</button>
+                {move || exporting.get().map(|(done, all)| view! {
+                    <span class="hint" role="status" data-testid="export-progress">{format!(" writing CSV: {} of {} rows", format::grouped(done as u64), format::grouped(all as u64))}</span>
+                })}
             </p>
             {key}
             {details}
