@@ -177,9 +177,16 @@ pub fn targets() -> Vec<Target> {
         target("device json", vec![DEVICE_TEMPLATE_JSON.to_string()], |s| {
             import_devices_json(s).errors.is_empty()
         }),
-        target("device csv", vec![DEVICE_TEMPLATE_CSV.to_string()], |s| {
-            import_devices_csv(s).errors.is_empty()
-        }),
+        target(
+            "device csv",
+            vec![
+                DEVICE_TEMPLATE_CSV.to_string(),
+                "\u{feff}# c\nName;Memory GB;bandwidth_gbps;fp16_tflops\n\"a; b\";8;100;1\n".into(),
+            ],
+            |s| {
+                import_devices_csv("d.csv", s).errors.is_empty()
+            },
+        ),
         target(
             "config.json",
             reference_presets()

@@ -21,6 +21,7 @@ mod header;
 mod text;
 
 pub use cell::{number, positive_number};
+pub(crate) use error::write_at;
 pub use error::{CsvError, CsvErrorKind, Located, OwnProblem, RowIssue};
 pub use header::normalise_header;
 
