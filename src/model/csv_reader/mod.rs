@@ -14,6 +14,13 @@
 //!
 //! Each importer keeps only its own rules: which columns, what they mean, its own problems
 //! ([`OwnProblem`]).
+//!
+//! Where the three former readers disagreed, the stricter or clearer rule was kept for all:
+//! the device CSV had no size limit, no BOM or delimiter handling, numbered "rows" without the
+//! file name, refused a ragged row with its own wording, said "no devices" for a header alone
+//! and listed every bad row of a file with no good one; it now follows the rules above. Headers
+//! are read as the measurements import read them ([`normalise_header`]). A lone `\r` now ends a
+//! line, as it ends a record.
 
 mod cell;
 mod error;
