@@ -93,7 +93,7 @@ export const tests = [
     },
   },
   {
-    name: "uploading a device CSV adds and selects it; a bad row is reported by row and field",
+    name: "uploading a device CSV adds and selects it; a bad row is reported by line and column",
     async run({ app }) {
       await app.open();
       const csv = "name,memory_gb,bandwidth_gbps,fp16_tflops\nMy board,16,100,20\nBroken,8,fast,10\n";
@@ -101,7 +101,7 @@ export const tests = [
       await app.testId("device-loaded").waitFor({ timeout: 15000 });
       assert((await app.text("device-bandwidth")) === "100.0 GB/s", `bandwidth ${await app.text("device-bandwidth")}`);
       const errors = await app.text("device-errors");
-      assert(errors.includes("boards.csv: row 3: bandwidth_gbps:"), `device errors: ${errors}`);
+      assert(errors.includes('boards.csv line 3, column "bandwidth_gbps":'), `device errors: ${errors}`);
     },
   },
   {

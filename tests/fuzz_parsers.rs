@@ -55,7 +55,8 @@ fn every_parser_is_fuzzed() {
             "session json",
             "session link",
             "formula",
-            "lists"
+            "lists",
+            "csv reader"
         ]
     );
 }
@@ -63,6 +64,11 @@ fn every_parser_is_fuzzed() {
 #[test]
 fn loss_csv_parser_never_panics() {
     check("loss csv");
+}
+
+#[test]
+fn shared_csv_reader_never_panics_and_numbers_lines_in_order() {
+    check("csv reader");
 }
 
 #[test]

@@ -245,7 +245,7 @@ fn presets_file_matches_the_presets() {
 #[test]
 fn templates_parse() {
     let json = parse_devices_json(DEVICE_TEMPLATE_JSON).unwrap();
-    let csv = parse_devices_csv(DEVICE_TEMPLATE_CSV).unwrap();
+    let csv = parse_devices_csv("device-template.csv", DEVICE_TEMPLATE_CSV).unwrap();
     assert_eq!(json.len(), 1);
     assert_eq!(csv.len(), 1);
     assert_eq!(json[0].peak_flops(NumFormat::Int8), 20e12);
@@ -308,39 +308,51 @@ fn json_import_keeps_the_good_devices() {
 const HEADER: &str = "name,memory_gb,bandwidth_gbps,fp16_tflops";
 
 #[test]
-fn csv_import_names_the_row_and_the_field() {
+fn csv_import_names_the_file_the_line_and_the_column() {
     let cases = [
         (
             format!("{HEADER}\na,8,100,1\nb,8,fast,1\n"),
-            "row 3: bandwidth_gbps: 'fast' is not a number",
+            "devices.csv line 3, column \"bandwidth_gbps\": expected a number, found \"fast\"",
         ),
         (
             format!("# units\n\n{HEADER}\na,8,100,\n"),
-            "row 4: fp16_tflops: give fp16_tflops or fp32_tflops: other formats fall back to them",
+            "devices.csv line 4, column \"fp16_tflops\": give fp16_tflops or fp32_tflops: other formats \
+             fall back to them (no usable rows: all 1 rows have problems)",
         ),
         (
             format!("{HEADER}\na,8,100,1\nb,8\n"),
-            "row 3: has 2 cells, the header has 4",
+            "devices.csv line 3: expected 4 fields, found 2",
         ),
-        (format!("{HEADER}\n,8,100,1\n"), "row 2: name: missing"),
+        (
+            format!("{HEADER}\n,8,100,1\n"),
+            "devices.csv line 2, column \"name\": missing (no usable rows: all 1 rows have problems)",
+        ),
         (
             "name,memory_gb,fp16_tflops\na,8,1\n".to_string(),
-            "row 1: bandwidth_gbps: missing column",
+            "devices.csv line 1: missing column \"bandwidth_gbps\"",
         ),
         (
             format!("{HEADER},memory\n"),
-            "row 1: memory: unknown column (expected one of name, memory_gb, bandwidth_gbps, \
+            "devices.csv line 1, column \"memory\": unknown column (expected one of name, memory_gb, bandwidth_gbps, \
              fp32_tflops, fp16_tflops, bf16_tflops, fp8_tflops, int8_tops, int4_tops, \
              bandwidth_fraction, compute_fraction, measured_bandwidth_fraction, source, memory_kind, usable_memory_gb)",
         ),
         (
             format!("{HEADER},name\n"),
-            "row 1: name: column given twice",
+            "devices.csv: column \"name\" appears twice; rename one",
         ),
-        (format!("{HEADER}\n"), "no devices in the file"),
+        (
+            format!("{HEADER}\n"),
+            "devices.csv: no data rows below the header",
+        ),
     ];
     for (text, message) in cases {
-        assert_eq!(parse_devices_csv(&text).unwrap_err().to_string(), message);
+        assert_eq!(
+            parse_devices_csv("devices.csv", &text)
+                .unwrap_err()
+                .to_string(),
+            message
+        );
     }
 }
 
@@ -348,15 +360,45 @@ fn csv_import_names_the_row_and_the_field() {
 fn csv_import_reads_optional_columns_in_any_order() {
     let text = "bandwidth_fraction,name,bandwidth_gbps,memory_gb,fp32_tflops,int8_tops\n\
                 0.6,\"Board, rev B\",50,4,1,\n";
-    let d = &parse_devices_csv(text).unwrap()[0];
+    let d = &parse_devices_csv("devices.csv", text).unwrap()[0];
     assert_eq!(d.name(), "Board, rev B");
     assert_eq!(d.bandwidth(), 30e9);
     assert_eq!(d.peak_flops(NumFormat::Int8), 1e12);
-    let import = import_devices_csv(&format!("{HEADER}\na,8,100,1\nb,0,100,1\nc,8,100,1\n"));
+    let import = import_devices_csv(
+        "devices.csv",
+        &format!("{HEADER}\na,8,100,1\nb,0,100,1\nc,8,100,1\n"),
+    );
     assert_eq!(import.devices.len(), 2);
     assert_eq!(
         import.errors[0].to_string(),
-        "row 3: memory_gb: must be positive, got 0"
+        "devices.csv line 3, column \"memory_gb\": must be positive, got 0"
+    );
+}
+
+/// A device CSV follows the rules of every CSV import: a BOM, `;` or tab delimiters, comments,
+/// headers read ignoring case and punctuation, and the file and line named in messages.
+#[test]
+fn csv_import_follows_the_shared_csv_rules() {
+    let text = "\u{feff}# my boards\nName;Memory GB;bandwidth-gbps;FP16 TFLOPS\n\
+                \"Board; rev B\";8;100;1\n\n# broken\nb;8;100;inf\n";
+    let import = import_devices_csv("boards.csv", text);
+    assert_eq!(import.devices.len(), 1);
+    assert_eq!(import.devices[0].name(), "Board; rev B");
+    assert_eq!(
+        import.errors[0].to_string(),
+        "boards.csv line 6, column \"FP16 TFLOPS\": expected a finite number, found \"inf\""
+    );
+    let tabs = "name\tmemory_gb\tbandwidth_gbps\tfp16_tflops\na\t8\t100\t1\n";
+    assert_eq!(parse_devices_csv("boards.tsv", tabs).unwrap().len(), 1);
+    let twice = import_devices_csv("boards.csv", "name,Name,memory_gb,bandwidth_gbps\n");
+    assert_eq!(
+        twice.errors[0].in_file("boards.csv"),
+        "boards.csv line 1: columns \"name\" and \"Name\" give the same field; keep one"
+    );
+    let json = import_devices_json("[3]");
+    assert_eq!(
+        json.errors[0].in_file("boards.json"),
+        "boards.json: device 1: expected a device object"
     );
 }
 
@@ -445,12 +487,14 @@ fn usable_memory_keeps_headroom_for_the_os_and_runtime() {
         "usable_memory_gb: expected a number of GB above 0 and at most memory_gb (8), found 9"
     );
     let csv = "name,memory_gb,bandwidth_gbps,fp16_tflops,memory_kind\nx,8,100,1,hbm\n";
-    let err = parse_devices_csv(csv).unwrap_err().to_string();
+    let err = parse_devices_csv("devices.csv", csv)
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("memory_kind") && err.contains("expected unified or dedicated, found \"hbm\""),
         "{err}"
     );
     let csv = "name,memory_gb,bandwidth_gbps,fp16_tflops,memory_kind\nx,24,100,1,dedicated\n";
-    let d = &parse_devices_csv(csv).unwrap()[0];
+    let d = &parse_devices_csv("devices.csv", csv).unwrap()[0];
     assert!((d.usable_memory_bytes() - 22.8e9).abs() < 1.0);
 }

@@ -34,15 +34,9 @@ pub fn DevicePanel() -> impl IntoView {
         let import = if looks_like_json(&text) {
             import_devices_json(&text)
         } else {
-            import_devices_csv(&text)
+            import_devices_csv(&name, &text)
         };
-        messages.set(
-            import
-                .errors
-                .iter()
-                .map(|e| format!("{name}: {e}"))
-                .collect(),
-        );
+        messages.set(import.errors.iter().map(|e| e.in_file(&name)).collect());
         if import.devices.is_empty() {
             loaded.set(None);
             return;

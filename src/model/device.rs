@@ -5,8 +5,10 @@
 //! format, so the roofline (method.md §3) only reads numbers. Achievable fractions of peak
 //! scale compute and bandwidth: real decode reaches 50–60 % of rated bandwidth (method.md §3).
 
+use super::csv_reader::{self, normalise_header, CsvError, CsvLimits, CsvReader, CsvRow};
 use super::precision::NumFormat;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::convert::Infallible;
 use std::fmt;
 
 /// A device as a user or a file describes it, before validation.
@@ -491,8 +493,8 @@ pub const DEVICE_TEMPLATE_CSV: &str = include_str!("../../public/templates/devic
 pub enum ImportPlace {
     /// The file as a whole (not JSON, no devices, …).
     File,
-    /// A CSV row, numbered like a spreadsheet: the first line of the file is row 1.
-    Row(u64),
+    /// A CSV line, 1-based as in the file (header, comments and blank lines counted).
+    Line(usize),
     /// A device of a JSON list, counted from 1.
     Item(usize),
 }
@@ -500,16 +502,36 @@ pub enum ImportPlace {
 /// A problem in a device file, naming the place and the field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceImportError {
+    /// The CSV file, named in the message as every CSV import does; `None` for JSON, whose
+    /// reader is not told the file.
+    pub file_name: Option<String>,
     pub place: ImportPlace,
     pub field: Option<String>,
     pub problem: String,
 }
 
+impl DeviceImportError {
+    /// The message as shown in a list of problems: prefixed with `file_name` unless it names
+    /// its file already.
+    pub fn in_file(&self, file_name: &str) -> String {
+        match self.file_name {
+            Some(_) => self.to_string(),
+            None => format!("{file_name}: {self}"),
+        }
+    }
+}
+
 impl fmt::Display for DeviceImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let line = match self.place {
+            ImportPlace::Line(l) => Some(l),
+            _ => None,
+        };
+        if let Some(file) = &self.file_name {
+            return csv_reader::write_at(f, file, line, self.field.as_deref(), &self.problem);
+        }
         match self.place {
-            ImportPlace::File => {}
-            ImportPlace::Row(r) => write!(f, "row {r}: ")?,
+            ImportPlace::File | ImportPlace::Line(_) => {}
             ImportPlace::Item(i) => write!(f, "device {i}: ")?,
         }
         if let Some(field) = &self.field {
@@ -533,6 +555,7 @@ impl DeviceImport {
         DeviceImport {
             devices: Vec::new(),
             errors: vec![DeviceImportError {
+                file_name: None,
                 place: ImportPlace::File,
                 field: None,
                 problem: problem.into(),
@@ -546,6 +569,7 @@ impl DeviceImport {
         }
         if self.devices.is_empty() {
             return Err(DeviceImportError {
+                file_name: None,
                 place: ImportPlace::File,
                 field: None,
                 problem: "no devices in the file".to_string(),
@@ -613,9 +637,10 @@ fn device_from(fields: &impl Fields) -> Result<Device, FieldError> {
     Device::new(spec).map_err(|e| (e.field.to_string(), e.problem))
 }
 
-fn unknown_field_problem() -> String {
+/// `what`: "field" (JSON) or "column" (CSV).
+fn unknown_problem(what: &str) -> String {
     format!(
-        "unknown field (expected one of {})",
+        "unknown {what} (expected one of {})",
         DEVICE_FIELDS.join(", ")
     )
 }
@@ -660,7 +685,7 @@ pub fn import_devices_json(text: &str) -> DeviceImport {
         let result = match item {
             serde_json::Value::Object(map) => {
                 match map.keys().find(|k| !DEVICE_FIELDS.contains(&k.as_str())) {
-                    Some(k) => Err((k.clone(), unknown_field_problem())),
+                    Some(k) => Err((k.clone(), unknown_problem("field"))),
                     None => device_from(&JsonFields(map)),
                 }
             }
@@ -669,6 +694,7 @@ pub fn import_devices_json(text: &str) -> DeviceImport {
         match result {
             Ok(d) => out.devices.push(d),
             Err((field, problem)) => out.errors.push(DeviceImportError {
+                file_name: None,
                 place,
                 field: (!field.is_empty()).then_some(field),
                 problem,
@@ -683,28 +709,34 @@ pub fn parse_devices_json(text: &str) -> Result<Vec<Device>, DeviceImportError> 
     import_devices_json(text).into_result()
 }
 
+/// Largest device CSV accepted: far above any real list of devices.
+pub const MAX_CSV_BYTES: usize = 1024 * 1024;
+/// Most devices in one CSV.
+pub const MAX_CSV_ROWS: usize = 1_000;
+const CSV_LIMITS: CsvLimits = CsvLimits {
+    max_bytes: MAX_CSV_BYTES,
+    max_rows: MAX_CSV_ROWS,
+};
+
+/// Column of each of [`DEVICE_FIELDS`] in a CSV.
+type FieldColumns = [Option<usize>; DEVICE_FIELDS.len()];
+
 struct CsvFields<'a> {
-    columns: &'a [Option<usize>; DEVICE_FIELDS.len()],
-    record: &'a csv::StringRecord,
+    columns: &'a FieldColumns,
+    row: &'a CsvRow<'a>,
 }
 
 impl CsvFields<'_> {
     fn cell(&self, field: &'static str) -> Option<&str> {
         let i = DEVICE_FIELDS.iter().position(|f| *f == field)?;
-        let cell = self.record.get(self.columns[i]?)?;
+        let cell = self.row.cell(self.columns[i]?);
         (!cell.is_empty()).then_some(cell)
     }
 }
 
 impl Fields for CsvFields<'_> {
     fn number(&self, field: &'static str) -> Result<Option<f64>, String> {
-        match self.cell(field) {
-            None => Ok(None),
-            Some(c) => c
-                .parse::<f64>()
-                .map(Some)
-                .map_err(|_| format!("'{c}' is not a number")),
-        }
+        self.cell(field).map(csv_reader::number).transpose()
     }
 
     fn text(&self, field: &'static str) -> Result<Option<String>, String> {
@@ -712,57 +744,52 @@ impl Fields for CsvFields<'_> {
     }
 }
 
-fn row_error(row: u64, field: Option<String>, problem: String) -> DeviceImportError {
-    DeviceImportError {
-        place: ImportPlace::Row(row),
+/// Reads a CSV with one device per row (the rules of every CSV import: [`CsvReader`]); the
+/// header names the columns (any order, optional columns may be left out or empty). Unknown
+/// columns are refused, as unknown JSON fields are: a misspelt optional column would
+/// otherwise be dropped silently.
+pub fn import_devices_csv(file_name: &str, text: &str) -> DeviceImport {
+    let at = |line: Option<usize>, field: Option<String>, problem: String| DeviceImportError {
+        file_name: Some(file_name.to_string()),
+        place: line.map_or(ImportPlace::File, ImportPlace::Line),
         field,
         problem,
-    }
-}
-
-/// Reads a CSV with one device per row; the header names the columns (any order, optional
-/// columns may be left out or empty); lines starting with `#` are comments.
-pub fn import_devices_csv(text: &str) -> DeviceImport {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return DeviceImport::file_error(format!("unreadable CSV: {e}")),
     };
-    // The header is the first line that is neither blank nor a comment.
-    let header_row = 1 + text
-        .lines()
-        .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-        .count() as u64;
-    let mut columns = [None; DEVICE_FIELDS.len()];
+    let refused = |e: CsvError<Infallible>| {
+        let l = e.kind.located();
+        DeviceImport {
+            devices: Vec::new(),
+            errors: vec![at(l.line, l.column.map(str::to_string), l.message)],
+        }
+    };
+    let reader = match CsvReader::open(file_name, text, CSV_LIMITS) {
+        Ok(r) => r,
+        Err(e) => return refused(e),
+    };
+    let headers = reader.headers().to_vec();
+    let line = Some(reader.header_line());
+    let mut columns: FieldColumns = [None; DEVICE_FIELDS.len()];
     let mut header_errors = Vec::new();
     for (col, name) in headers.iter().enumerate() {
-        match DEVICE_FIELDS.iter().position(|f| *f == name) {
-            Some(i) if columns[i].is_some() => header_errors.push(row_error(
-                header_row,
-                Some(name.to_string()),
-                "column given twice".to_string(),
-            )),
-            Some(i) => columns[i] = Some(col),
-            None => header_errors.push(row_error(
-                header_row,
-                Some(name.to_string()),
-                format!(
-                    "unknown column (expected one of {})",
-                    DEVICE_FIELDS.join(", ")
-                ),
-            )),
+        let key = normalise_header(name);
+        match DEVICE_FIELDS.iter().position(|f| *f == key) {
+            Some(i) => match columns[i] {
+                Some(j) => header_errors.push(at(
+                    line,
+                    None,
+                    format!(
+                        "columns \"{}\" and \"{name}\" give the same field; keep one",
+                        headers[j]
+                    ),
+                )),
+                None => columns[i] = Some(col),
+            },
+            None => header_errors.push(at(line, Some(name.clone()), unknown_problem("column"))),
         }
     }
     for (i, field) in DEVICE_FIELDS.iter().enumerate().take(3) {
         if columns[i].is_none() {
-            header_errors.push(row_error(
-                header_row,
-                Some(field.to_string()),
-                "missing column".to_string(),
-            ));
+            header_errors.push(at(line, None, format!("missing column \"{field}\"")));
         }
     }
     if !header_errors.is_empty() {
@@ -771,35 +798,36 @@ pub fn import_devices_csv(text: &str) -> DeviceImport {
             errors: header_errors,
         };
     }
-    let mut out = DeviceImport::default();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let row = e.position().map_or(0, |p| p.line());
-                let problem = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => format!("has {len} cells, the header has {expected_len}"),
-                    _ => e.to_string(),
-                };
-                out.errors.push(row_error(row, None, problem));
-                continue;
-            }
-        };
-        let row = record.position().map_or(0, |p| p.line());
-        match device_from(&CsvFields {
+    // A field is named by its column as written, when the file has one.
+    let column_of = |field: String| match DEVICE_FIELDS.iter().position(|f| *f == field) {
+        Some(i) => columns[i].map_or(field, |c| headers[c].clone()),
+        None => field,
+    };
+    let rows = reader.rows(|row| {
+        device_from(&CsvFields {
             columns: &columns,
-            record: &record,
-        }) {
-            Ok(d) => out.devices.push(d),
-            Err((field, problem)) => out.errors.push(row_error(row, Some(field), problem)),
-        }
+            row,
+        })
+        .map_err(|(field, problem)| csv_reader::RowIssue {
+            line: row.line,
+            column: Some(column_of(field)),
+            message: problem,
+        })
+    });
+    match rows {
+        Err(e) => refused(e),
+        Ok(rows) => DeviceImport {
+            devices: rows.good,
+            errors: rows
+                .issues
+                .into_iter()
+                .map(|i| at(Some(i.line), i.column, i.message))
+                .collect(),
+        },
     }
-    out
 }
 
 /// Reads a CSV of devices; fails on the first bad row.
-pub fn parse_devices_csv(text: &str) -> Result<Vec<Device>, DeviceImportError> {
-    import_devices_csv(text).into_result()
+pub fn parse_devices_csv(file_name: &str, text: &str) -> Result<Vec<Device>, DeviceImportError> {
+    import_devices_csv(file_name, text).into_result()
 }

@@ -6,7 +6,10 @@
 //! naming its line (as in the file, 1-based, header included) and column, and is left out of
 //! the good rows; only problems with the whole file are errors ([`LossCsvError`]).
 
-use super::csv_text::{detect_delimiter, record_start, LineCounter};
+use super::csv_reader::{
+    normalise_header, number, positive_number, CsvErrorKind, CsvLimits, CsvReader, CsvRow, Located,
+    OwnProblem,
+};
 use super::law::{ColumnBinding, CustomLaw, Quantity, Variable};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -15,6 +18,12 @@ use std::fmt;
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 /// Most data rows accepted.
 pub const MAX_ROWS: usize = 200_000;
+const LIMITS: CsvLimits = CsvLimits {
+    max_bytes: MAX_BYTES,
+    max_rows: MAX_ROWS,
+};
+
+pub use super::csv_reader::RowIssue;
 
 /// What a column means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,8 +66,8 @@ impl ColumnRole {
         self.aliases()[0]
     }
 
-    /// Recognised headers, compared case-insensitively with spaces and dashes read as `_`.
-    /// The first is the canonical one.
+    /// Recognised headers, compared as [`normalise_header`] reads them. The first is the
+    /// canonical one.
     pub fn aliases(self) -> &'static [&'static str] {
         match self {
             ColumnRole::Layers => &[
@@ -109,16 +118,7 @@ impl ColumnRole {
         {
             return Some(role);
         }
-        let norm: String = header
-            .chars()
-            .map(|c| {
-                if c == ' ' || c == '-' {
-                    '_'
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            })
-            .collect();
+        let norm = normalise_header(header);
         ColumnRole::ALL
             .into_iter()
             .find(|r| r.aliases().contains(&norm.as_str()))
@@ -211,32 +211,6 @@ impl ColumnMapping {
 pub enum Split {
     Train,
     Test,
-}
-
-/// A row left out, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RowIssue {
-    /// Line in the file, 1-based, counting the header, comments and blank lines.
-    pub line: usize,
-    /// Header of the offending column; `None` for the row as a whole.
-    pub column: Option<String>,
-    pub message: String,
-}
-
-impl RowIssue {
-    /// The message prefixed with the file name, as shown in a list of problems.
-    pub fn in_file(&self, file_name: &str) -> String {
-        format!("{file_name} {self}")
-    }
-}
-
-impl fmt::Display for RowIssue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.column {
-            Some(c) => write!(f, "line {}, column \"{c}\": {}", self.line, self.message),
-            None => write!(f, "line {}: {}", self.line, self.message),
-        }
-    }
 }
 
 /// A good row: its loss, split, law features (`None` when the file cannot give one) and every
@@ -351,23 +325,13 @@ impl LossTable {
 }
 
 /// Why a whole file was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LossCsvError {
-    pub file_name: String,
-    pub kind: LossCsvErrorKind,
-}
+pub type LossCsvError = super::csv_reader::CsvError<LossCsvProblem>;
+/// The problems every CSV can have, and [`LossCsvProblem`].
+pub type LossCsvErrorKind = CsvErrorKind<LossCsvProblem>;
 
+/// Problems only a loss CSV has: its columns and their roles.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LossCsvErrorKind {
-    TooLarge {
-        bytes: usize,
-    },
-    TooManyRows,
-    NoHeader,
-    NoDataRows,
-    DuplicateHeader {
-        header: String,
-    },
+pub enum LossCsvProblem {
     MappingNamesUnknownColumn {
         header: String,
         found: Vec<String>,
@@ -380,70 +344,33 @@ pub enum LossCsvErrorKind {
         first: String,
         second: String,
     },
-    Csv {
-        line: Option<u64>,
-        message: String,
-    },
-    NoGoodRows {
-        rows: usize,
-        first: RowIssue,
-    },
 }
 
-impl fmt::Display for LossCsvError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let file = &self.file_name;
-        match &self.kind {
-            LossCsvErrorKind::TooLarge { bytes } => write!(
-                f,
-                "{file}: the file is {:.1} MB; the limit is {} MB",
-                *bytes as f64 / (1024.0 * 1024.0),
-                MAX_BYTES / (1024 * 1024)
-            ),
-            LossCsvErrorKind::TooManyRows => {
-                write!(f, "{file}: more than {MAX_ROWS} data rows; the limit is {MAX_ROWS}")
-            }
-            LossCsvErrorKind::NoHeader => {
-                write!(f, "{file}: no header line (the file is empty or only comments)")
-            }
-            LossCsvErrorKind::NoDataRows => write!(f, "{file}: no data rows below the header"),
-            LossCsvErrorKind::DuplicateHeader { header } => {
-                write!(f, "{file}: column \"{header}\" appears twice; rename one")
-            }
-            LossCsvErrorKind::MappingNamesUnknownColumn { header, found } => write!(
-                f,
-                "{file}: the column mapping names \"{header}\", which is not a column (found: {})",
+impl OwnProblem for LossCsvProblem {
+    fn located(&self) -> Located<'_> {
+        let message = match self {
+            LossCsvProblem::MappingNamesUnknownColumn { header, found } => format!(
+                "the column mapping names \"{header}\", which is not a column (found: {})",
                 found.join(", ")
             ),
-            LossCsvErrorKind::NoLossColumn { found } => write!(
-                f,
-                "{file}: no column recognised as loss (found: {})",
+            LossCsvProblem::NoLossColumn { found } => format!(
+                "no column recognised as loss (found: {})",
                 found.join(", ")
             ),
-            LossCsvErrorKind::DuplicateRole {
+            LossCsvProblem::DuplicateRole {
                 role,
                 first,
                 second,
-            } => write!(
-                f,
-                "{file}: columns \"{first}\" and \"{second}\" are both recognised as {role}; map one of them to another role"
+            } => format!(
+                "columns \"{first}\" and \"{second}\" are both recognised as {role}; map one of them to another role"
             ),
-            LossCsvErrorKind::Csv { line, message } => match line {
-                Some(l) => write!(f, "{file} line {l}: {message}"),
-                None => write!(f, "{file}: {message}"),
-            },
-            LossCsvErrorKind::NoGoodRows { rows, first } => write!(
-                f,
-                "{file} {first} (no usable rows: all {rows} rows have problems)"
-            ),
+        };
+        Located {
+            line: None,
+            column: None,
+            message,
         }
     }
-}
-
-impl std::error::Error for LossCsvError {}
-
-fn parse_number(cell: &str) -> Option<f64> {
-    cell.trim().parse::<f64>().ok()
 }
 
 /// Parses a loss CSV. `file_name` only labels messages.
@@ -452,86 +379,19 @@ pub fn parse_loss_csv(
     text: &str,
     mapping: Option<&ColumnMapping>,
 ) -> Result<LossTable, LossCsvError> {
-    let fail = |kind| LossCsvError {
-        file_name: file_name.to_string(),
-        kind,
-    };
-    if text.len() > MAX_BYTES {
-        return Err(fail(LossCsvErrorKind::TooLarge { bytes: text.len() }));
-    }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let bytes = text.as_bytes();
-    let delimiter = detect_delimiter(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .comment(Some(b'#'))
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(bytes);
-    let mut lines = LineCounter {
-        bytes,
-        at: 0,
-        line: 1,
-    };
-    let mut records = reader.records();
-    let header = match records.next() {
-        None => return Err(fail(LossCsvErrorKind::NoHeader)),
-        Some(Err(e)) => return Err(fail(csv_error(e))),
-        Some(Ok(h)) => h,
-    };
-    let headers: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    if headers.iter().all(String::is_empty) {
-        return Err(fail(LossCsvErrorKind::NoHeader));
-    }
-    for (i, h) in headers.iter().enumerate() {
-        if headers[..i].contains(h) {
-            return Err(fail(LossCsvErrorKind::DuplicateHeader {
-                header: h.clone(),
-            }));
-        }
-    }
-    let roles = assign_roles(&headers, mapping).map_err(fail)?;
+    let reader = CsvReader::open(file_name, text, LIMITS)?;
+    let delimiter = reader.delimiter();
+    let headers = reader.headers().to_vec();
+    let own = |problem| reader.error(CsvErrorKind::Own(problem));
+    let roles = assign_roles(&headers, mapping).map_err(own)?;
     let col = |role: ColumnRole| roles.iter().position(|r| *r == Some(role));
     let Some(loss_col) = col(ColumnRole::Loss) else {
-        return Err(fail(LossCsvErrorKind::NoLossColumn {
+        return Err(own(LossCsvProblem::NoLossColumn {
             found: headers.clone(),
         }));
     };
     let derive = Derivation::plan(&headers, &roles);
-
-    let mut rows = Vec::new();
-    let mut issues = Vec::new();
-    let mut seen = 0usize;
-    for record in records {
-        let record = record.map_err(|e| fail(csv_error(e)))?;
-        seen += 1;
-        if seen > MAX_ROWS {
-            return Err(fail(LossCsvErrorKind::TooManyRows));
-        }
-        let start = record_start(bytes, record.position().map_or(0, |p| p.byte() as usize));
-        let line = lines.line_at(start);
-        if record.len() != headers.len() {
-            issues.push(RowIssue {
-                line,
-                column: None,
-                message: format!("expected {} fields, found {}", headers.len(), record.len()),
-            });
-            continue;
-        }
-        match read_row(&record, line, &headers, &roles, loss_col, &derive) {
-            Ok(row) => rows.push(row),
-            Err(issue) => issues.push(issue),
-        }
-    }
-    if seen == 0 {
-        return Err(fail(LossCsvErrorKind::NoDataRows));
-    }
-    if rows.is_empty() {
-        return Err(fail(LossCsvErrorKind::NoGoodRows {
-            rows: seen,
-            first: issues[0].clone(),
-        }));
-    }
+    let read = reader.rows(|row| read_row(row, &headers, &roles, loss_col, &derive))?;
     let unrecognised = headers
         .iter()
         .zip(&roles)
@@ -540,34 +400,25 @@ pub fn parse_loss_csv(
         .collect();
     Ok(LossTable {
         file_name: file_name.to_string(),
-        delimiter: delimiter as char,
+        delimiter,
         headers,
         roles,
         unrecognised,
         available: derive.available(),
         notes: derive.notes,
-        rows,
-        issues,
+        rows: read.good,
+        issues: read.issues,
     })
-}
-
-fn csv_error(e: csv::Error) -> LossCsvErrorKind {
-    let line = e.position().map(|p| p.line());
-    let message = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "the file is not valid UTF-8".to_string(),
-        _ => e.to_string(),
-    };
-    LossCsvErrorKind::Csv { line, message }
 }
 
 fn assign_roles(
     headers: &[String],
     mapping: Option<&ColumnMapping>,
-) -> Result<Vec<Option<ColumnRole>>, LossCsvErrorKind> {
+) -> Result<Vec<Option<ColumnRole>>, LossCsvProblem> {
     if let Some(m) = mapping {
         for (h, _) in &m.entries {
             if !headers.contains(h) {
-                return Err(LossCsvErrorKind::MappingNamesUnknownColumn {
+                return Err(LossCsvProblem::MappingNamesUnknownColumn {
                     header: h.clone(),
                     found: headers.to_vec(),
                 });
@@ -584,7 +435,7 @@ fn assign_roles(
     for (i, r) in roles.iter().enumerate() {
         if let Some(role) = r {
             if let Some(j) = roles[..i].iter().position(|q| q == r) {
-                return Err(LossCsvErrorKind::DuplicateRole {
+                return Err(LossCsvProblem::DuplicateRole {
                     role: *role,
                     first: headers[j].clone(),
                     second: headers[i].clone(),
@@ -758,13 +609,13 @@ impl Derivation {
 }
 
 fn read_row(
-    record: &csv::StringRecord,
-    line: usize,
+    record: &CsvRow,
     headers: &[String],
     roles: &[Option<ColumnRole>],
     loss_col: usize,
     derive: &Derivation,
 ) -> Result<LossRow, RowIssue> {
+    let line = record.line;
     let issue = |i: usize, message: String| RowIssue {
         line,
         column: Some(headers[i].clone()),
@@ -774,7 +625,7 @@ fn read_row(
     let mut value = [None::<f64>; 13];
     for (i, role) in roles.iter().enumerate() {
         let Some(role) = role else { continue };
-        let cell = record[i].trim();
+        let cell = record.cell(i);
         if cell.is_empty() {
             return Err(issue(i, "missing value".to_string()));
         }
@@ -793,23 +644,7 @@ fn read_row(
             });
             continue;
         }
-        let v = match parse_number(cell) {
-            None => return Err(issue(i, format!("expected a number, found \"{cell}\""))),
-            Some(v) if !v.is_finite() => {
-                return Err(issue(
-                    i,
-                    format!("expected a finite number, found \"{cell}\""),
-                ))
-            }
-            Some(v) if v <= 0.0 => {
-                return Err(issue(
-                    i,
-                    format!("expected a positive number, found \"{cell}\""),
-                ))
-            }
-            Some(v) => v,
-        };
-        value[*role as usize] = Some(v);
+        value[*role as usize] = Some(positive_number(cell).map_err(|m| issue(i, m))?);
     }
     let get = |r: ColumnRole| value[r as usize];
     let mut features = [None; 7];
@@ -862,10 +697,7 @@ fn read_row(
             }
         }
     });
-    let raw = record
-        .iter()
-        .map(|c| parse_number(c).filter(|v| v.is_finite()))
-        .collect();
+    let raw = record.cells().map(|c| number(c).ok()).collect();
     Ok(LossRow {
         line,
         loss: value[ColumnRole::Loss as usize].unwrap_or(f64::NAN),

@@ -11,6 +11,7 @@
 //! * [`law`] — scaling laws (paper's architecture law, Chinchilla, custom formulas).
 //! * [`formula`] — the safe parser and evaluator of user formulas.
 //! * [`lists`] — value lists as typed in the search-space editor (`4..32/4`, `8:1`).
+//! * [`csv_reader`] — the one CSV front end: limits, delimiters, comments, lines, messages.
 //! * [`loss_csv`] — import of training results (loss CSVs).
 //! * [`fit`] — robust fitting of a law to loss data, with validation and bootstrap.
 //! * [`search`] — the candidate space, its enumeration or sampling, and evaluation.
@@ -21,7 +22,7 @@
 
 pub mod arch;
 pub mod calibrate;
-mod csv_text;
+pub mod csv_reader;
 pub mod device;
 pub mod fit;
 pub mod formula;

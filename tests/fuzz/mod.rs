@@ -5,6 +5,7 @@
 use rand::rngs::SmallRng;
 use rand::Rng;
 use roofscale::model::calibrate::{parse_measurements_csv, EXAMPLE_MEASUREMENTS_CSV};
+use roofscale::model::csv_reader::{CsvLimits, CsvReader};
 use roofscale::model::device::{
     import_devices_csv, import_devices_json, DEVICE_TEMPLATE_CSV, DEVICE_TEMPLATE_JSON,
 };
@@ -156,6 +157,46 @@ fn session_seed() -> Session {
     }
 }
 
+/// The shared CSV reader alone, with small limits so they are reached: line numbers must lie
+/// past the header, within the text, and rise from row to row.
+fn read_csv(text: &str) -> bool {
+    let limits = CsvLimits {
+        max_bytes: 4096,
+        max_rows: 8,
+    };
+    let Ok(reader) = CsvReader::<std::convert::Infallible>::open("f.csv", text, limits) else {
+        return false;
+    };
+    let bytes = text.as_bytes();
+    let breaks = (0..bytes.len())
+        .filter(|&i| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count();
+    let header = reader.header_line();
+    assert!(
+        (1..=breaks + 1).contains(&header),
+        "header line {header}: {text:?}"
+    );
+    let mut last = header;
+    let Ok(rows) = reader.rows(|row| {
+        assert!(
+            row.line > last && row.line <= breaks + 1,
+            "line {}: {text:?}",
+            row.line
+        );
+        last = row.line;
+        Ok(row.line)
+    }) else {
+        return false;
+    };
+    for issue in &rows.issues {
+        assert!(
+            issue.line > header && issue.line <= breaks + 1,
+            "{issue}: {text:?}"
+        );
+    }
+    true
+}
+
 /// Every parser of user input.
 pub fn targets() -> Vec<Target> {
     let measurements: String = EXAMPLE_MEASUREMENTS_CSV
@@ -177,9 +218,16 @@ pub fn targets() -> Vec<Target> {
         target("device json", vec![DEVICE_TEMPLATE_JSON.to_string()], |s| {
             import_devices_json(s).errors.is_empty()
         }),
-        target("device csv", vec![DEVICE_TEMPLATE_CSV.to_string()], |s| {
-            import_devices_csv(s).errors.is_empty()
-        }),
+        target(
+            "device csv",
+            vec![
+                DEVICE_TEMPLATE_CSV.to_string(),
+                "\u{feff}# c\nName;Memory GB;bandwidth_gbps;fp16_tflops\n\"a; b\";8;100;1\n".into(),
+            ],
+            |s| {
+                import_devices_csv("d.csv", s).errors.is_empty()
+            },
+        ),
         target(
             "config.json",
             reference_presets()
@@ -205,5 +253,13 @@ pub fn targets() -> Vec<Target> {
         target("lists", vec!["4..32/4, 48".into()], |s| {
             parse_counts("layers", s).is_ok()
         }),
+        target(
+            "csv reader",
+            vec![
+                "\u{feff}# units\n\na;b;c\n1;\"2\n3\";4\r\n\n# c\n5;6;7\r8;9;10\n".into(),
+                "a\tb\n\"x,y\"\t\"say \"\"hi\"\"\"\n".into(),
+            ],
+            read_csv,
+        ),
     ]
 }

@@ -1,24 +1,30 @@
 //! The CSV import of measurements.
 //!
-//! It follows `loss_csv.rs`: the delimiter is detected, `#` lines are comments, a bad row
-//! becomes a [`RowIssue`] naming its line and column and is left out, and only problems with
-//! the whole file are errors ([`MeasurementsError`]). Units are part of the column names
+//! The file is read by the shared [`CsvReader`] (delimiter, comments, lines, messages): a bad
+//! row becomes a [`RowIssue`] naming its line and column and is left out, and only problems
+//! with the whole file are errors ([`MeasurementsError`]). Units are part of the column names
 //! (`prefill_ms`, `decode_tokens_per_s`), so a number never changes meaning silently.
 
 use super::measurements::{Measurement, MeasurementSpec, MAX_TIME_S, MIN_TIME_S};
 use crate::model::arch::{ArchSpec, Architecture, Attention, FfnKind, Moe};
-use crate::model::csv_text::{detect_delimiter, record_start, LineCounter};
+use crate::model::csv_reader::{
+    normalise_header, positive_number, CsvError, CsvErrorKind, CsvLimits, CsvReader, CsvRow,
+    Located, OwnProblem,
+};
 use crate::model::hf_config::{import_hf_config, reference_presets};
 use crate::model::loss_csv::{ColumnRole, RowIssue};
 use crate::model::precision::{Precision, PrecisionError};
 use crate::model::workload::{OperatorSet, WorkloadSpec};
-use std::fmt;
 
 /// Largest file accepted.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 /// Most data rows accepted: every row is tabulated through the roofline and the fit evaluates
 /// each one thousands of times.
 pub const MAX_ROWS: usize = 10_000;
+const LIMITS: CsvLimits = CsvLimits {
+    max_bytes: MAX_BYTES,
+    max_rows: MAX_ROWS,
+};
 
 /// The imported file: good measurements, and the rows left out with why.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,28 +68,15 @@ impl MeasurementTable {
 }
 
 /// Why a whole file was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MeasurementsError {
-    pub file_name: String,
-    pub kind: MeasurementsErrorKind,
-}
+pub type MeasurementsError = CsvError<MeasurementsProblem>;
+/// The problems every CSV can have, and [`MeasurementsProblem`].
+pub type MeasurementsErrorKind = CsvErrorKind<MeasurementsProblem>;
 
+/// Problems only a measurements CSV has: its columns.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MeasurementsErrorKind {
-    TooLarge {
-        bytes: usize,
-    },
-    TooManyRows,
-    NoHeader,
-    NoDataRows,
-    DuplicateHeader {
-        header: String,
-    },
+pub enum MeasurementsProblem {
     /// Two columns give the same quantity (`prefill_ms` and `prefill_s`).
-    SameQuantity {
-        first: String,
-        second: String,
-    },
+    SameQuantity { first: String, second: String },
     /// A prefill or decode column without a unit the import knows.
     NoUnit {
         line: usize,
@@ -95,64 +88,35 @@ pub enum MeasurementsErrorKind {
         column: &'static str,
         hint: &'static str,
     },
-    Csv {
-        line: Option<u64>,
-        message: String,
-    },
-    NoGoodRows {
-        rows: usize,
-        first: RowIssue,
-    },
 }
 
-impl fmt::Display for MeasurementsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let file = &self.file_name;
-        match &self.kind {
-            MeasurementsErrorKind::TooLarge { bytes } => write!(
-                f,
-                "{file}: the file is {:.1} MB; the limit is {} MB",
-                *bytes as f64 / (1024.0 * 1024.0),
-                MAX_BYTES / (1024 * 1024)
-            ),
-            MeasurementsErrorKind::TooManyRows => {
-                write!(f, "{file}: more than {MAX_ROWS} data rows; the limit is {MAX_ROWS}")
-            }
-            MeasurementsErrorKind::NoHeader => {
-                write!(f, "{file}: no header line (the file is empty or only comments)")
-            }
-            MeasurementsErrorKind::NoDataRows => write!(f, "{file}: no data rows below the header"),
-            MeasurementsErrorKind::DuplicateHeader { header } => {
-                write!(f, "{file}: column \"{header}\" appears twice; rename one")
-            }
-            MeasurementsErrorKind::SameQuantity { first, second } => write!(
-                f,
-                "{file}: columns \"{first}\" and \"{second}\" give the same quantity; keep one"
-            ),
-            MeasurementsErrorKind::NoUnit {
+impl OwnProblem for MeasurementsProblem {
+    fn located(&self) -> Located<'_> {
+        match self {
+            MeasurementsProblem::SameQuantity { first, second } => Located {
+                line: None,
+                column: None,
+                message: format!(
+                    "columns \"{first}\" and \"{second}\" give the same quantity; keep one"
+                ),
+            },
+            MeasurementsProblem::NoUnit {
                 line,
                 header,
                 expected,
-            } => write!(
-                f,
-                "{file} line {line}, column \"{header}\": no unit the import knows; name the column {expected}"
-            ),
-            MeasurementsErrorKind::MissingColumn { line, column, hint } => {
-                write!(f, "{file} line {line}: missing column \"{column}\" ({hint})")
-            }
-            MeasurementsErrorKind::Csv { line, message } => match line {
-                Some(l) => write!(f, "{file} line {l}: {message}"),
-                None => write!(f, "{file}: {message}"),
+            } => Located {
+                line: Some(*line),
+                column: Some(header),
+                message: format!("no unit the import knows; name the column {expected}"),
             },
-            MeasurementsErrorKind::NoGoodRows { rows, first } => write!(
-                f,
-                "{file} {first} (no usable rows: all {rows} rows have problems)"
-            ),
+            MeasurementsProblem::MissingColumn { line, column, hint } => Located {
+                line: Some(*line),
+                column: None,
+                message: format!("missing column \"{column}\" ({hint})"),
+            },
         }
     }
 }
-
-impl std::error::Error for MeasurementsError {}
 
 /// How a time column states its unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -215,29 +179,12 @@ impl Col {
 
 const SLOTS: usize = 18;
 
-/// Lower case, every run of other characters than letters and digits read as one `_`:
-/// "Prefill (ms)" → "prefill_ms", "decode tok/s" → "decode_tok_s".
-fn normalise(header: &str) -> String {
-    let mut out = String::new();
-    for c in header.trim().chars() {
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        } else if !out.is_empty() && !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    while out.ends_with('_') {
-        out.pop();
-    }
-    out
-}
-
 const PREFILL_EXPECTED: &str = "prefill_ms or prefill_s";
 const DECODE_EXPECTED: &str = "decode_ms, decode_s or decode_tokens_per_s";
 
 /// The column a header names; `Err` for a time column without a known unit.
 fn recognise(header: &str) -> Result<Option<Col>, &'static str> {
-    let n = normalise(header);
+    let n = normalise_header(header);
     let col = match n.as_str() {
         "device" | "device_name" | "hardware" => Col::Device,
         "model" | "model_name" | "preset" => Col::Model,
@@ -344,52 +291,16 @@ pub fn parse_measurements_csv(
     file_name: &str,
     text: &str,
 ) -> Result<MeasurementTable, MeasurementsError> {
-    let fail = |kind| MeasurementsError {
-        file_name: file_name.to_string(),
-        kind,
-    };
-    if text.len() > MAX_BYTES {
-        return Err(fail(MeasurementsErrorKind::TooLarge { bytes: text.len() }));
-    }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let bytes = text.as_bytes();
-    let delimiter = detect_delimiter(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .comment(Some(b'#'))
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(bytes);
-    let mut lines = LineCounter {
-        bytes,
-        at: 0,
-        line: 1,
-    };
-    let mut records = reader.records();
-    let header = match records.next() {
-        None => return Err(fail(MeasurementsErrorKind::NoHeader)),
-        Some(Err(e)) => return Err(fail(csv_error(e))),
-        Some(Ok(h)) => h,
-    };
-    let header_line = lines.line_at(record_start(
-        bytes,
-        header.position().map_or(0, |p| p.byte() as usize),
-    ));
-    let headers: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    if headers.iter().all(String::is_empty) {
-        return Err(fail(MeasurementsErrorKind::NoHeader));
-    }
+    let reader = CsvReader::open(file_name, text, LIMITS)?;
+    let headers = reader.headers().to_vec();
+    let header_line = reader.header_line();
+    let fail = |problem| reader.error(CsvErrorKind::Own(problem));
     let mut columns = Columns { at: [None; SLOTS] };
     let mut ignored = Vec::new();
     for (i, h) in headers.iter().enumerate() {
-        if headers[..i].contains(h) {
-            return Err(fail(MeasurementsErrorKind::DuplicateHeader {
-                header: h.clone(),
-            }));
-        }
         match recognise(h) {
             Err(expected) => {
-                return Err(fail(MeasurementsErrorKind::NoUnit {
+                return Err(fail(MeasurementsProblem::NoUnit {
                     line: header_line,
                     header: h.clone(),
                     expected,
@@ -398,7 +309,7 @@ pub fn parse_measurements_csv(
             Ok(None) => ignored.push(h.clone()),
             Ok(Some(col)) => {
                 if let Some((j, _)) = columns.at[col.slot()] {
-                    return Err(fail(MeasurementsErrorKind::SameQuantity {
+                    return Err(fail(MeasurementsProblem::SameQuantity {
                         first: headers[j].clone(),
                         second: h.clone(),
                     }));
@@ -408,7 +319,7 @@ pub fn parse_measurements_csv(
         }
     }
     let missing = |column, hint| {
-        fail(MeasurementsErrorKind::MissingColumn {
+        fail(MeasurementsProblem::MissingColumn {
             line: header_line,
             column,
             hint,
@@ -441,68 +352,28 @@ pub fn parse_measurements_csv(
     }
 
     let mut presets = Presets::new();
-    let mut measurements = Vec::new();
-    let mut issues = Vec::new();
-    let mut seen = 0usize;
-    for record in records {
-        let record = record.map_err(|e| fail(csv_error(e)))?;
-        seen += 1;
-        if seen > MAX_ROWS {
-            return Err(fail(MeasurementsErrorKind::TooManyRows));
-        }
-        let start = record_start(bytes, record.position().map_or(0, |p| p.byte() as usize));
-        let line = lines.line_at(start);
-        if record.len() != headers.len() {
-            issues.push(RowIssue {
-                line,
-                column: None,
-                message: format!("expected {} fields, found {}", headers.len(), record.len()),
-            });
-            continue;
-        }
-        let row = Row {
-            record: &record,
-            line,
+    let delimiter = reader.delimiter();
+    let read = reader.rows(|record| {
+        Row {
+            record,
             headers: &headers,
             columns: &columns,
-        };
-        match row.read(&mut presets) {
-            Ok(m) => measurements.push(m),
-            Err(issue) => issues.push(issue),
         }
-    }
-    if seen == 0 {
-        return Err(fail(MeasurementsErrorKind::NoDataRows));
-    }
-    if measurements.is_empty() {
-        return Err(fail(MeasurementsErrorKind::NoGoodRows {
-            rows: seen,
-            first: issues[0].clone(),
-        }));
-    }
+        .read(&mut presets)
+    })?;
     Ok(MeasurementTable {
         file_name: file_name.to_string(),
-        delimiter: delimiter as char,
+        delimiter,
         headers,
         ignored,
-        measurements,
-        issues,
+        measurements: read.good,
+        issues: read.issues,
     })
-}
-
-fn csv_error(e: csv::Error) -> MeasurementsErrorKind {
-    let line = e.position().map(|p| p.line());
-    let message = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "the file is not valid UTF-8".to_string(),
-        _ => e.to_string(),
-    };
-    MeasurementsErrorKind::Csv { line, message }
 }
 
 /// One data row being read.
 struct Row<'a> {
-    record: &'a csv::StringRecord,
-    line: usize,
+    record: &'a CsvRow<'a>,
     headers: &'a [String],
     columns: &'a Columns,
 }
@@ -514,13 +385,13 @@ impl Row<'_> {
 
     /// The trimmed cell of a column; `None` when the column is absent or the cell empty.
     fn cell(&self, col: Col) -> Option<&str> {
-        let cell = self.record.get(self.index(col)?)?.trim();
+        let cell = self.record.cell(self.index(col)?);
         (!cell.is_empty()).then_some(cell)
     }
 
     fn issue(&self, col: Col, message: String) -> RowIssue {
         RowIssue {
-            line: self.line,
+            line: self.record.line,
             column: self.index(col).map(|i| self.headers[i].clone()),
             message,
         }
@@ -538,16 +409,9 @@ impl Row<'_> {
         let Some(cell) = self.cell(col) else {
             return Ok(None);
         };
-        match cell.parse::<f64>() {
-            Err(_) => Err(self.issue(col, format!("expected a number, found \"{cell}\""))),
-            Ok(v) if !v.is_finite() => {
-                Err(self.issue(col, format!("expected a finite number, found \"{cell}\"")))
-            }
-            Ok(v) if v <= 0.0 => {
-                Err(self.issue(col, format!("expected a positive number, found \"{cell}\"")))
-            }
-            Ok(v) => Ok(Some(v)),
-        }
+        positive_number(cell)
+            .map(Some)
+            .map_err(|m| self.issue(col, m))
     }
 
     fn whole(&self, col: Col) -> Result<Option<u32>, RowIssue> {
@@ -587,13 +451,13 @@ impl Row<'_> {
         };
         if prefill_s.is_none() && decode_s.is_none() {
             return Err(RowIssue {
-                line: self.line,
+                line: self.record.line,
                 column: None,
                 message: "no time measured: the prefill and decode cells are empty".to_string(),
             });
         }
         let spec = MeasurementSpec {
-            line: self.line,
+            line: self.record.line,
             device: self.cell(Col::Device).map(str::to_string),
             model,
             arch,
@@ -620,7 +484,7 @@ impl Row<'_> {
             match col {
                 Some(col) => self.issue(col, e.problem),
                 None => RowIssue {
-                    line: self.line,
+                    line: self.record.line,
                     column: None,
                     message: e.to_string(),
                 },
@@ -790,7 +654,7 @@ impl Row<'_> {
         Architecture::new(spec.clone()).map_err(|e| match arch_column(e.field) {
             Some(col) => self.issue(col, e.problem),
             None => RowIssue {
-                line: self.line,
+                line: self.record.line,
                 column: None,
                 message: e.to_string(),
             },

@@ -43,8 +43,8 @@ mod timing;
 
 pub use fit::{HUBER_DELTA, MIN_FRACTION};
 pub use import::{
-    parse_measurements_csv, MeasurementTable, MeasurementsError, MeasurementsErrorKind, MAX_BYTES,
-    MAX_ROWS,
+    parse_measurements_csv, MeasurementTable, MeasurementsError, MeasurementsErrorKind,
+    MeasurementsProblem, MAX_BYTES, MAX_ROWS,
 };
 pub use measurements::{Measurement, MeasurementError, MeasurementSpec, MAX_TIME_S, MIN_TIME_S};
 pub use report::{CalibrationReport, CalibrationWarning, Fitted, Param, RowFit};

@@ -1,5 +1,5 @@
-//! Text-level helpers shared by the CSV importers (loss data, measurements): delimiter
-//! detection and line numbers that match what the user sees in the file.
+//! Text-level rules of the CSV reader: the delimiter and line numbers that match what the user
+//! sees in the file (the csv crate counts records, not the comment and blank lines it skips).
 
 /// Picks the delimiter that occurs most often outside quotes on the first content line.
 pub(crate) fn detect_delimiter(text: &str) -> u8 {
@@ -24,7 +24,7 @@ pub(crate) fn detect_delimiter(text: &str) -> u8 {
 
 /// Where a record really starts: csv reports the end of the previous one, before the blank
 /// and comment lines it skipped.
-pub(crate) fn record_start(bytes: &[u8], mut at: usize) -> usize {
+fn record_start(bytes: &[u8], mut at: usize) -> usize {
     while at < bytes.len() {
         match bytes[at] {
             b'\n' | b'\r' => at += 1,
@@ -41,26 +41,46 @@ pub(crate) fn record_start(bytes: &[u8], mut at: usize) -> usize {
 
 /// Counts lines incrementally as records advance through the text.
 pub(crate) struct LineCounter<'a> {
-    pub(crate) bytes: &'a [u8],
-    pub(crate) at: usize,
-    pub(crate) line: usize,
+    bytes: &'a [u8],
+    at: usize,
+    line: usize,
 }
 
-impl LineCounter<'_> {
-    pub(crate) fn line_at(&mut self, byte: usize) -> usize {
+impl<'a> LineCounter<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of the record csv places at `byte` (see [`record_start`]).
+    pub(crate) fn line_of_record(&mut self, byte: usize) -> usize {
+        let start = record_start(self.bytes, byte);
+        self.line_at(start)
+    }
+
+    fn line_at(&mut self, byte: usize) -> usize {
         let byte = byte.min(self.bytes.len());
         if byte >= self.at {
-            self.line += self.bytes[self.at..byte]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
+            self.line += self.breaks(self.at, byte);
         } else {
-            self.line -= self.bytes[byte..self.at]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
+            self.line -= self.breaks(byte, self.at);
         }
         self.at = byte;
         self.line
+    }
+
+    /// Line breaks in `bytes[from..to]`: `\n`, `\r\n` or a lone `\r` (old Mac files; csv reads
+    /// it as a record end too).
+    fn breaks(&self, from: usize, to: usize) -> usize {
+        (from..to)
+            .filter(|&i| match self.bytes[i] {
+                b'\n' => true,
+                b'\r' => self.bytes.get(i + 1) != Some(&b'\n'),
+                _ => false,
+            })
+            .count()
     }
 }
