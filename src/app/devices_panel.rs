@@ -92,7 +92,10 @@ pub fn DevicesPanel() -> impl IntoView {
     view! {
         <details class="panel" data-testid="devices-panel">
             <summary><h2 class="inline">"Compare devices"</h2></summary>
-            <p class="hint">"Tick two or more devices: the same space, law and workload are searched on each (first precision); the table shows each one's best design under the budget (or its fastest-loss end without a budget)."</p>
+            <p class="hint">{move || format!(
+                "Tick two or more devices: the same space, law and workload are searched on each, in {} (the page's precision); the table shows each one's best design under {} (or its fastest-loss end without a budget).",
+                inputs.precision.get().name(),
+                search_state.budget.get().map_or("the budget".to_string(), |b| inputs.workload.with(|w| b.describe(w))))}</p>
             <div class="device-checks">
                 {move || inputs.devices.get().iter().enumerate().map(|(i, d)| view! {
                     <label class="check">

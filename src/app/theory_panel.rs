@@ -63,16 +63,22 @@ impl Setting {
             .iter()
             .filter_map(|&o| {
                 let b = self.constraints.budget(o)?;
-                Some(format!("{} ≤ {}", o.name(), format::seconds(b)))
+                let n = w.generated_tokens();
+                let per_token = if o == Objective::Decode && n > 0 {
+                    format!(" ({} per generated token)", format::seconds(b / n as f64))
+                } else {
+                    String::new()
+                };
+                Some(format!("{} ≤ {}{per_token}", o.name(), format::seconds(b)))
             })
             .collect();
         format!(
-            "{}: {} OP/s ({}), {:.1} GB/s, {} memory · B = {}, S_in = {}, S_out = {}, {} · latency budget: {}",
+            "{}: {} OP/s ({}), {:.1} GB/s, {} usable memory · B = {}, S_in = {}, S_out = {}, {} · latency budget: {}",
             d.name(),
             format::si(d.peak_flops(format)),
             format.name(),
             d.bandwidth() / 1e9,
-            format::bytes(d.memory_bytes()),
+            format::bytes(d.usable_memory_bytes()),
             w.batch(),
             w.prompt_tokens(),
             w.generated_tokens(),
