@@ -3,7 +3,8 @@
 //! A measured phase of n steps is predicted as T(b, c) + n·o, T from [`PhaseTable`]. The loss is
 //! the Huber loss (δ = 0.1, about 10 %) of log residuals ln(predicted/measured), summed: scale
 //! free, so a 2 s decode and a 20 ms prefill weigh alike, and quadratic for the few-per-cent
-//! scatter of real timings while a bad row pulls only linearly.
+//! scatter of real timings while a bad row pulls only linearly. It is the law fit's loss, from
+//! `robust_loss.rs`.
 //!
 //! Solver, deterministic: a log-spaced grid over the free fractions, with the overhead at each
 //! point solved in closed form from the linearised (relative-error) problem; then projected
@@ -13,6 +14,7 @@
 //! problem needs no general optimiser; argmin's would add iterations, not accuracy.
 
 use super::timing::{PhaseTable, Split};
+use crate::model::robust_loss::Loss;
 use nalgebra::{DMatrix, DVector};
 
 /// Smallest fraction the fit considers: a device a thousand times below its rated numbers is a
@@ -23,6 +25,8 @@ pub const HUBER_DELTA: f64 = 0.1;
 /// Grid points per fraction, log-spaced over [`MIN_FRACTION`, 1] (about 15 % apart).
 const GRID: usize = 49;
 const MAX_ITERATIONS: usize = 500;
+/// The loss on log residuals.
+const LOSS: Loss = Loss::Huber(HUBER_DELTA);
 
 /// One measured phase.
 #[derive(Clone, Debug)]
@@ -69,18 +73,10 @@ impl Observation {
     }
 }
 
-fn huber(r: f64) -> f64 {
-    if r.abs() <= HUBER_DELTA {
-        0.5 * r * r
-    } else {
-        HUBER_DELTA * (r.abs() - 0.5 * HUBER_DELTA)
-    }
-}
-
 /// The summed Huber loss of log residuals.
 pub(crate) fn objective(obs: &[Observation], p: Point) -> f64 {
     obs.iter()
-        .map(|o| huber((o.predict(p) / o.measured_s).ln()))
+        .map(|o| LOSS.rho((o.predict(p) / o.measured_s).ln()))
         .sum()
 }
 
@@ -130,7 +126,7 @@ fn screen(obs: &[Observation], free: Free, start: Point) -> Point {
             let phi: f64 = obs
                 .iter()
                 .zip(&times)
-                .map(|(o, t)| huber(((t + o.steps * p.overhead_s) / o.measured_s).ln()))
+                .map(|(o, t)| LOSS.rho(((t + o.steps * p.overhead_s) / o.measured_s).ln()))
                 .sum();
             if phi < best.0 {
                 best = (phi, p);
@@ -168,11 +164,7 @@ fn linearise(obs: &[Observation], p: Point) -> Vec<(f64, [f64; 3], f64)> {
             let s = o.split(p);
             let pred = s.total() + o.steps * p.overhead_s;
             let r = (pred / o.measured_s).ln();
-            let w = if r.abs() <= HUBER_DELTA {
-                1.0
-            } else {
-                HUBER_DELTA / r.abs()
-            };
+            let w = LOSS.weight(r);
             (r, [-s.memory / pred, -s.compute / pred, o.steps / pred], w)
         })
         .collect()

@@ -1,6 +1,7 @@
 //! The fitting problem: rows, the law's model with exact derivatives, parameter bounds as
 //! transforms, and the robust objective of method.md §2 (Huber on log residuals, summed), in
-//! the shape argmin's solvers take.
+//! the shape argmin's solvers take. The loss is the one the calibration uses too
+//! (`robust_loss.rs`).
 //!
 //! Bounds become smooth transforms (`p = lo + e^u`, `p = lo + (hi − lo)·σ(u)`), so argmin's
 //! unconstrained solvers can be used; a side effect is that positive parameters are searched on
@@ -8,29 +9,10 @@
 
 use crate::model::formula::Formula;
 use crate::model::law::{Bounds, Law};
+pub(crate) use crate::model::robust_loss::Loss;
 use argmin::core::{CostFunction, Error, Gradient};
 use nalgebra::{DMatrix, DVector};
 use std::cell::{Cell, RefCell};
-
-/// How a row's residual is scored.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Loss {
-    Huber(f64),
-    Squares,
-}
-
-impl Loss {
-    /// ρ(r) and ψ(r) = ρ'(r).
-    #[inline]
-    pub(crate) fn rho_psi(self, r: f64) -> (f64, f64) {
-        match self {
-            Loss::Huber(delta) if r.abs() > delta => {
-                (delta * (r.abs() - 0.5 * delta), delta * r.signum())
-            }
-            _ => (0.5 * r * r, r),
-        }
-    }
-}
 
 /// The law's form, evaluated on prepared rows.
 #[derive(Clone, Copy)]
@@ -284,7 +266,7 @@ impl<'a> Objective<'a> {
             if !(l > 0.0 && l.is_finite()) {
                 return f64::INFINITY;
             }
-            total += w * self.loss.rho_psi(l.ln() - self.data.ln_y[i]).0;
+            total += w * self.loss.rho(l.ln() - self.data.ln_y[i]);
         }
         total
     }
@@ -366,8 +348,7 @@ impl<'a> Objective<'a> {
                 return None;
             }
             let r = l.ln() - self.data.ln_y[i];
-            let (_, psi) = self.loss.rho_psi(r);
-            let omega = if r == 0.0 { 1.0 } else { psi / r };
+            let omega = self.loss.weight(r);
             for (gj, s) in g.iter_mut().zip(&slopes) {
                 *gj *= s / l;
             }
