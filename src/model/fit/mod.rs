@@ -2,7 +2,8 @@
 //!
 //! Problem, solver, report, as in argmin and levenberg-marquardt:
 //! * the problem (`objective.rs`) is the Huber loss (δ = 1e-3 by default) of log residuals
-//!   `ln L̂ − ln L`, summed over training rows, or their plain squares;
+//!   `ln L̂ − ln L`, summed over training rows, or their plain squares. The law supplies its
+//!   value and gradient ([`Law::value_and_gradient`]);
 //! * the solver screens a grid of starting exponents with the scales solved by variable
 //!   projection (`varpro.rs`; paper law and Chinchilla), refines the best few over the
 //!   exponents alone with argmin's Nelder–Mead, and polishes every parameter together with
@@ -31,7 +32,7 @@ use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::neldermead::NelderMead;
 use argmin::solver::quasinewton::LBFGS;
 use nalgebra::{DMatrix, DVector};
-use objective::{Argmin, Data, Loss, Model, Objective, Transform, Whitened};
+use objective::{Argmin, Data, Loss, Objective, Transform, Whitened};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::cell::Cell;
@@ -262,8 +263,7 @@ pub fn fit(
     options: &FitOptions,
     observer: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
 ) -> Result<FitReport, FitError> {
-    let model = Model::of(law);
-    let (data, lines, mut warnings) = gather(law, model, table)?;
+    let (data, lines, mut warnings) = gather(law, table)?;
     let mut rng = SmallRng::seed_from_u64(options.seed);
     let held_out = choose_held_out(table, &lines, options.holdout, &mut rng);
     let train: Vec<usize> = (0..data.len()).filter(|i| !held_out[*i]).collect();
@@ -281,14 +281,14 @@ pub fn fit(
     let names = law.param_names();
 
     let ctx = Context {
-        model,
+        law,
         data: &data,
         loss,
         transforms: &transforms,
         max_iterations: options.max_iterations,
         evaluations: Cell::new(0),
     };
-    let found = ctx.multi_start(law, &weights, options.starts, &mut rng, observer);
+    let found = ctx.multi_start(&weights, options.starts, &mut rng, observer);
     let Some(best) = found.best else {
         return Err(FitError::Cancelled);
     };
@@ -334,7 +334,7 @@ pub fn fit(
         .map(|i| FitPoint {
             line: lines[i],
             observed: data.y[i],
-            predicted: model.eval(&best.params, data.row(i)),
+            predicted: law.value_at(&best.params, data.row(i)),
             held_out: held_out[i],
         })
         .collect();
@@ -405,12 +405,8 @@ const BOOTSTRAP_ITERATIONS: u64 = 200;
 /// be undone by others to within 1e-8 of its effect.
 const ILL_CONDITIONED: f64 = 1e8;
 
-/// Rows with every variable the law needs, as the model wants them, with their file lines.
-fn gather(
-    law: &Law,
-    model: Model,
-    table: &LossTable,
-) -> Result<(Data, Vec<usize>, Vec<FitWarning>), FitError> {
+/// Rows with every variable the law needs, in the law's fitting form, with their file lines.
+fn gather(law: &Law, table: &LossTable) -> Result<(Data, Vec<usize>, Vec<FitWarning>), FitError> {
     let vars = law.variables();
     let mut columns = Vec::with_capacity(vars.len());
     for v in &vars {
@@ -423,7 +419,7 @@ fn gather(
         })?;
         columns.push(values);
     }
-    let logs = model.takes_logs();
+    let logs = law.reads_logs();
     let mut warnings = Vec::new();
     let mut keep = vec![true; table.rows.len()];
     for (v, col) in vars.iter().zip(&columns) {
@@ -526,7 +522,7 @@ struct Bootstrap {
 
 /// What every solver run of one fit shares.
 struct Context<'a> {
-    model: Model<'a>,
+    law: &'a Law,
     data: &'a Data,
     loss: Loss,
     transforms: &'a [Transform],
@@ -536,20 +532,19 @@ struct Context<'a> {
 
 impl<'a> Context<'a> {
     fn objective<'s>(&'s self, weights: &'s [f64]) -> Objective<'s> {
-        Objective::new(self.model, self.data, weights, self.loss, self.transforms)
+        Objective::new(self.law, self.data, weights, self.loss, self.transforms)
     }
 
     /// Screens starting points, refines the best `starts`, keeps the lowest objective.
     fn multi_start(
         &self,
-        law: &Law,
         weights: &[f64],
         starts: usize,
         rng: &mut SmallRng,
         observer: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
     ) -> MultiStart {
         let obj = self.objective(weights);
-        let separable = Separable::of(self.model);
+        let separable = Separable::of(self.law);
         let k = self.transforms.len();
         // Screening: the exponent grid with projected scales, or perturbed user values.
         let mut candidates: Vec<(f64, Vec<f64>)> = match &separable {
@@ -557,12 +552,12 @@ impl<'a> Context<'a> {
                 .grid_points(k)
                 .into_iter()
                 .filter_map(|mut p| {
-                    sep.project(self.model, self.data, weights, &mut p)
+                    sep.project(self.law, self.data, weights, &mut p)
                         .then(|| (obj.at_params(&p), p))
                 })
                 .collect(),
             None => {
-                let init = law.params();
+                let init = self.law.params();
                 let mut c = vec![(obj.at_params(&init), init.clone())];
                 for _ in 1..starts * 16 {
                     let p: Vec<f64> = init
@@ -588,7 +583,7 @@ impl<'a> Context<'a> {
         candidates.sort_by(|a, b| a.0.total_cmp(&b.0));
         if candidates.is_empty() {
             // Nothing finite to start from: try the law's own values.
-            candidates.push((f64::INFINITY, law.params()));
+            candidates.push((f64::INFINITY, self.law.params()));
         }
         let total = starts.min(candidates.len());
         let mut out = MultiStart {
@@ -736,7 +731,7 @@ impl<'a> Context<'a> {
         rng: &mut SmallRng,
         observer: &mut dyn FnMut(FitProgress) -> ControlFlow<()>,
     ) -> Bootstrap {
-        let separable = Separable::of(self.model);
+        let separable = Separable::of(self.law);
         let mut out = Bootstrap {
             samples: Vec::with_capacity(total),
             failed: 0,
@@ -748,7 +743,7 @@ impl<'a> Context<'a> {
             let mut start = params.to_vec();
             if let Some(sep) = &separable {
                 let mut projected = start.clone();
-                if sep.project(self.model, self.data, &weights, &mut projected) {
+                if sep.project(self.law, self.data, &weights, &mut projected) {
                     let obj = self.objective(&weights);
                     if obj.at_params(&projected) < obj.at_params(&start) {
                         start = projected;
@@ -789,8 +784,8 @@ impl<'a> Context<'a> {
         let mut jac = DMatrix::zeros(rows.len(), cols.len());
         for (r, i) in rows.iter().enumerate() {
             let l = self
-                .model
-                .eval_grad(params, self.data.row(*i), &mut g, &mut scratch);
+                .law
+                .value_and_gradient(params, self.data.row(*i), &mut g, &mut scratch);
             for (c, j) in cols.iter().enumerate() {
                 jac[(r, c)] = g[*j] * params[*j] / l;
             }
@@ -818,7 +813,7 @@ impl Projected<'_, '_> {
             p[*j] = self.ctx.transforms[*j].value(*u);
         }
         self.sep
-            .project(self.ctx.model, self.ctx.data, self.weights, p)
+            .project(self.ctx.law, self.ctx.data, self.weights, p)
     }
 }
 

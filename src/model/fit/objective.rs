@@ -1,103 +1,17 @@
-//! The fitting problem: rows, the law's model with exact derivatives, parameter bounds as
-//! transforms, and the robust objective of method.md §2 (Huber on log residuals, summed), in
+//! The fitting problem: rows, parameter bounds as transforms, and the robust objective of method.md §2 (Huber on log residuals, summed), in
 //! the shape argmin's solvers take. The loss is the one the calibration uses too
-//! (`robust_loss.rs`).
+//! (`robust_loss.rs`). The law supplies its value and gradient ([`Law::value_and_gradient`]);
+//! the objective only chains them with the loss and the bounds.
 //!
 //! Bounds become smooth transforms (`p = lo + e^u`, `p = lo + (hi − lo)·σ(u)`), so argmin's
 //! unconstrained solvers can be used; a side effect is that positive parameters are searched on
 //! a log scale, which suits scales as different as κ_d ≈ 500 and α_m ≈ 0.05.
 
-use crate::model::formula::Formula;
 use crate::model::law::{Bounds, Law};
 pub(crate) use crate::model::robust_loss::Loss;
 use argmin::core::{CostFunction, Error, Gradient};
 use nalgebra::{DMatrix, DVector};
 use std::cell::{Cell, RefCell};
-
-/// The law's form, evaluated on prepared rows.
-#[derive(Clone, Copy)]
-pub(crate) enum Model<'a> {
-    /// Rows hold ln l, ln d, ln r, ln ρ, ln d_m.
-    Paper,
-    /// Rows hold ln N, ln D.
-    Chinchilla,
-    /// Rows hold the formula's variables as they are.
-    Custom(&'a Formula),
-}
-
-impl<'a> Model<'a> {
-    pub(crate) fn of(law: &'a Law) -> Model<'a> {
-        match law {
-            Law::Paper(_) => Model::Paper,
-            Law::Chinchilla(_) => Model::Chinchilla,
-            Law::Custom(c) => Model::Custom(c.formula()),
-        }
-    }
-
-    /// Whether rows are stored as logarithms (every variable must then be positive).
-    pub(crate) fn takes_logs(self) -> bool {
-        !matches!(self, Model::Custom(_))
-    }
-
-    /// Prediction and its gradient with respect to the parameters.
-    #[inline]
-    pub(crate) fn eval_grad(
-        self,
-        p: &[f64],
-        x: &[f64],
-        g: &mut [f64],
-        scratch: &mut Vec<f64>,
-    ) -> f64 {
-        match self {
-            Model::Paper => {
-                let (ll, ld, lr, lrho, ldm) = (x[0], x[1], x[2], x[3], x[4]);
-                let tl = (-p[1] * ll).exp();
-                let trho = (p[3] * lrho - p[7] * lr - p[4] * ld).exp();
-                let td = (-p[7] * lr - p[6] * ld).exp();
-                let tm = (-p[9] * ldm).exp();
-                g[0] = tl;
-                g[1] = -p[0] * tl * ll;
-                g[2] = trho;
-                g[3] = p[2] * trho * lrho;
-                g[4] = -p[2] * trho * ld;
-                g[5] = td;
-                g[6] = -p[5] * td * ld;
-                g[7] = -(p[2] * trho + p[5] * td) * lr;
-                g[8] = tm;
-                g[9] = -p[8] * tm * ldm;
-                g[10] = 1.0;
-                p[0] * tl + p[2] * trho + p[5] * td + p[8] * tm + p[10]
-            }
-            Model::Chinchilla => {
-                let tn = (-p[3] * x[0]).exp();
-                let td = (-p[4] * x[1]).exp();
-                g[0] = 1.0;
-                g[1] = tn;
-                g[2] = td;
-                g[3] = -p[1] * tn * x[0];
-                g[4] = -p[2] * td * x[1];
-                p[0] + p[1] * tn + p[2] * td
-            }
-            Model::Custom(f) => f.eval_grad(p, x, g, scratch),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn eval(self, p: &[f64], x: &[f64]) -> f64 {
-        match self {
-            Model::Paper => {
-                let (ll, ld, lr, lrho, ldm) = (x[0], x[1], x[2], x[3], x[4]);
-                p[0] * (-p[1] * ll).exp()
-                    + p[2] * (p[3] * lrho - p[7] * lr - p[4] * ld).exp()
-                    + p[5] * (-p[7] * lr - p[6] * ld).exp()
-                    + p[8] * (-p[9] * ldm).exp()
-                    + p[10]
-            }
-            Model::Chinchilla => p[0] + p[1] * (-p[3] * x[0]).exp() + p[2] * (-p[4] * x[1]).exp(),
-            Model::Custom(f) => f.eval(p, x),
-        }
-    }
-}
 
 /// The rows a fit sees: variables (row-major, `m` per row), observed losses and their logs.
 #[derive(Clone, Debug)]
@@ -206,7 +120,7 @@ impl Transform {
 /// Counts evaluations and remembers the best point seen, so a solver that stops on an error
 /// still leaves its progress behind.
 pub(crate) struct Objective<'a> {
-    pub model: Model<'a>,
+    pub law: &'a Law,
     pub data: &'a Data,
     /// Row weights: 0 leaves a row out (held out), counts resample it (bootstrap).
     pub weights: &'a [f64],
@@ -220,14 +134,14 @@ pub(crate) struct Objective<'a> {
 
 impl<'a> Objective<'a> {
     pub(crate) fn new(
-        model: Model<'a>,
+        law: &'a Law,
         data: &'a Data,
         weights: &'a [f64],
         loss: Loss,
         transforms: &'a [Transform],
     ) -> Objective<'a> {
         Objective {
-            model,
+            law,
             data,
             weights,
             loss,
@@ -262,7 +176,7 @@ impl<'a> Objective<'a> {
             if w == 0.0 {
                 continue;
             }
-            let l = self.model.eval(p, self.data.row(i));
+            let l = self.law.value_at(p, self.data.row(i));
             if !(l > 0.0 && l.is_finite()) {
                 return f64::INFINITY;
             }
@@ -295,7 +209,7 @@ impl<'a> Objective<'a> {
             if w == 0.0 {
                 continue;
             }
-            let l = self.model.eval_grad(p, self.data.row(i), g, scratch);
+            let l = self.law.value_and_gradient(p, self.data.row(i), g, scratch);
             if !(l > 0.0 && l.is_finite()) {
                 ok = false;
                 break;
@@ -342,8 +256,8 @@ impl<'a> Objective<'a> {
                 continue;
             }
             let l = self
-                .model
-                .eval_grad(&p, self.data.row(i), &mut g, &mut scratch);
+                .law
+                .value_and_gradient(&p, self.data.row(i), &mut g, &mut scratch);
             if !(l > 0.0 && l.is_finite()) {
                 return None;
             }
@@ -449,43 +363,6 @@ impl Gradient for Whitened<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::law::{Chinchilla, PaperLaw};
-
-    /// Analytic gradients of the built-in models against central differences.
-    #[test]
-    fn model_gradients_match_finite_differences() {
-        let paper = PaperLaw::published().values();
-        let chin = Chinchilla::epoch_refit().values();
-        let cases: [(Model, &[f64], Vec<f64>); 2] = [
-            (
-                Model::Paper,
-                &paper,
-                [16.0f64, 1536.0, 2.5, 0.125, 256.0].map(f64::ln).to_vec(),
-            ),
-            (
-                Model::Chinchilla,
-                &chin,
-                [3e8f64, 7e10].map(f64::ln).to_vec(),
-            ),
-        ];
-        for (model, p, x) in cases {
-            let mut g = vec![0.0; p.len()];
-            let v = model.eval_grad(p, &x, &mut g, &mut Vec::new());
-            assert!((v - model.eval(p, &x)).abs() < 1e-14);
-            for j in 0..p.len() {
-                let h = 1e-6 * p[j].abs().max(1e-3);
-                let (mut up, mut dn) = (p.to_vec(), p.to_vec());
-                up[j] += h;
-                dn[j] -= h;
-                let fd = (model.eval(&up, &x) - model.eval(&dn, &x)) / (2.0 * h);
-                assert!(
-                    (g[j] - fd).abs() <= 1e-6 * (1.0 + fd.abs()),
-                    "param {j}: {} vs {fd}",
-                    g[j]
-                );
-            }
-        }
-    }
 
     #[test]
     fn transforms_round_trip_and_respect_bounds() {
