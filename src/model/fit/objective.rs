@@ -1,120 +1,15 @@
-//! The fitting problem: rows, parameter bounds as transforms, and the robust objective of method.md §2 (Huber on log residuals, summed), in
-//! the shape argmin's solvers take. The loss is the one the calibration uses too
-//! (`robust_loss.rs`). The law supplies its value and gradient ([`Law::value_and_gradient`]);
-//! the objective only chains them with the loss and the bounds.
-//!
-//! Bounds become smooth transforms (`p = lo + e^u`, `p = lo + (hi − lo)·σ(u)`), so argmin's
-//! unconstrained solvers can be used; a side effect is that positive parameters are searched on
-//! a log scale, which suits scales as different as κ_d ≈ 500 and α_m ≈ 0.05.
+//! The fitting problem: the robust objective of method.md §2 (Huber on log residuals, summed)
+//! over the training rows, in the solver's unconstrained coordinates (`transform.rs`), in the
+//! shape argmin's solvers take. The law supplies its value and gradient
+//! ([`Law::value_and_gradient`]); the objective only chains them with the loss and the bounds.
 
-use crate::model::law::{Bounds, Law};
+use super::data::Data;
+use super::transform::Transform;
+use crate::model::law::Law;
 pub(crate) use crate::model::robust_loss::Loss;
 use argmin::core::{CostFunction, Error, Gradient};
 use nalgebra::{DMatrix, DVector};
 use std::cell::{Cell, RefCell};
-
-/// The rows a fit sees: variables (row-major, `m` per row), observed losses and their logs.
-#[derive(Clone, Debug)]
-pub(crate) struct Data {
-    pub m: usize,
-    pub x: Vec<f64>,
-    pub y: Vec<f64>,
-    pub ln_y: Vec<f64>,
-}
-
-impl Data {
-    pub(crate) fn len(&self) -> usize {
-        self.y.len()
-    }
-
-    pub(crate) fn row(&self, i: usize) -> &[f64] {
-        &self.x[i * self.m..(i + 1) * self.m]
-    }
-}
-
-/// One parameter's map between the solver's coordinate `u` and the law's value `p`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Transform {
-    Free,
-    Lower(f64),
-    Upper(f64),
-    Both(f64, f64),
-}
-
-/// Closest a bounded parameter is placed to its bound, relative to the bound's scale, so
-/// that its coordinate stays finite.
-const BOUND_GAP: f64 = 1e-12;
-
-impl Transform {
-    pub(crate) fn of(b: Bounds) -> Transform {
-        match (b.lower, b.upper) {
-            (None, None) => Transform::Free,
-            (Some(lo), None) => Transform::Lower(lo),
-            (None, Some(hi)) => Transform::Upper(hi),
-            (Some(lo), Some(hi)) if hi > lo => Transform::Both(lo, hi),
-            // Equal bounds pin the value; a free coordinate around it never moves far.
-            (Some(lo), Some(_)) => Transform::Both(lo, lo + BOUND_GAP * (1.0 + lo.abs())),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn value(self, u: f64) -> f64 {
-        match self {
-            Transform::Free => u,
-            Transform::Lower(lo) => lo + u.exp(),
-            Transform::Upper(hi) => hi - u.exp(),
-            Transform::Both(lo, hi) => lo + (hi - lo) / (1.0 + (-u).exp()),
-        }
-    }
-
-    /// dp/du.
-    #[inline]
-    pub(crate) fn slope(self, u: f64) -> f64 {
-        match self {
-            Transform::Free => 1.0,
-            Transform::Lower(_) => u.exp(),
-            Transform::Upper(_) => -u.exp(),
-            Transform::Both(lo, hi) => {
-                let s = 1.0 / (1.0 + (-u).exp());
-                (hi - lo) * s * (1.0 - s)
-            }
-        }
-    }
-
-    /// The coordinate of `p`, moved inside the bounds first.
-    pub(crate) fn coordinate(self, p: f64) -> f64 {
-        let gap = |b: f64| BOUND_GAP * (1.0 + b.abs());
-        match self {
-            Transform::Free => p,
-            Transform::Lower(lo) => (p - lo).max(gap(lo)).ln(),
-            Transform::Upper(hi) => (hi - p).max(gap(hi)).ln(),
-            Transform::Both(lo, hi) => {
-                let g = gap(lo.abs().max(hi.abs())).min(0.25 * (hi - lo));
-                let s = ((p - lo) / (hi - lo)).clamp(g / (hi - lo), 1.0 - g / (hi - lo));
-                (s / (1.0 - s)).ln()
-            }
-        }
-    }
-
-    /// Whether `p` sits on a bound (within a millionth of the bound's scale).
-    pub(crate) fn at_bound(self, p: f64) -> Option<f64> {
-        let near = |b: f64| (p - b).abs() <= 1e-6 * (1.0 + b.abs());
-        match self {
-            Transform::Free => None,
-            Transform::Lower(lo) => near(lo).then_some(lo),
-            Transform::Upper(hi) => near(hi).then_some(hi),
-            Transform::Both(lo, hi) => {
-                if near(lo) {
-                    Some(lo)
-                } else if near(hi) {
-                    Some(hi)
-                } else {
-                    None
-                }
-            }
-        }
-    }
-}
 
 /// Σ w_i·ρ(ln L̂_i − ln L_i) over the rows, as a function of the solver's coordinates.
 /// Counts evaluations and remembers the best point seen, so a solver that stops on an error
@@ -357,28 +252,5 @@ impl Gradient for Whitened<'_, '_> {
     fn gradient(&self, z: &DVector<f64>) -> Result<DVector<f64>, Error> {
         let g = self.objective.eval(&self.coordinates(z.as_slice())).1;
         Ok(self.map.tr_mul(&DVector::from_vec(g)))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn transforms_round_trip_and_respect_bounds() {
-        for (t, p) in [
-            (Transform::Free, -3.5),
-            (Transform::Lower(0.0), 0.031),
-            (Transform::Upper(2.0), 1.5),
-            (Transform::Both(-1.0, 4.0), 0.3),
-        ] {
-            let u = t.coordinate(p);
-            assert!((t.value(u) - p).abs() < 1e-12);
-            let h = 1e-6;
-            let fd = (t.value(u + h) - t.value(u - h)) / (2.0 * h);
-            assert!((t.slope(u) - fd).abs() < 1e-6);
-        }
-        assert!(Transform::Lower(0.0).value(Transform::Lower(0.0).coordinate(-5.0)) > 0.0);
-        assert_eq!(Transform::Lower(0.0).at_bound(0.0), Some(0.0));
     }
 }

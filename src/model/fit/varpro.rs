@@ -12,7 +12,7 @@
 //! parameters together on the Huber-log objective. The split and the terms φ_j come from the
 //! law ([`Law::basis`]); only the grid of starting exponents is this solver's choice.
 
-use super::objective::Data;
+use super::data::Data;
 use crate::model::law::Law;
 use nalgebra::{DMatrix, DVector};
 
