@@ -11,9 +11,12 @@
 //! Levenberg–Marquardt in (ln b, ln c, o) from the best grid point, on the exact Jacobian: the
 //! compute-bound and memory-bound parts of T are its derivatives with respect to −ln c and −ln b
 //! ([`Split`]). Bounds: fractions in [`MIN_FRACTION`, 1], overhead ≥ 0. A three-parameter
-//! problem needs no general optimiser; argmin's would add iterations, not accuracy.
+//! problem needs no general optimiser; argmin's would add iterations, not accuracy. It says why
+//! it stopped ([`TerminationReason`], as the law fit does), so a run cut off by the iteration
+//! limit is reported rather than passed off as a fit.
 
 use super::timing::{PhaseTable, Split};
+use crate::model::fit::TerminationReason;
 use crate::model::robust_loss::Loss;
 use nalgebra::{DMatrix, DVector};
 
@@ -24,7 +27,8 @@ pub const MIN_FRACTION: f64 = 1e-3;
 pub const HUBER_DELTA: f64 = 0.1;
 /// Grid points per fraction, log-spaced over [`MIN_FRACTION`, 1] (about 15 % apart).
 const GRID: usize = 49;
-const MAX_ITERATIONS: usize = 500;
+/// Levenberg–Marquardt iterations allowed; a good start converges in a few dozen.
+pub(crate) const MAX_ITERATIONS: usize = 500;
 /// The loss on log residuals.
 const LOSS: Loss = Loss::Huber(HUBER_DELTA);
 
@@ -189,8 +193,14 @@ fn normal_equations(
     (h, g)
 }
 
-/// Projected Levenberg–Marquardt from `start` over the free parameters.
-fn refine(obs: &[Observation], free: Free, start: Point) -> Point {
+/// Projected Levenberg–Marquardt from `start` over the free parameters, at most
+/// `max_iterations` steps; the point and why the search stopped.
+fn refine(
+    obs: &[Observation],
+    free: Free,
+    start: Point,
+    max_iterations: usize,
+) -> (Point, TerminationReason) {
     let mask = free.mask();
     // Overhead steps are judged against the mean measured time per step.
     let per_step =
@@ -200,9 +210,10 @@ fn refine(obs: &[Observation], free: Free, start: Point) -> Point {
     let mut x = clamp(to_x(start), mask);
     let mut phi = objective(obs, from_x(x));
     let mut lambda = 1e-3;
-    for _ in 0..MAX_ITERATIONS {
+    for _ in 0..max_iterations {
+        // An exact fit: nothing left to lower.
         if phi <= 1e-30 {
-            break;
+            return (from_x(x), TerminationReason::Converged);
         }
         let rows = linearise(obs, from_x(x));
         let (h_all, g_all) = normal_equations(&rows, &[0, 1, 2]);
@@ -217,8 +228,9 @@ fn refine(obs: &[Observation], free: Free, start: Point) -> Point {
                 mask[i] && h_all[(i, i)] > 0.0 && !held
             })
             .collect();
+        // Every parameter fixed, without effect, or held by its bound: a constrained minimum.
         if active.is_empty() {
-            break;
+            return (from_x(x), TerminationReason::Converged);
         }
         let (h, g) = normal_equations(&rows, &active);
         let mut accepted = false;
@@ -247,25 +259,31 @@ fn refine(obs: &[Observation], free: Free, start: Point) -> Point {
                 lambda = (lambda / 3.0).max(1e-12);
                 accepted = true;
                 if moved < 1e-12 {
-                    return from_x(x);
+                    return (from_x(x), TerminationReason::Converged);
                 }
                 break;
             }
             lambda *= 4.0;
         }
         if !accepted {
-            break;
+            return (from_x(x), TerminationReason::NoFurtherProgress);
         }
     }
-    from_x(x)
+    (from_x(x), TerminationReason::MaxIterations)
 }
 
-/// The best point over the free parameters; fixed ones keep their value in `start`.
-pub(crate) fn fit(obs: &[Observation], free: Free, start: Point) -> Point {
+/// The best point over the free parameters (fixed ones keep their value in `start`), found
+/// within `max_iterations` refining steps, and why the refinement stopped.
+pub(crate) fn fit(
+    obs: &[Observation],
+    free: Free,
+    start: Point,
+    max_iterations: usize,
+) -> (Point, TerminationReason) {
     let screened = screen(obs, free, start);
-    let p = refine(obs, free, screened);
+    let (p, termination) = refine(obs, free, screened, max_iterations);
     // Exactly as given, not through exp(ln(·)).
-    Point {
+    let point = Point {
         bandwidth: if free.bandwidth {
             p.bandwidth
         } else {
@@ -281,7 +299,8 @@ pub(crate) fn fit(obs: &[Observation], free: Free, start: Point) -> Point {
         } else {
             start.overhead_s
         },
-    }
+    };
+    (point, termination)
 }
 
 /// Largest share of a predicted time spent in memory-bound and in compute-bound operators:
