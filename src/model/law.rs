@@ -8,11 +8,16 @@
 //! counts). Outside it, and whenever the result is not finite, `predict` returns
 //! `f64::INFINITY`, which every caller (search, Pareto) treats as "unusable candidate"; it
 //! never returns NaN.
+//!
+//! What a fitter needs from a law, its value and gradient in the parameters at a row of data,
+//! each law supplies itself (`law/gradient.rs`, [`Law::value_and_gradient`]).
 
 use super::arch::Architecture;
 use super::formula::{self, Formula, FormulaError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+mod gradient;
 
 /// The features a law reads (method.md §1). Unused ones may be anything.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

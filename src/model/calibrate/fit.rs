@@ -3,16 +3,21 @@
 //! A measured phase of n steps is predicted as T(b, c) + n·o, T from [`PhaseTable`]. The loss is
 //! the Huber loss (δ = 0.1, about 10 %) of log residuals ln(predicted/measured), summed: scale
 //! free, so a 2 s decode and a 20 ms prefill weigh alike, and quadratic for the few-per-cent
-//! scatter of real timings while a bad row pulls only linearly.
+//! scatter of real timings while a bad row pulls only linearly. It is the law fit's loss, from
+//! `robust_loss.rs`.
 //!
 //! Solver, deterministic: a log-spaced grid over the free fractions, with the overhead at each
 //! point solved in closed form from the linearised (relative-error) problem; then projected
 //! Levenberg–Marquardt in (ln b, ln c, o) from the best grid point, on the exact Jacobian: the
 //! compute-bound and memory-bound parts of T are its derivatives with respect to −ln c and −ln b
 //! ([`Split`]). Bounds: fractions in [`MIN_FRACTION`, 1], overhead ≥ 0. A three-parameter
-//! problem needs no general optimiser; argmin's would add iterations, not accuracy.
+//! problem needs no general optimiser; argmin's would add iterations, not accuracy. It says why
+//! it stopped ([`TerminationReason`], as the law fit does), so a run cut off by the iteration
+//! limit is reported rather than passed off as a fit.
 
 use super::timing::{PhaseTable, Split};
+use crate::model::fit::TerminationReason;
+use crate::model::robust_loss::Loss;
 use nalgebra::{DMatrix, DVector};
 
 /// Smallest fraction the fit considers: a device a thousand times below its rated numbers is a
@@ -22,7 +27,10 @@ pub const MIN_FRACTION: f64 = 1e-3;
 pub const HUBER_DELTA: f64 = 0.1;
 /// Grid points per fraction, log-spaced over [`MIN_FRACTION`, 1] (about 15 % apart).
 const GRID: usize = 49;
-const MAX_ITERATIONS: usize = 500;
+/// Levenberg–Marquardt iterations allowed; a good start converges in a few dozen.
+pub(crate) const MAX_ITERATIONS: usize = 500;
+/// The loss on log residuals.
+const LOSS: Loss = Loss::Huber(HUBER_DELTA);
 
 /// One measured phase.
 #[derive(Clone, Debug)]
@@ -69,18 +77,10 @@ impl Observation {
     }
 }
 
-fn huber(r: f64) -> f64 {
-    if r.abs() <= HUBER_DELTA {
-        0.5 * r * r
-    } else {
-        HUBER_DELTA * (r.abs() - 0.5 * HUBER_DELTA)
-    }
-}
-
 /// The summed Huber loss of log residuals.
 pub(crate) fn objective(obs: &[Observation], p: Point) -> f64 {
     obs.iter()
-        .map(|o| huber((o.predict(p) / o.measured_s).ln()))
+        .map(|o| LOSS.rho((o.predict(p) / o.measured_s).ln()))
         .sum()
 }
 
@@ -130,7 +130,7 @@ fn screen(obs: &[Observation], free: Free, start: Point) -> Point {
             let phi: f64 = obs
                 .iter()
                 .zip(&times)
-                .map(|(o, t)| huber(((t + o.steps * p.overhead_s) / o.measured_s).ln()))
+                .map(|(o, t)| LOSS.rho(((t + o.steps * p.overhead_s) / o.measured_s).ln()))
                 .sum();
             if phi < best.0 {
                 best = (phi, p);
@@ -168,11 +168,7 @@ fn linearise(obs: &[Observation], p: Point) -> Vec<(f64, [f64; 3], f64)> {
             let s = o.split(p);
             let pred = s.total() + o.steps * p.overhead_s;
             let r = (pred / o.measured_s).ln();
-            let w = if r.abs() <= HUBER_DELTA {
-                1.0
-            } else {
-                HUBER_DELTA / r.abs()
-            };
+            let w = LOSS.weight(r);
             (r, [-s.memory / pred, -s.compute / pred, o.steps / pred], w)
         })
         .collect()
@@ -197,8 +193,14 @@ fn normal_equations(
     (h, g)
 }
 
-/// Projected Levenberg–Marquardt from `start` over the free parameters.
-fn refine(obs: &[Observation], free: Free, start: Point) -> Point {
+/// Projected Levenberg–Marquardt from `start` over the free parameters, at most
+/// `max_iterations` steps; the point and why the search stopped.
+fn refine(
+    obs: &[Observation],
+    free: Free,
+    start: Point,
+    max_iterations: usize,
+) -> (Point, TerminationReason) {
     let mask = free.mask();
     // Overhead steps are judged against the mean measured time per step.
     let per_step =
@@ -208,9 +210,10 @@ fn refine(obs: &[Observation], free: Free, start: Point) -> Point {
     let mut x = clamp(to_x(start), mask);
     let mut phi = objective(obs, from_x(x));
     let mut lambda = 1e-3;
-    for _ in 0..MAX_ITERATIONS {
+    for _ in 0..max_iterations {
+        // An exact fit: nothing left to lower.
         if phi <= 1e-30 {
-            break;
+            return (from_x(x), TerminationReason::Converged);
         }
         let rows = linearise(obs, from_x(x));
         let (h_all, g_all) = normal_equations(&rows, &[0, 1, 2]);
@@ -225,8 +228,9 @@ fn refine(obs: &[Observation], free: Free, start: Point) -> Point {
                 mask[i] && h_all[(i, i)] > 0.0 && !held
             })
             .collect();
+        // Every parameter fixed, without effect, or held by its bound: a constrained minimum.
         if active.is_empty() {
-            break;
+            return (from_x(x), TerminationReason::Converged);
         }
         let (h, g) = normal_equations(&rows, &active);
         let mut accepted = false;
@@ -255,25 +259,31 @@ fn refine(obs: &[Observation], free: Free, start: Point) -> Point {
                 lambda = (lambda / 3.0).max(1e-12);
                 accepted = true;
                 if moved < 1e-12 {
-                    return from_x(x);
+                    return (from_x(x), TerminationReason::Converged);
                 }
                 break;
             }
             lambda *= 4.0;
         }
         if !accepted {
-            break;
+            return (from_x(x), TerminationReason::NoFurtherProgress);
         }
     }
-    from_x(x)
+    (from_x(x), TerminationReason::MaxIterations)
 }
 
-/// The best point over the free parameters; fixed ones keep their value in `start`.
-pub(crate) fn fit(obs: &[Observation], free: Free, start: Point) -> Point {
+/// The best point over the free parameters (fixed ones keep their value in `start`), found
+/// within `max_iterations` refining steps, and why the refinement stopped.
+pub(crate) fn fit(
+    obs: &[Observation],
+    free: Free,
+    start: Point,
+    max_iterations: usize,
+) -> (Point, TerminationReason) {
     let screened = screen(obs, free, start);
-    let p = refine(obs, free, screened);
+    let (p, termination) = refine(obs, free, screened, max_iterations);
     // Exactly as given, not through exp(ln(·)).
-    Point {
+    let point = Point {
         bandwidth: if free.bandwidth {
             p.bandwidth
         } else {
@@ -289,7 +299,8 @@ pub(crate) fn fit(obs: &[Observation], free: Free, start: Point) -> Point {
         } else {
             start.overhead_s
         },
-    }
+    };
+    (point, termination)
 }
 
 /// Largest share of a predicted time spent in memory-bound and in compute-bound operators:

@@ -50,6 +50,7 @@ pub use measurements::{Measurement, MeasurementError, MeasurementSpec, MAX_TIME_
 pub use report::{CalibrationReport, CalibrationWarning, Fitted, Param, RowFit};
 
 use crate::model::device::{Device, DeviceSpec};
+use crate::model::fit::TerminationReason;
 use crate::model::roofline::Phase;
 use fit::{Free, Observation, Point};
 use serde::{Deserialize, Serialize};
@@ -207,6 +208,15 @@ pub fn calibrate(
     device: &Device,
     measurements: &[Measurement],
 ) -> Result<CalibrationReport, CalibrationError> {
+    calibrate_within(device, measurements, fit::MAX_ITERATIONS)
+}
+
+/// [`calibrate`] with at most `max_iterations` refining steps per fit (tests cut it short).
+fn calibrate_within(
+    device: &Device,
+    measurements: &[Measurement],
+    max_iterations: usize,
+) -> Result<CalibrationReport, CalibrationError> {
     let (obs, meta) = observations(device, measurements);
     if obs.is_empty() {
         return Err(CalibrationError::NoMeasurements);
@@ -215,7 +225,7 @@ pub fn calibrate(
     let n = obs.len();
     let mut warnings = Vec::new();
     let mut undetermined = [false; 2];
-    let (point, free, wanted) = loop {
+    let (point, termination, free, wanted) = loop {
         let wanted = Free {
             bandwidth: !undetermined[0],
             compute: !undetermined[1],
@@ -237,7 +247,7 @@ pub fn calibrate(
                 free.bandwidth = false;
             }
         }
-        let point = fit::fit(&obs, free, before);
+        let (point, termination) = fit::fit(&obs, free, before, max_iterations);
         let (memory, compute) = fit::shares(&obs, point);
         let mut again = false;
         if free.bandwidth && memory < MIN_SHARE {
@@ -259,7 +269,7 @@ pub fn calibrate(
             again = true;
         }
         if !again {
-            break (point, free, wanted);
+            break (point, termination, free, wanted);
         }
     };
     let kept: Vec<Param> = [
@@ -288,6 +298,11 @@ pub fn calibrate(
                 bound: MIN_FRACTION,
             });
         }
+    }
+    if termination == TerminationReason::MaxIterations {
+        warnings.push(CalibrationWarning::NotConverged {
+            reason: termination,
+        });
     }
     let params = [
         Param::BandwidthFraction,
@@ -336,6 +351,7 @@ pub fn calibrate(
         rows,
         mape_before,
         mape_after,
+        termination: Some(termination),
         warnings,
     })
 }
@@ -443,5 +459,54 @@ impl CalibrationRecord {
     /// Reads a record back; every part is validated as on import.
     pub fn from_json(text: &str) -> Result<CalibrationRecord, String> {
         serde_json::from_str(text).map_err(|e| format!("not a calibration record: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::device::device_presets;
+
+    fn nano_example() -> (Device, Vec<Measurement>) {
+        let table =
+            parse_measurements_csv("orin-nano-measurements.csv", EXAMPLE_MEASUREMENTS_CSV).unwrap();
+        let nano = device_presets()
+            .into_iter()
+            .find(|d| d.name() == "Jetson Orin Nano Super 8GB")
+            .unwrap();
+        (nano, table.measurements)
+    }
+
+    #[test]
+    fn a_converged_calibration_says_so_without_a_warning() {
+        let (nano, measurements) = nano_example();
+        let r = calibrate(&nano, &measurements).unwrap();
+        let reason = r.termination.unwrap();
+        assert!(reason.was_successful(), "{reason}");
+        assert!(!r
+            .warnings
+            .iter()
+            .any(|w| matches!(w, CalibrationWarning::NotConverged { .. })));
+    }
+
+    #[test]
+    fn a_calibration_cut_off_by_the_iteration_limit_says_so_and_warns() {
+        let (nano, measurements) = nano_example();
+        let r = calibrate_within(&nano, &measurements, 1).unwrap();
+        assert_eq!(r.termination, Some(TerminationReason::MaxIterations));
+        let warning = CalibrationWarning::NotConverged {
+            reason: TerminationReason::MaxIterations,
+        };
+        assert!(r.warnings.contains(&warning), "{:?}", r.warnings);
+        assert_eq!(
+            warning.to_string(),
+            "the fit did not converge (stopped at the iteration limit): the fractions are the \
+             best point found, perhaps not the best fit; check the measurements for a bad row"
+        );
+        // A record from before the solver reported its stop reads back without one.
+        let mut json: serde_json::Value = serde_json::to_value(&r).unwrap();
+        json.as_object_mut().unwrap().remove("termination");
+        let old: CalibrationReport = serde_json::from_value(json).unwrap();
+        assert_eq!(old.termination, None);
     }
 }

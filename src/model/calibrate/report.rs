@@ -2,6 +2,7 @@
 //! and warnings instead of failures when the data cannot say everything.
 
 use super::fit::MIN_FRACTION;
+use crate::model::fit::TerminationReason;
 use crate::model::roofline::Phase;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
@@ -93,6 +94,8 @@ pub enum CalibrationWarning {
     },
     /// The roofline cannot follow these measurements even after calibration.
     Inconsistent { mape_after: f64 },
+    /// The solver stopped before converging (at its iteration limit).
+    NotConverged { reason: TerminationReason },
 }
 
 impl fmt::Display for CalibrationWarning {
@@ -158,6 +161,11 @@ impl fmt::Display for CalibrationWarning {
                  the measurements disagree with each other or with the roofline (another \
                  device, other settings, or a bad row)"
             ),
+            CalibrationWarning::NotConverged { reason } => write!(
+                f,
+                "the fit did not converge ({reason}): the fractions are the best point found, \
+                 perhaps not the best fit; check the measurements for a bad row"
+            ),
         }
     }
 }
@@ -175,6 +183,9 @@ pub struct CalibrationReport {
     /// Mean absolute percentage error of the phases, before and after.
     pub mape_before: f64,
     pub mape_after: f64,
+    /// Why the solver stopped; `None` in records written before it said so.
+    #[serde(default)]
+    pub termination: Option<TerminationReason>,
     pub warnings: Vec<CalibrationWarning>,
 }
 

@@ -1,230 +1,21 @@
-//! The fitting problem: rows, the law's model with exact derivatives, parameter bounds as
-//! transforms, and the robust objective of method.md §2 (Huber on log residuals, summed), in
-//! the shape argmin's solvers take.
-//!
-//! Bounds become smooth transforms (`p = lo + e^u`, `p = lo + (hi − lo)·σ(u)`), so argmin's
-//! unconstrained solvers can be used; a side effect is that positive parameters are searched on
-//! a log scale, which suits scales as different as κ_d ≈ 500 and α_m ≈ 0.05.
+//! The fitting problem: the robust objective of method.md §2 (Huber on log residuals, summed)
+//! over the training rows, in the solver's unconstrained coordinates (`transform.rs`), in the
+//! shape argmin's solvers take. The law supplies its value and gradient
+//! ([`Law::value_and_gradient`]); the objective only chains them with the loss and the bounds.
 
-use crate::model::formula::Formula;
-use crate::model::law::{Bounds, Law};
+use super::data::Data;
+use super::transform::Transform;
+use crate::model::law::Law;
+pub(crate) use crate::model::robust_loss::Loss;
 use argmin::core::{CostFunction, Error, Gradient};
 use nalgebra::{DMatrix, DVector};
 use std::cell::{Cell, RefCell};
-
-/// How a row's residual is scored.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Loss {
-    Huber(f64),
-    Squares,
-}
-
-impl Loss {
-    /// ρ(r) and ψ(r) = ρ'(r).
-    #[inline]
-    pub(crate) fn rho_psi(self, r: f64) -> (f64, f64) {
-        match self {
-            Loss::Huber(delta) if r.abs() > delta => {
-                (delta * (r.abs() - 0.5 * delta), delta * r.signum())
-            }
-            _ => (0.5 * r * r, r),
-        }
-    }
-}
-
-/// The law's form, evaluated on prepared rows.
-#[derive(Clone, Copy)]
-pub(crate) enum Model<'a> {
-    /// Rows hold ln l, ln d, ln r, ln ρ, ln d_m.
-    Paper,
-    /// Rows hold ln N, ln D.
-    Chinchilla,
-    /// Rows hold the formula's variables as they are.
-    Custom(&'a Formula),
-}
-
-impl<'a> Model<'a> {
-    pub(crate) fn of(law: &'a Law) -> Model<'a> {
-        match law {
-            Law::Paper(_) => Model::Paper,
-            Law::Chinchilla(_) => Model::Chinchilla,
-            Law::Custom(c) => Model::Custom(c.formula()),
-        }
-    }
-
-    /// Whether rows are stored as logarithms (every variable must then be positive).
-    pub(crate) fn takes_logs(self) -> bool {
-        !matches!(self, Model::Custom(_))
-    }
-
-    /// Prediction and its gradient with respect to the parameters.
-    #[inline]
-    pub(crate) fn eval_grad(
-        self,
-        p: &[f64],
-        x: &[f64],
-        g: &mut [f64],
-        scratch: &mut Vec<f64>,
-    ) -> f64 {
-        match self {
-            Model::Paper => {
-                let (ll, ld, lr, lrho, ldm) = (x[0], x[1], x[2], x[3], x[4]);
-                let tl = (-p[1] * ll).exp();
-                let trho = (p[3] * lrho - p[7] * lr - p[4] * ld).exp();
-                let td = (-p[7] * lr - p[6] * ld).exp();
-                let tm = (-p[9] * ldm).exp();
-                g[0] = tl;
-                g[1] = -p[0] * tl * ll;
-                g[2] = trho;
-                g[3] = p[2] * trho * lrho;
-                g[4] = -p[2] * trho * ld;
-                g[5] = td;
-                g[6] = -p[5] * td * ld;
-                g[7] = -(p[2] * trho + p[5] * td) * lr;
-                g[8] = tm;
-                g[9] = -p[8] * tm * ldm;
-                g[10] = 1.0;
-                p[0] * tl + p[2] * trho + p[5] * td + p[8] * tm + p[10]
-            }
-            Model::Chinchilla => {
-                let tn = (-p[3] * x[0]).exp();
-                let td = (-p[4] * x[1]).exp();
-                g[0] = 1.0;
-                g[1] = tn;
-                g[2] = td;
-                g[3] = -p[1] * tn * x[0];
-                g[4] = -p[2] * td * x[1];
-                p[0] + p[1] * tn + p[2] * td
-            }
-            Model::Custom(f) => f.eval_grad(p, x, g, scratch),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn eval(self, p: &[f64], x: &[f64]) -> f64 {
-        match self {
-            Model::Paper => {
-                let (ll, ld, lr, lrho, ldm) = (x[0], x[1], x[2], x[3], x[4]);
-                p[0] * (-p[1] * ll).exp()
-                    + p[2] * (p[3] * lrho - p[7] * lr - p[4] * ld).exp()
-                    + p[5] * (-p[7] * lr - p[6] * ld).exp()
-                    + p[8] * (-p[9] * ldm).exp()
-                    + p[10]
-            }
-            Model::Chinchilla => p[0] + p[1] * (-p[3] * x[0]).exp() + p[2] * (-p[4] * x[1]).exp(),
-            Model::Custom(f) => f.eval(p, x),
-        }
-    }
-}
-
-/// The rows a fit sees: variables (row-major, `m` per row), observed losses and their logs.
-#[derive(Clone, Debug)]
-pub(crate) struct Data {
-    pub m: usize,
-    pub x: Vec<f64>,
-    pub y: Vec<f64>,
-    pub ln_y: Vec<f64>,
-}
-
-impl Data {
-    pub(crate) fn len(&self) -> usize {
-        self.y.len()
-    }
-
-    pub(crate) fn row(&self, i: usize) -> &[f64] {
-        &self.x[i * self.m..(i + 1) * self.m]
-    }
-}
-
-/// One parameter's map between the solver's coordinate `u` and the law's value `p`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Transform {
-    Free,
-    Lower(f64),
-    Upper(f64),
-    Both(f64, f64),
-}
-
-/// Closest a bounded parameter is placed to its bound, relative to the bound's scale, so
-/// that its coordinate stays finite.
-const BOUND_GAP: f64 = 1e-12;
-
-impl Transform {
-    pub(crate) fn of(b: Bounds) -> Transform {
-        match (b.lower, b.upper) {
-            (None, None) => Transform::Free,
-            (Some(lo), None) => Transform::Lower(lo),
-            (None, Some(hi)) => Transform::Upper(hi),
-            (Some(lo), Some(hi)) if hi > lo => Transform::Both(lo, hi),
-            // Equal bounds pin the value; a free coordinate around it never moves far.
-            (Some(lo), Some(_)) => Transform::Both(lo, lo + BOUND_GAP * (1.0 + lo.abs())),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn value(self, u: f64) -> f64 {
-        match self {
-            Transform::Free => u,
-            Transform::Lower(lo) => lo + u.exp(),
-            Transform::Upper(hi) => hi - u.exp(),
-            Transform::Both(lo, hi) => lo + (hi - lo) / (1.0 + (-u).exp()),
-        }
-    }
-
-    /// dp/du.
-    #[inline]
-    pub(crate) fn slope(self, u: f64) -> f64 {
-        match self {
-            Transform::Free => 1.0,
-            Transform::Lower(_) => u.exp(),
-            Transform::Upper(_) => -u.exp(),
-            Transform::Both(lo, hi) => {
-                let s = 1.0 / (1.0 + (-u).exp());
-                (hi - lo) * s * (1.0 - s)
-            }
-        }
-    }
-
-    /// The coordinate of `p`, moved inside the bounds first.
-    pub(crate) fn coordinate(self, p: f64) -> f64 {
-        let gap = |b: f64| BOUND_GAP * (1.0 + b.abs());
-        match self {
-            Transform::Free => p,
-            Transform::Lower(lo) => (p - lo).max(gap(lo)).ln(),
-            Transform::Upper(hi) => (hi - p).max(gap(hi)).ln(),
-            Transform::Both(lo, hi) => {
-                let g = gap(lo.abs().max(hi.abs())).min(0.25 * (hi - lo));
-                let s = ((p - lo) / (hi - lo)).clamp(g / (hi - lo), 1.0 - g / (hi - lo));
-                (s / (1.0 - s)).ln()
-            }
-        }
-    }
-
-    /// Whether `p` sits on a bound (within a millionth of the bound's scale).
-    pub(crate) fn at_bound(self, p: f64) -> Option<f64> {
-        let near = |b: f64| (p - b).abs() <= 1e-6 * (1.0 + b.abs());
-        match self {
-            Transform::Free => None,
-            Transform::Lower(lo) => near(lo).then_some(lo),
-            Transform::Upper(hi) => near(hi).then_some(hi),
-            Transform::Both(lo, hi) => {
-                if near(lo) {
-                    Some(lo)
-                } else if near(hi) {
-                    Some(hi)
-                } else {
-                    None
-                }
-            }
-        }
-    }
-}
 
 /// Σ w_i·ρ(ln L̂_i − ln L_i) over the rows, as a function of the solver's coordinates.
 /// Counts evaluations and remembers the best point seen, so a solver that stops on an error
 /// still leaves its progress behind.
 pub(crate) struct Objective<'a> {
-    pub model: Model<'a>,
+    pub law: &'a Law,
     pub data: &'a Data,
     /// Row weights: 0 leaves a row out (held out), counts resample it (bootstrap).
     pub weights: &'a [f64],
@@ -238,14 +29,14 @@ pub(crate) struct Objective<'a> {
 
 impl<'a> Objective<'a> {
     pub(crate) fn new(
-        model: Model<'a>,
+        law: &'a Law,
         data: &'a Data,
         weights: &'a [f64],
         loss: Loss,
         transforms: &'a [Transform],
     ) -> Objective<'a> {
         Objective {
-            model,
+            law,
             data,
             weights,
             loss,
@@ -280,11 +71,11 @@ impl<'a> Objective<'a> {
             if w == 0.0 {
                 continue;
             }
-            let l = self.model.eval(p, self.data.row(i));
+            let l = self.law.value_at(p, self.data.row(i));
             if !(l > 0.0 && l.is_finite()) {
                 return f64::INFINITY;
             }
-            total += w * self.loss.rho_psi(l.ln() - self.data.ln_y[i]).0;
+            total += w * self.loss.rho(l.ln() - self.data.ln_y[i]);
         }
         total
     }
@@ -313,7 +104,7 @@ impl<'a> Objective<'a> {
             if w == 0.0 {
                 continue;
             }
-            let l = self.model.eval_grad(p, self.data.row(i), g, scratch);
+            let l = self.law.value_and_gradient(p, self.data.row(i), g, scratch);
             if !(l > 0.0 && l.is_finite()) {
                 ok = false;
                 break;
@@ -360,14 +151,13 @@ impl<'a> Objective<'a> {
                 continue;
             }
             let l = self
-                .model
-                .eval_grad(&p, self.data.row(i), &mut g, &mut scratch);
+                .law
+                .value_and_gradient(&p, self.data.row(i), &mut g, &mut scratch);
             if !(l > 0.0 && l.is_finite()) {
                 return None;
             }
             let r = l.ln() - self.data.ln_y[i];
-            let (_, psi) = self.loss.rho_psi(r);
-            let omega = if r == 0.0 { 1.0 } else { psi / r };
+            let omega = self.loss.weight(r);
             for (gj, s) in g.iter_mut().zip(&slopes) {
                 *gj *= s / l;
             }
@@ -462,65 +252,5 @@ impl Gradient for Whitened<'_, '_> {
     fn gradient(&self, z: &DVector<f64>) -> Result<DVector<f64>, Error> {
         let g = self.objective.eval(&self.coordinates(z.as_slice())).1;
         Ok(self.map.tr_mul(&DVector::from_vec(g)))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::law::{Chinchilla, PaperLaw};
-
-    /// Analytic gradients of the built-in models against central differences.
-    #[test]
-    fn model_gradients_match_finite_differences() {
-        let paper = PaperLaw::published().values();
-        let chin = Chinchilla::epoch_refit().values();
-        let cases: [(Model, &[f64], Vec<f64>); 2] = [
-            (
-                Model::Paper,
-                &paper,
-                [16.0f64, 1536.0, 2.5, 0.125, 256.0].map(f64::ln).to_vec(),
-            ),
-            (
-                Model::Chinchilla,
-                &chin,
-                [3e8f64, 7e10].map(f64::ln).to_vec(),
-            ),
-        ];
-        for (model, p, x) in cases {
-            let mut g = vec![0.0; p.len()];
-            let v = model.eval_grad(p, &x, &mut g, &mut Vec::new());
-            assert!((v - model.eval(p, &x)).abs() < 1e-14);
-            for j in 0..p.len() {
-                let h = 1e-6 * p[j].abs().max(1e-3);
-                let (mut up, mut dn) = (p.to_vec(), p.to_vec());
-                up[j] += h;
-                dn[j] -= h;
-                let fd = (model.eval(&up, &x) - model.eval(&dn, &x)) / (2.0 * h);
-                assert!(
-                    (g[j] - fd).abs() <= 1e-6 * (1.0 + fd.abs()),
-                    "param {j}: {} vs {fd}",
-                    g[j]
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn transforms_round_trip_and_respect_bounds() {
-        for (t, p) in [
-            (Transform::Free, -3.5),
-            (Transform::Lower(0.0), 0.031),
-            (Transform::Upper(2.0), 1.5),
-            (Transform::Both(-1.0, 4.0), 0.3),
-        ] {
-            let u = t.coordinate(p);
-            assert!((t.value(u) - p).abs() < 1e-12);
-            let h = 1e-6;
-            let fd = (t.value(u + h) - t.value(u - h)) / (2.0 * h);
-            assert!((t.slope(u) - fd).abs() < 1e-6);
-        }
-        assert!(Transform::Lower(0.0).value(Transform::Lower(0.0).coordinate(-5.0)) > 0.0);
-        assert_eq!(Transform::Lower(0.0).at_bound(0.0), Some(0.0));
     }
 }

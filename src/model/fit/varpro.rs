@@ -9,9 +9,11 @@
 //! (≤ 31 Cholesky solves of ≤ 5×5 normal equations on unit-scaled columns); the best feasible
 //! one is the NNLS optimum. Variable projection is exact only for plain least squares on
 //! linear residuals, so its result is a starting point: the fitter then polishes all
-//! parameters together on the Huber-log objective.
+//! parameters together on the Huber-log objective. The split and the terms φ_j come from the
+//! law ([`Law::basis`]); only the grid of starting exponents is this solver's choice.
 
-use super::objective::{Data, Model};
+use super::data::Data;
+use crate::model::law::Law;
 use nalgebra::{DMatrix, DVector};
 
 /// Which parameters of a separable law enter linearly.
@@ -25,30 +27,30 @@ pub(crate) struct Separable {
 }
 
 impl Separable {
-    pub(crate) fn of(model: Model) -> Option<Separable> {
-        match model {
-            Model::Paper => Some(Separable {
-                linear: &[0, 2, 5, 8, 10],
-                nonlinear: &[1, 3, 4, 6, 7, 9],
-                grid: &[
-                    &[0.5, 1.0, 2.0],
-                    &[0.5, 1.0, 2.0],
-                    &[-0.5, 0.0, 0.5],
-                    &[0.3, 0.7, 1.2],
-                    &[0.1, 0.3, 0.8],
-                    &[0.05, 0.2, 0.5],
-                ],
-            }),
-            Model::Chinchilla => Some(Separable {
-                linear: &[0, 1, 2],
-                nonlinear: &[3, 4],
-                grid: &[
-                    &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
-                    &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
-                ],
-            }),
-            Model::Custom(_) => None,
-        }
+    /// The split of `law` (from the law) with this solver's grid of starting exponents;
+    /// `None` for a custom formula.
+    pub(crate) fn of(law: &Law) -> Option<Separable> {
+        let (linear, nonlinear) = law.linear_params()?;
+        let grid: &'static [&'static [f64]] = match law {
+            Law::Paper(_) => &[
+                &[0.5, 1.0, 2.0],
+                &[0.5, 1.0, 2.0],
+                &[-0.5, 0.0, 0.5],
+                &[0.3, 0.7, 1.2],
+                &[0.1, 0.3, 0.8],
+                &[0.05, 0.2, 0.5],
+            ],
+            _ => &[
+                &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+                &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+            ],
+        };
+        debug_assert_eq!(grid.len(), nonlinear.len());
+        Some(Separable {
+            linear,
+            nonlinear,
+            grid,
+        })
     }
 
     /// Every point of the exponent grid, as full parameter vectors (scales zero).
@@ -68,36 +70,9 @@ impl Separable {
         points
     }
 
-    /// Basis functions φ_j(θ) of one row (rows hold logarithms of the variables).
-    #[inline]
-    fn basis(&self, model: Model, p: &[f64], x: &[f64], out: &mut [f64]) {
-        match model {
-            Model::Paper => {
-                let (ll, ld, lr, lrho, ldm) = (x[0], x[1], x[2], x[3], x[4]);
-                out[0] = (-p[1] * ll).exp();
-                out[1] = (p[3] * lrho - p[7] * lr - p[4] * ld).exp();
-                out[2] = (-p[7] * lr - p[6] * ld).exp();
-                out[3] = (-p[9] * ldm).exp();
-                out[4] = 1.0;
-            }
-            Model::Chinchilla => {
-                out[0] = 1.0;
-                out[1] = (-p[3] * x[0]).exp();
-                out[2] = (-p[4] * x[1]).exp();
-            }
-            Model::Custom(_) => unreachable!("custom laws are not separable"),
-        }
-    }
-
     /// Fills the linear parameters of `p` (exponents as given) with the weighted NNLS optimum.
     /// Returns false when no basis column is usable (all weights zero or basis not finite).
-    pub(crate) fn project(
-        &self,
-        model: Model,
-        data: &Data,
-        weights: &[f64],
-        p: &mut [f64],
-    ) -> bool {
+    pub(crate) fn project(&self, law: &Law, data: &Data, weights: &[f64], p: &mut [f64]) -> bool {
         let k = self.linear.len();
         let mut gram = [[0.0f64; 5]; 5];
         let mut h = [0.0f64; 5];
@@ -106,7 +81,7 @@ impl Separable {
             if w == 0.0 {
                 continue;
             }
-            self.basis(model, p, data.row(i), &mut phi[..k]);
+            law.basis(p, data.row(i), &mut phi[..k]);
             let inv_y = 1.0 / data.y[i];
             for a in 0..k {
                 let fa = phi[a] * inv_y;
@@ -172,20 +147,21 @@ mod tests {
 
     #[test]
     fn projection_recovers_the_scales_exactly_for_known_exponents() {
+        let law = Law::Chinchilla(Chinchilla::epoch_refit());
         let truth = Chinchilla::epoch_refit().values();
         let mut x = Vec::new();
         let mut y = Vec::new();
         for i in 0..40 {
             let (n, d) = (1e7 * 1.2f64.powi(i), 1e9 * 1.1f64.powi(40 - i));
             let row = [n.ln(), d.ln()];
-            y.push(Model::Chinchilla.eval(&truth, &row));
+            y.push(law.value_at(&truth, &row));
             x.extend(row);
         }
         let ln_y = y.iter().map(|v: &f64| v.ln()).collect();
         let data = Data { m: 2, x, y, ln_y };
-        let sep = Separable::of(Model::Chinchilla).unwrap();
+        let sep = Separable::of(&law).unwrap();
         let mut p = vec![0.0, 0.0, 0.0, truth[3], truth[4]];
-        assert!(sep.project(Model::Chinchilla, &data, &[1.0; 40], &mut p));
+        assert!(sep.project(&law, &data, &[1.0; 40], &mut p));
         for j in 0..3 {
             assert!(
                 (p[j] - truth[j]).abs() < 1e-6 * truth[j],
@@ -196,7 +172,7 @@ mod tests {
         }
         // A negative best fit for one scale is clamped to zero, not returned negative.
         let mut wrong = vec![0.0, 0.0, 0.0, 3.0, 0.01];
-        assert!(sep.project(Model::Chinchilla, &data, &[1.0; 40], &mut wrong));
+        assert!(sep.project(&law, &data, &[1.0; 40], &mut wrong));
         assert!(wrong[..3].iter().all(|c| *c >= 0.0));
     }
 }
