@@ -653,9 +653,9 @@ fn finding_int8_moves_every_frontier_to_lower_latency_by_less_than_2x() {
     }
 }
 
-#[test]
-fn matched_latency_against_qwen2_5_0_5b() {
-    let qwen = Architecture::new(ArchSpec {
+/// Qwen2.5-0.5B's shape (its config.json), the paper's reference model.
+fn qwen2_5_0_5b() -> Architecture {
+    Architecture::new(ArchSpec {
         layers: 24,
         hidden: 896,
         vocab: 151_936,
@@ -674,7 +674,12 @@ fn matched_latency_against_qwen2_5_0_5b() {
         norms_per_layer: 2,
         final_norm: true,
     })
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn matched_latency_against_qwen2_5_0_5b() {
+    let qwen = qwen2_5_0_5b();
     let r = paper();
     for o in Objective::ALL {
         for p in 0..2 {
@@ -703,26 +708,7 @@ fn matched_latency_against_qwen2_5_0_5b() {
 fn headline_shows_the_papers_measured_perplexity_beside_the_predicted_one() {
     use roofscale::model::headline::{headline_lines, PAPER_HEADLINE};
     let r = paper();
-    let qwen = Architecture::new(ArchSpec {
-        layers: 24,
-        hidden: 896,
-        vocab: 151_936,
-        tied_embeddings: true,
-        attention: Attention::Standard {
-            heads: 14,
-            kv_heads: 2,
-            head_dim: 64,
-            qkv_bias: true,
-            qk_norm: false,
-        },
-        sliding_window: None,
-        ffn_kind: FfnKind::SwiGlu,
-        intermediate: 4864,
-        moe: None,
-        norms_per_layer: 2,
-        final_norm: true,
-    })
-    .unwrap();
+    let qwen = qwen2_5_0_5b();
     let m = matched_latency(&qwen, r, Objective::Decode, 0, &Constraints::default());
     assert_eq!(r.settings.training_tokens(), 10e9);
     let lines = headline_lines("Qwen2.5-0.5B", &m, r.settings.training_tokens());
