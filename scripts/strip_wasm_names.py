@@ -16,6 +16,9 @@ import sys
 staging = os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if len(sys.argv) > 1 else "dist")
 if os.environ.get("TRUNK_PROFILE", "release") != "release":
     sys.exit(0)
+# Profiling a release page (scripts/profile_load.mjs) needs the names: keep them on request.
+if os.environ.get("ROOFSCALE_KEEP_WASM_NAMES"):
+    sys.exit(0)
 
 
 def leb128(data, i):

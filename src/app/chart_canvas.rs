@@ -13,10 +13,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use super::canvas_backend::MeasuredCanvas;
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
 use super::canvas_size::{device_pixel_ratio, toggle_hidden, use_element_width};
@@ -151,7 +151,7 @@ pub fn ChartCanvas(
                 c.set_height(h);
             }
             let c = shown(&chart, zoom, &hide);
-            let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+            let Some(backend) = MeasuredCanvas::new(canvas.clone()) else {
                 return;
             };
             let root = backend.into_drawing_area();
@@ -237,7 +237,7 @@ pub fn ChartCanvas(
                 cross = Some(*p);
             }
         }
-        if let Some(backend) = CanvasBackend::with_canvas_object(over) {
+        if let Some(backend) = MeasuredCanvas::new(over) {
             let root = backend.into_drawing_area();
             let _ = draw_highlight(
                 &root,

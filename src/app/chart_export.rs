@@ -2,10 +2,10 @@
 //! the user asks for dark: a dark PNG pasted into a paper or a slide reads as a black box) and
 //! drawing a PNG on a canvas of its own, so the export never depends on the page's theme.
 
+use super::canvas_backend::MeasuredCanvas;
 use leptos::prelude::*;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
 use super::files::download_canvas_png;
@@ -46,7 +46,7 @@ pub fn download_png_of(
     width: u32,
     height: u32,
     file_name: &str,
-    draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>) -> Result<(), String>,
+    draw: impl FnOnce(&DrawingArea<MeasuredCanvas, Shift>) -> Result<(), String>,
 ) {
     let Some(canvas) = web_sys::window()
         .and_then(|w| w.document())
@@ -57,7 +57,7 @@ pub fn download_png_of(
     };
     canvas.set_width(width.max(1));
     canvas.set_height(height.max(1));
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+    let Some(backend) = MeasuredCanvas::new(canvas.clone()) else {
         return;
     };
     let root = backend.into_drawing_area();

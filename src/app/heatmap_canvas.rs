@@ -8,10 +8,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::canvas_backend::MeasuredCanvas;
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 
 use super::canvas_size::{device_pixel_ratio, toggle_hidden, use_element_width};
 use super::chart_export::{download_png_of, export_theme, tooltip_position, DarkExportToggle};
@@ -76,7 +76,7 @@ pub fn HeatmapCanvas(
         let ratio = device_pixel_ratio();
         el.set_width((css_w * ratio).round() as u32);
         el.set_height((height * ratio).round() as u32);
-        let Some(backend) = CanvasBackend::with_canvas_object(el) else {
+        let Some(backend) = MeasuredCanvas::new(el) else {
             return;
         };
         let root = backend.into_drawing_area();

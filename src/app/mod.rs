@@ -1,6 +1,7 @@
 //! The thin UI: holds state in signals, calls [`crate::model`], draws. Browser-only.
 
 mod calibration_panel;
+mod canvas_backend;
 mod canvas_size;
 mod chart_canvas;
 mod chart_export;
@@ -44,14 +45,15 @@ use law_state::LawState;
 use model_panel::ModelPanel;
 use paper_panel::PaperPanel;
 use search_panel::SearchPanel;
+pub use search_state::yield_to_browser;
 use search_state::{run_search_on_change, SearchState};
 pub use shell::{Footer, Header};
 use state::{Derived, Inputs};
 use theory_panel::TheoryPanel;
 use workload_panel::WorkloadPanel;
 
-/// Groups of panels mounted after the first screen, one per task.
-const MOUNT_STAGES: u8 = 5;
+/// Groups of panels, each mounted in a task of its own (see [`App`]).
+const MOUNT_STAGES: u8 = 7;
 
 /// The app root: provides the input state and its derived results, lays out the panels.
 #[component]
@@ -68,10 +70,10 @@ pub fn App() -> impl IntoView {
     let session_message = RwSignal::new(None::<String>);
     session_sync::restore_and_autosave(session_message);
     run_search_on_change(search);
-    // The panels below the first screen (in the sidebar and in the main area) mount in a task
-    // of their own after the first has painted: mounting the whole page at once blocks the
-    // thread for a few hundred ms.
-    // One group per task keeps each under 100 ms.
+    // The page mounts a group of panels per task, the first screen first: mounting the whole
+    // page at once blocks the thread for a few hundred ms (building the DOM, and compiling the
+    // wasm functions each panel calls for the first time: V8 compiles them lazily, on the main
+    // thread). The frame (header, footer, empty columns) comes with the app itself.
     let mounted = RwSignal::new(0u8);
     leptos::task::spawn_local(async move {
         for _ in 0..MOUNT_STAGES {
@@ -85,21 +87,22 @@ pub fn App() -> impl IntoView {
             <Header/>
             <div class="layout">
                 <aside class="sidebar" id="inputs" aria-label="Inputs" data-testid="sidebar">
-                    <section class="panel" aria-label="Session">
-                        <session_sync::SessionControls message=session_message/>
-                    </section>
-                    <DevicePanel/>
-                    <SearchPanel/>
-                    <Show when=stage(1)><WorkloadPanel/><ModelPanel/></Show>
-                    <Show when=stage(3)><LawPanel/><CalibrationPanel/></Show>
+                    <Show when=stage(1)>
+                        <section class="panel" aria-label="Session">
+                            <session_sync::SessionControls message=session_message/>
+                        </section>
+                        <DevicePanel/>
+                        <SearchPanel/>
+                    </Show>
+                    <Show when=stage(3)><WorkloadPanel/><ModelPanel/></Show>
+                    <Show when=stage(5)><LawPanel/><CalibrationPanel/></Show>
                 </aside>
                 <main class="main" id="results" tabindex="-1" data-testid="main-area">
                     <a class="back-link" href="#inputs">"↑ Back to the inputs"</a>
-                    <PaperPanel/>
-                    <FrontierPanel/>
-                    <Show when=stage(2)><DesignPanel/><DevicesPanel/></Show>
-                    <Show when=stage(4)><TheoryPanel/></Show>
-                    <Show when=stage(5)><LatencyPanel/><FitPanel/></Show>
+                    <Show when=stage(2)><PaperPanel/><FrontierPanel/></Show>
+                    <Show when=stage(4)><DesignPanel/><DevicesPanel/></Show>
+                    <Show when=stage(6)><TheoryPanel/></Show>
+                    <Show when=stage(7)><LatencyPanel/><FitPanel/></Show>
                 </main>
             </div>
             <Footer/>
