@@ -14,6 +14,7 @@ Usage: python3 scripts/check_measurements.py [path/to/measurements.csv]
 """
 import csv
 import math
+import signal
 import sys
 from collections import Counter
 from pathlib import Path
@@ -111,4 +112,6 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet when piped into head
     sys.exit(main(sys.argv))
