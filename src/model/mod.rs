@@ -35,6 +35,7 @@ pub mod loss_csv;
 pub mod params;
 pub mod pareto;
 pub mod precision;
+pub mod published;
 mod robust_loss;
 pub mod roofline;
 pub mod search;
