@@ -684,14 +684,38 @@ fn the_calibrated_device_carries_the_fit_and_exports_with_its_record() {
     assert!(
         c.spec().source.starts_with(
             "Calibrated from 28 measured times (lines 4–17): bandwidth fraction 0.580 (fitted), \
-             compute fraction 0.570 (fitted), per-step overhead 2.000 ms (fitted; not part of \
-             the roofline); MAPE "
+             compute fraction 0.570 (fitted), per-step overhead 2.000 ms (fitted); MAPE "
         ),
         "{}",
         c.spec().source
     );
     assert!(c.spec().source.ends_with(&d.spec().source));
     assert_eq!(calibrated_device(&d, &r, "  My Nano ").name(), "My Nano");
+    // The overhead is part of the device (issue 16): the roofline of the calibrated device
+    // reproduces the times it was fitted to (the example is the roofline at b = 0.58,
+    // c = 0.57 plus 2 ms per step), which the fractions alone do not.
+    assert!((c.spec().step_overhead_ms - 2.0).abs() < 0.01);
+    let fractions_only = c.with_step_overhead_ms(0.0).unwrap();
+    for m in &t.measurements {
+        let with = evaluate(m.arch(), &c, m.precision(), m.workload());
+        let without = evaluate(m.arch(), &fractions_only, m.precision(), m.workload());
+        for (measured, predicted) in [
+            (m.prefill_s(), with.prefill_s),
+            (m.decode_s(), with.decode_s),
+        ] {
+            if let Some(t) = measured {
+                assert!(
+                    (predicted / t - 1.0).abs() < 0.005,
+                    "line {}: {predicted} vs {t}",
+                    m.line()
+                );
+            }
+        }
+        // Decode pays the overhead once per token: without it every decode is > 1 % fast.
+        if let Some(t) = m.decode_s() {
+            assert!(without.decode_s / t < 0.99, "line {}", m.line());
+        }
+    }
 
     let record = CalibrationRecord::new(&d, &t.measurements, r.clone(), "");
     let json = record.to_json();

@@ -148,6 +148,7 @@ fn device(fp16_tflops: f64, bandwidth_gbps: f64) -> Device {
         source: String::new(),
         memory_kind: None,
         usable_memory_gb: None,
+        step_overhead_ms: 0.0,
     })
     .unwrap()
 }
@@ -549,6 +550,7 @@ fn random_device(rng: &mut SmallRng) -> Device {
         source: String::new(),
         memory_kind: None,
         usable_memory_gb: None,
+        step_overhead_ms: 0.0,
     })
     .unwrap()
 }

@@ -54,7 +54,19 @@ pub struct DeviceSpec {
     /// headroom of [`MemoryKind`] (see [`Device::usable_memory_bytes`]).
     #[serde(default)]
     pub usable_memory_gb: Option<f64>,
+    /// Time added to every forward step (kernel launches, synchronisation, sampling), ms: 0
+    /// for rated numbers, fitted by calibration (method.md, "per-step overhead"). Left out of
+    /// files when 0, so devices saved before read and write the same.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub step_overhead_ms: f64,
 }
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
+
+/// Largest per-step overhead accepted, ms: far above any runtime's launch cost.
+pub const MAX_STEP_OVERHEAD_MS: f64 = 1000.0;
 
 /// What the device's memory is shared with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,7 +104,7 @@ fn one() -> f64 {
 }
 
 /// Field names, in file order (JSON keys and CSV columns).
-pub const DEVICE_FIELDS: [&str; 15] = [
+pub const DEVICE_FIELDS: [&str; 16] = [
     "name",
     "memory_gb",
     "bandwidth_gbps",
@@ -108,6 +120,7 @@ pub const DEVICE_FIELDS: [&str; 15] = [
     "source",
     "memory_kind",
     "usable_memory_gb",
+    "step_overhead_ms",
 ];
 
 /// Largest memory (GB), bandwidth (GB/s) and peak (TFLOPS/TOPS) accepted: far beyond any
@@ -210,6 +223,13 @@ impl Device {
                 ));
             }
         }
+        let o = spec.step_overhead_ms;
+        if !(o.is_finite() && (0.0..=MAX_STEP_OVERHEAD_MS).contains(&o)) {
+            return Err(err(
+                "step_overhead_ms",
+                format!("expected 0 to {MAX_STEP_OVERHEAD_MS} ms, found {o}"),
+            ));
+        }
         let Some(fp16) = spec.fp16_tflops.or(spec.fp32_tflops) else {
             return Err(err(
                 "fp16_tflops",
@@ -285,6 +305,21 @@ impl Device {
     pub fn with_usable_memory_gb(&self, gb: Option<f64>) -> Result<Device, DeviceError> {
         Device::new(DeviceSpec {
             usable_memory_gb: gb,
+            ..self.spec.clone()
+        })
+    }
+
+    /// Seconds added to every forward step (one prefill pass, each decode step); 0 for a
+    /// rated device.
+    #[inline]
+    pub fn step_overhead_s(&self) -> f64 {
+        self.spec.step_overhead_ms * 1e-3
+    }
+
+    /// The same device with another per-step overhead, ms (calibration).
+    pub fn with_step_overhead_ms(&self, ms: f64) -> Result<Device, DeviceError> {
+        Device::new(DeviceSpec {
+            step_overhead_ms: ms,
             ..self.spec.clone()
         })
     }
@@ -365,6 +400,7 @@ fn preset(
         source: source.to_string(),
         memory_kind,
         usable_memory_gb: None,
+        step_overhead_ms: 0.0,
     })
     .expect("preset devices are valid")
 }
@@ -629,6 +665,7 @@ fn spec_from(fields: &impl Fields) -> Result<DeviceSpec, FieldError> {
             }),
         },
         usable_memory_gb: num("usable_memory_gb")?,
+        step_overhead_ms: num("step_overhead_ms")?.unwrap_or(0.0),
     })
 }
 

@@ -74,13 +74,16 @@ pub fn normalised_budgets(
     let pi = device.peak_flops(precision.matmul_format());
     let prompt = workload.batch() as f64 * workload.prompt_tokens() as f64;
     let out = workload.generated_tokens() as f64;
+    // A calibrated device's per-step overhead is spent before the roofline's share of a
+    // budget: one step for the prefill, one per generated token (0 for rated devices).
+    let o = device.step_overhead_s();
     let flops_per_prompt_token = constraints
         .budget(Objective::Prefill)
-        .map(|t| t * pi / prompt);
+        .map(|t| (t - o).max(0.0) * pi / prompt);
     let bytes_per_token = constraints
         .budget(Objective::Decode)
         .filter(|_| out > 0.0)
-        .map(|t| t * device.bandwidth() / out);
+        .map(|t| (t - out * o).max(0.0) * device.bandwidth() / out);
     let memory_bytes = constraints
         .max_memory_bytes()
         .unwrap_or(device.usable_memory_bytes());

@@ -49,7 +49,7 @@ pub use import::{
 pub use measurements::{Measurement, MeasurementError, MeasurementSpec, MAX_TIME_S, MIN_TIME_S};
 pub use report::{CalibrationReport, CalibrationWarning, Fitted, Param, RowFit};
 
-use crate::model::device::{Device, DeviceSpec};
+use crate::model::device::{Device, DeviceSpec, MAX_STEP_OVERHEAD_MS};
 use crate::model::fit::TerminationReason;
 use crate::model::roofline::Phase;
 use fit::{Free, Observation, Point};
@@ -94,7 +94,7 @@ impl Calibration {
         Calibration {
             bandwidth_fraction: device.spec().bandwidth_fraction,
             compute_fraction: device.spec().compute_fraction,
-            overhead_s: 0.0,
+            overhead_s: device.step_overhead_s(),
         }
     }
 
@@ -388,9 +388,8 @@ fn usable_fraction(f: f64, fallback: f64) -> f64 {
 }
 
 /// A new device: `device`'s rated numbers with the fitted fractions, named `name` (empty:
-/// `<device> (calibrated)`), its source recording the calibration. The per-step overhead is
-/// not part of a device (the roofline has no such term); it stays in the report and the
-/// [`CalibrationRecord`], and the source text states it.
+/// `<device> (calibrated)`), its source recording the calibration. The fitted per-step
+/// overhead is part of the device: every latency the page shows then includes it.
 pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str) -> Device {
     let name = match name.trim() {
         "" => format!("{} (calibrated)", device.name()),
@@ -402,7 +401,7 @@ pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str
     let phases = report.rows.len();
     let source = format!(
         "Calibrated from {phases} measured time{} (lines {}): bandwidth fraction {:.3} ({}), \
-         compute fraction {:.3} ({}), per-step overhead {:.3} ms ({}; not part of the roofline); \
+         compute fraction {:.3} ({}), per-step overhead {:.3} ms ({}); \
          MAPE {:.1} % before, {:.1} % after. Rated numbers: {}",
         if phases == 1 { "" } else { "s" },
         line_ranges(&report.rows),
@@ -420,6 +419,7 @@ pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str
         name,
         bandwidth_fraction: usable_fraction(report.bandwidth_fraction, spec.bandwidth_fraction),
         compute_fraction: usable_fraction(report.compute_fraction, spec.compute_fraction),
+        step_overhead_ms: (report.overhead_s * 1e3).clamp(0.0, MAX_STEP_OVERHEAD_MS),
         source,
         ..spec.clone()
     })

@@ -296,7 +296,10 @@ pub fn evaluate(
         total: 0.0,
     };
     for_each_op(&cx, Step::prefill(&cx), &mut prefill);
-    let prefill_s = prefill.total;
+    // One forward pass over the prompt, then one per generated token, each with the device's
+    // per-step overhead (0 for rated devices: the pure roofline).
+    let overhead = device.step_overhead_s();
+    let prefill_s = prefill.total + overhead;
     let mut decode = DecodeSum {
         cx: &cx,
         lo: cx.prompt + 1.0,
@@ -306,7 +309,7 @@ pub fn evaluate(
     if cx.generated > 0.0 {
         for_each_op(&cx, Step::decode(&cx), &mut decode);
     }
-    let decode_s = decode.total;
+    let decode_s = decode.total + cx.generated * overhead;
     let weights_bytes = cx.stored_weight_bytes();
     let kv_cache_bytes = kv_cache_bytes(&cx, workload.final_context() as f64);
     let peak_activation_bytes = peak_activation_bytes(&cx);
