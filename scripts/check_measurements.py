@@ -9,8 +9,9 @@ Standard library only. Exit status 1 if any row fails a check:
   - missing device, runtime, backend, model or weight_format
   - duplicate rows (same values in every column except id), duplicate ids
   - a header that differs from the documented columns
+  - a device_spec that is not empty and names no row of public/data/devices.csv
 
-Usage: python3 scripts/check_measurements.py [path/to/measurements.csv]
+Usage: python3 scripts/check_measurements.py [path/to/measurements.csv [path/to/devices.csv]]
 """
 import csv
 import math
@@ -20,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 COLUMNS = [
-    "id", "device", "device_variant_notes", "runtime", "backend",
+    "id", "device", "device_spec", "device_variant_notes", "runtime", "backend",
     "runtime_version_or_commit", "model", "model_hf_id", "weight_format",
     "prompt_tokens", "gen_tokens", "batch", "prefill_tok_s", "decode_tok_s",
     "source_url", "source_detail", "notes",
@@ -41,7 +42,10 @@ def positive_number(text):
 def main(argv):
     default = Path(__file__).resolve().parent.parent / "public" / "data" / "measurements.csv"
     path = Path(argv[1]) if len(argv) > 1 else default
+    devices_path = Path(argv[2]) if len(argv) > 2 else path.parent / "devices.csv"
     errors = []
+    with open(devices_path, newline="", encoding="utf-8") as handle:
+        spec_names = {row["name"] for row in csv.DictReader(handle)}
     with open(path, newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames != COLUMNS:
@@ -72,6 +76,9 @@ def main(argv):
         for column in present:
             if not positive_number(row[column].strip()):
                 errors.append(f"{where}: {column} is not a positive number: {row[column]!r}")
+        spec = row["device_spec"]
+        if spec and spec not in spec_names:
+            errors.append(f"{where}: device_spec {spec!r} is not a name in {devices_path.name}")
         key = tuple(row[c] for c in COLUMNS if c != "id")
         if key in seen_rows:
             errors.append(f"{where}: duplicate of line {seen_rows[key]}")
@@ -101,6 +108,12 @@ def main(argv):
     print("rows per device:")
     for key, count in sorted(devices.items()):
         print(f"  {key}: {count}")
+    mapped = sum(1 for r in rows if r["device_spec"])
+    share = 100.0 * mapped / len(rows) if rows else 0.0
+    print(f"rows with a device_spec: {mapped} of {len(rows)} ({share:.0f}%)")
+    specs = Counter((r["device"], r["device_spec"]) for r in rows if r["device_spec"])
+    for (device, spec), count in sorted(specs.items()):
+        print(f"  {device} -> {spec}: {count}")
 
     if errors:
         print(f"\n{len(errors)} error(s):", file=sys.stderr)
