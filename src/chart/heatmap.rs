@@ -6,19 +6,20 @@
 //! such as d ∈ {768, …, 2560, 3072} still tiles the plot. Colours follow viridis, which
 //! is perceptually even and reads in greyscale and with colour-blindness. Optional
 //! iso-lines come from marching squares over the cell centres. Axes, legend, boundary
-//! curves and markers are the xy chart's own code.
+//! curves and markers are the code the xy chart uses too.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::annotations::{draw_markers, Marker};
+use super::frame::{draw_frame, AxisFrame, AxisSpec, DrawnChart, FrameSpec, LegendPlacement};
+use super::geometry::clip_segment;
+use super::legend::{series_legend, washed, LegendItem, Swatch};
 use super::projection::{Axis, PixelRect, Projection, Ticks};
-use super::xy::{
-    clip_segment, draw_frame, draw_markers, draw_series, fail, series_legend, text_size,
-    text_style, washed, AxisFrame, AxisSpec, DrawnChart, FrameSpec, LegendItem, LegendPlacement,
-    Marker, Series, Swatch, NOTE_FONT,
-};
-use super::{rgb, rgba, Rgb, Scale, Theme};
+use super::series::{draw_series, Series};
+use super::text::{text_size, text_style, NOTE_FONT};
+use super::{fail, rgb, rgba, Rgb, Scale, Theme};
 
 /// One grid point: its coordinates (values from `xs` and `ys`), loss, and whether it
 /// meets the budgets.

@@ -2,7 +2,7 @@
 //! x order (along a frontier), Up and Down switch to the next series at the nearest x. Pure,
 //! so the page's key handler only maps keys to [`Move`]s.
 
-use super::xy::{SeriesKind, XyChart};
+use super::{SeriesKind, XyChart};
 
 /// One key press.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
