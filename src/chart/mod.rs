@@ -11,7 +11,8 @@
 //! * [`xy`] — scatter / line / staircase charts: the spec and its static layer.
 //! * [`heatmap`] — the feasible-region chart over (hidden size, layers).
 //! * [`overlay`] — hovered and pinned points and the crosshair, over the static layer.
-//! * [`nearest`] — the grid index that finds the point under the pointer.
+//! * [`nearest`] — the point under the pointer: a grid index, and the hover targets of a
+//!   drawn xy chart (one per device pixel).
 //! * [`walk`] — keyboard moves between a chart's points.
 //!
 //! The app draws a static layer once per data, size or pixel-ratio change, keeps the
@@ -37,7 +38,7 @@ pub mod xy;
 pub use annotations::{Marker, Rule, RuleAt};
 pub use frame::{AxisSpec, DrawnChart, LegendPlacement};
 pub use heatmap::{draw_heatmap, Cell, Heatmap};
-pub use nearest::NearestIndex;
+pub use nearest::{HoverIndex, NearestIndex};
 pub use overlay::{draw_highlight, Highlight};
 pub use projection::{Axis, PixelRect, Projection, Ticks};
 pub use series::{Series, SeriesKind, Shape};
