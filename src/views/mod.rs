@@ -3,6 +3,7 @@
 //! colour key, the thinning of large clouds, the captions and the candidates export are
 //! their own files too.
 
+mod calibration;
 mod candidates_csv;
 mod color_key;
 mod devices;
@@ -16,6 +17,7 @@ mod theory_table;
 mod thinning;
 mod trend;
 
+pub use calibration::calibration_chart;
 pub use candidates_csv::{candidates_csv, CandidatesCsv};
 pub use color_key::{color_key, color_key_labels, ColorBy};
 pub use devices::{device_frontier, devices_chart, DeviceFrontier};
