@@ -64,11 +64,7 @@ pub(crate) fn draw_rules<DB: DrawingBackend>(
                 ((plot.left, py), (plot.right(), py))
             }
         };
-        let style = ShapeStyle {
-            color: rgba(rule.color, 1.0),
-            filled: false,
-            stroke_width: scale.stroke(1.5),
-        };
+        let style = rgba(rule.color, 1.0).stroke_width(scale.stroke(1.5));
         let length = ((to.0 - from.0).powi(2) + (to.1 - from.1).powi(2)).sqrt();
         let mut s = 0.0;
         while s < length {
@@ -114,11 +110,7 @@ pub(crate) fn draw_markers<DB: DrawingBackend>(
     scale: Scale,
 ) -> Result<(), String> {
     let half = scale.px(6.0).round() as i32;
-    let outline = ShapeStyle {
-        color: rgba(theme.foreground, 1.0),
-        filled: false,
-        stroke_width: scale.stroke(1.5),
-    };
+    let outline = rgba(theme.foreground, 1.0).stroke_width(scale.stroke(1.5));
     let at: Vec<Option<(i32, i32)>> = markers
         .iter()
         .map(|m| on_plot(projection, m.x, m.y))
@@ -168,11 +160,7 @@ pub(crate) fn draw_markers<DB: DrawingBackend>(
                 rect.right()
             };
             let leader = vec![(px, py), (near_x.round() as i32, centre_y.round() as i32)];
-            let thin = ShapeStyle {
-                color: rgba(theme.foreground, 0.5),
-                filled: false,
-                stroke_width: scale.stroke(1.0),
-            };
+            let thin = rgba(theme.foreground, 0.5).stroke_width(scale.stroke(1.0));
             screen.draw(&PathElement::new(leader, thin)).map_err(fail)?;
         }
         draw_note(

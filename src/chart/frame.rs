@@ -299,21 +299,9 @@ pub(crate) fn draw_frame<DB: DrawingBackend>(
         tick: tick as i32,
         label_style,
         desc_style,
-        axis_style: ShapeStyle {
-            color: rgba(theme.foreground, 1.0),
-            filled: false,
-            stroke_width: scale.stroke(1.0),
-        },
-        bold_style: ShapeStyle {
-            color: grid.mix(0.16),
-            filled: false,
-            stroke_width: scale.stroke(1.0),
-        },
-        light_style: ShapeStyle {
-            color: grid.mix(0.06),
-            filled: false,
-            stroke_width: scale.stroke(1.0),
-        },
+        axis_style: rgba(theme.foreground, 1.0).stroke_width(scale.stroke(1.0)),
+        bold_style: grid.mix(0.16).stroke_width(scale.stroke(1.0)),
+        light_style: grid.mix(0.06).stroke_width(scale.stroke(1.0)),
     };
     let (x_px, y_px) = match (spec.x.axis.log, spec.y.axis.log) {
         (false, false) => draw_mesh(&region, linear(&spec.x.axis), linear(&spec.y.axis), &mesh),
@@ -403,6 +391,21 @@ struct Ticked<R> {
     minor: Vec<f64>,
 }
 
+impl<R> Ticked<R> {
+    /// `inner` with `ticks`; the minor ones only with a grid (they place its light lines).
+    fn new(inner: R, ticks: &Ticks, grid: bool) -> Ticked<R> {
+        Ticked {
+            inner,
+            major: ticks.major.clone(),
+            minor: if grid {
+                ticks.minor.clone()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
 impl<R: Ranged<ValueType = f64>> Ranged for Ticked<R> {
     type FormatOption = DefaultFormatting;
     type ValueType = f64;
@@ -445,24 +448,8 @@ where
     X: Ranged<ValueType = f64>,
     Y: Ranged<ValueType = f64>,
 {
-    let x = Ticked {
-        inner: x,
-        major: spec.x_ticks.major.clone(),
-        minor: if spec.grid {
-            spec.x_ticks.minor.clone()
-        } else {
-            Vec::new()
-        },
-    };
-    let y = Ticked {
-        inner: y,
-        major: spec.y_ticks.major.clone(),
-        minor: if spec.grid {
-            spec.y_ticks.minor.clone()
-        } else {
-            Vec::new()
-        },
-    };
+    let x = Ticked::new(x, spec.x_ticks, spec.grid);
+    let y = Ticked::new(y, spec.y_ticks, spec.grid);
     let mut builder = ChartBuilder::on(region);
     builder
         .margin_top(spec.margin[0])

@@ -113,19 +113,11 @@ pub(crate) fn draw_legend_item<DB: DrawingBackend>(
             root.draw(&Rectangle::new(square, rgb(*c).filled()))
                 .map_err(fail)?;
             let line = vec![(square[0].0, square[1].1), (square[1].0, square[0].1)];
-            let style = ShapeStyle {
-                color: muted,
-                filled: false,
-                stroke_width: scale.stroke(1.0),
-            };
+            let style = muted.stroke_width(scale.stroke(1.0));
             root.draw(&PathElement::new(line, style)).map_err(fail)?;
         }
         (_, false) => {
-            let style = ShapeStyle {
-                color: muted,
-                filled: false,
-                stroke_width: scale.stroke(1.0),
-            };
+            let style = muted.stroke_width(scale.stroke(1.0));
             root.draw(&Rectangle::new(square, style)).map_err(fail)?;
         }
     }

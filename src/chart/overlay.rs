@@ -26,11 +26,7 @@ pub fn draw_highlight<DB: DrawingBackend>(
     let plot = projection.plot;
     if let Some((x, y)) = crosshair {
         let (px, py) = projection.to_pixel(x, y);
-        let style = ShapeStyle {
-            color: rgba(theme.foreground, 0.45),
-            filled: false,
-            stroke_width: scale.stroke(1.0),
-        };
+        let style = rgba(theme.foreground, 0.45).stroke_width(scale.stroke(1.0));
         if px.is_finite() && px >= plot.left && px <= plot.right() {
             let px = px.round() as i32;
             let line = vec![(px, plot.top as i32), (px, plot.bottom() as i32)];
@@ -42,11 +38,7 @@ pub fn draw_highlight<DB: DrawingBackend>(
             screen.draw(&PathElement::new(line, style)).map_err(fail)?;
         }
     }
-    let ring = ShapeStyle {
-        color: rgba(theme.foreground, 1.0),
-        filled: false,
-        stroke_width: scale.stroke(2.0),
-    };
+    let ring = rgba(theme.foreground, 1.0).stroke_width(scale.stroke(2.0));
     for h in points {
         let (x, y, color) = (h.x, h.y, h.color);
         let Some((px, py)) = on_plot(projection, x, y) else {

@@ -235,11 +235,7 @@ pub(crate) fn draw_mark<DB: DrawingBackend>(
         Shape::Ring => area.draw(&Circle::new(
             (x, y),
             radius,
-            ShapeStyle {
-                color,
-                filled: false,
-                stroke_width: scale.stroke(1.0),
-            },
+            color.stroke_width(scale.stroke(1.0)),
         )),
         Shape::Square => {
             let r = radius as i32;
@@ -266,11 +262,7 @@ pub(crate) fn draw_polyline<DB: DrawingBackend>(
     width: u32,
     dash: Option<(f64, f64)>,
 ) -> Result<(), String> {
-    let style = ShapeStyle {
-        color: rgba(color, 1.0),
-        filled: false,
-        stroke_width: width,
-    };
+    let style = rgba(color, 1.0).stroke_width(width);
     let runs = clipped_runs(vertices, &projection.plot);
     let runs = match dash {
         Some((on, off)) => runs.iter().flat_map(|r| dashes(r, on, off)).collect(),

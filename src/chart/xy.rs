@@ -36,6 +36,26 @@ pub struct XyChart {
     pub legend: LegendPlacement,
 }
 
+impl XyChart {
+    /// The values the x axis (`along_x`) or the y axis must show: that coordinate of every
+    /// point, visible or not, and of every marker, and the rules across that axis.
+    fn extent(&self, along_x: bool) -> impl Iterator<Item = f64> + '_ {
+        let of = move |(x, y): (f64, f64)| if along_x { x } else { y };
+        self.series
+            .iter()
+            .flat_map(move |s| s.points.iter().map(move |&p| of(p)))
+            .chain(self.markers.iter().map(move |m| of((m.x, m.y))))
+            .chain(
+                self.rules
+                    .iter()
+                    .filter_map(move |r| match (r.at, along_x) {
+                        (RuleAt::X(v), true) | (RuleAt::Y(v), false) => Some(v),
+                        _ => None,
+                    }),
+            )
+    }
+}
+
 /// Draws the static layer of an xy chart onto `root` (filled with the theme background)
 /// and returns its projection and legend. Axes fit all series, visible or not (so
 /// toggling one does not rescale), plus markers and rules, unless a range is fixed.
@@ -47,26 +67,8 @@ pub fn draw_xy<DB: DrawingBackend>(
     theme: &Theme,
     scale: Scale,
 ) -> Result<DrawnChart, String> {
-    let xs = chart
-        .series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.0))
-        .chain(chart.markers.iter().map(|m| m.x))
-        .chain(chart.rules.iter().filter_map(|r| match r.at {
-            RuleAt::X(x) => Some(x),
-            RuleAt::Y(_) => None,
-        }));
-    let ys = chart
-        .series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.1))
-        .chain(chart.markers.iter().map(|m| m.y))
-        .chain(chart.rules.iter().filter_map(|r| match r.at {
-            RuleAt::Y(y) => Some(y),
-            RuleAt::X(_) => None,
-        }));
-    let x = chart.x.resolve("x", xs)?;
-    let y = chart.y.resolve("y", ys)?;
+    let x = chart.x.resolve("x", chart.extent(true))?;
+    let y = chart.y.resolve("y", chart.extent(false))?;
     let mut legend = series_legend(&chart.series);
     if let Some(key) = &chart.key {
         legend.extend(key_legend(key));
