@@ -8,9 +8,9 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use roofscale::chart::heatmap::viridis;
 use roofscale::chart::{
-    draw_heatmap, draw_highlight, draw_xy, AxisSpec, Cell, ColorKey, DrawnChart, Heatmap,
-    Highlight, LegendPlacement, Marker, PixelRect, Rule, RuleAt, Scale, Series, SeriesKind, Shape,
-    Theme, XyChart, PALETTE,
+    draw_heatmap, draw_highlight, draw_xy, Axis, AxisSpec, Cell, ColorKey, DrawnChart, Heatmap,
+    Highlight, HoverIndex, LegendPlacement, Marker, PixelRect, Projection, Rule, RuleAt, Scale,
+    Series, SeriesKind, Shape, Theme, XyChart, PALETTE,
 };
 
 type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
@@ -1173,4 +1173,107 @@ fn pinned_points_are_labelled_on_the_overlay() {
     let texts = elements(&svg, "text");
     assert_eq!(texts.len(), 1, "one label for the one labelled pin");
     assert!(svg.contains("pin 1 · l=24 d=2048"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hover targets: one point per device pixel, later series on top
+
+/// Data 0..100 on both axes onto a 100 × 100 px plot at (10, 20): x → 10 + x, y → 120 − y.
+fn square_projection() -> Projection {
+    Projection {
+        x: Axis::checked(0.0, 100.0, false).unwrap(),
+        y: Axis::checked(0.0, 100.0, false).unwrap(),
+        plot: PixelRect {
+            left: 10.0,
+            top: 20.0,
+            width: 100.0,
+            height: 100.0,
+        },
+    }
+}
+
+#[test]
+fn hover_keeps_one_point_per_pixel_and_later_series_win_it() {
+    let p = square_projection();
+    let chart = XyChart {
+        series: vec![
+            // (10.2, 10.3) rounds to the pixel of (10, 10); (50, 50) lies under the frontier's.
+            Series::points(
+                "cloud",
+                PALETTE[0],
+                vec![(10.0, 10.0), (10.2, 10.3), (50.0, 50.0)],
+            ),
+            Series::step("frontier", PALETTE[1], vec![(50.0, 50.0), (90.0, 90.0)]),
+        ],
+        ..XyChart::default()
+    };
+    let hover = HoverIndex::new(&chart, &p, &[0, 1], 24.0);
+    assert_eq!(hover.len(), 3);
+    // The pixel of (50, 50) is (60, 70): the frontier's point, drawn on top, answers.
+    assert_eq!(hover.nearest(60.0, 70.0, 12.0), Some((1, 0)));
+    assert_eq!(hover.nearest(100.0, 30.0, 12.0), Some((1, 1)));
+    // The second cloud point shares (20, 110) with the first, which keeps it.
+    assert_eq!(hover.nearest(20.2, 109.7, 12.0), Some((0, 0)));
+    assert_eq!(hover.nearest(20.0, 110.0 - 12.5, 12.0), None);
+    // The same chart hovered on the cloud alone gives the cloud its pixel back.
+    let cloud = HoverIndex::new(&chart, &p, &[0], 24.0);
+    assert_eq!(cloud.len(), 2);
+    assert_eq!(cloud.nearest(60.0, 70.0, 12.0), Some((0, 2)));
+}
+
+#[test]
+fn hidden_unlisted_undrawable_and_off_plot_points_cannot_be_hovered() {
+    let p = square_projection();
+    let chart = XyChart {
+        series: vec![
+            Series::points(
+                "cloud",
+                PALETTE[0],
+                vec![
+                    (f64::NAN, 5.0),
+                    (150.0, 50.0),
+                    (-0.6, 50.0),
+                    (0.0, 0.0),
+                    (100.0, 100.0),
+                ],
+            ),
+            Series::points("hidden", PALETTE[1], vec![(30.0, 30.0)]).hidden(),
+            Series::points("not hovered", PALETTE[2], vec![(70.0, 70.0)]),
+        ],
+        ..XyChart::default()
+    };
+    // Series 5 does not exist: asking for it is harmless.
+    let hover = HoverIndex::new(&chart, &p, &[0, 1, 5], 24.0);
+    // The plot's corners (0, 0) and (100, 100) are on it; x = 150 and x = −0.6 (pixel 9.4,
+    // which rounds off the plot) are not.
+    assert_eq!(hover.len(), 2);
+    assert_eq!(hover.nearest(10.0, 120.0, 1.0), Some((0, 3)));
+    assert_eq!(hover.nearest(110.0, 20.0, 1.0), Some((0, 4)));
+    assert_eq!(hover.nearest(40.0, 90.0, 5.0), None, "hidden series");
+    assert_eq!(hover.nearest(80.0, 50.0, 5.0), None, "series not hovered");
+    assert_eq!(hover.nearest(160.0, 70.0, 5.0), None, "off the plot");
+    let none = HoverIndex::new(&chart, &p, &[], 24.0);
+    assert!(none.is_empty());
+    assert_eq!(none.nearest(10.0, 120.0, f64::INFINITY), None);
+}
+
+#[test]
+fn hover_finds_each_drawn_point_where_the_chart_drew_it() {
+    let chart = mixed_chart();
+    let scale = Scale::new(2.0);
+    let (_, drawn) = render((1200, 800), |root| {
+        draw_xy(root, &chart, &Theme::light(), scale)
+    });
+    let p = drawn.unwrap().projection;
+    let hover = HoverIndex::new(&chart, &p, &[0, 1], scale.px(24.0));
+    // Candidates 0, 1 and 5 are drawable; the hidden reference series is not hovered.
+    assert_eq!(hover.len(), 3);
+    for i in [0, 1, 5] {
+        let (x, y) = chart.series[0].points[i];
+        let (px, py) = p.to_pixel(x, y);
+        assert_eq!(
+            hover.nearest(px + 1.0, py - 1.0, scale.px(12.0)),
+            Some((0, i))
+        );
+    }
 }

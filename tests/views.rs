@@ -1,13 +1,19 @@
-//! Chart specs built from core results: what the frontier and fit charts show.
+//! Chart specs built from core results: what the frontier, fit, roofline, trend and
+//! calibration charts show, and the candidates export.
 
-use roofscale::model::device::Device;
+use roofscale::chart::SeriesKind;
+use roofscale::model::calibrate::{
+    calibrate, parse_measurements_csv, CalibrationReport, Fitted, RowFit, EXAMPLE_MEASUREMENTS_CSV,
+};
+use roofscale::model::device::{device_presets, Device};
 use roofscale::model::law::{Law, PaperLaw};
 use roofscale::model::precision::Precision;
+use roofscale::model::roofline::Phase;
 use roofscale::model::search::{
     search, Constraints, Objective, SearchSettings, SearchSpace, SearchSpaceSpec,
 };
 use roofscale::model::workload::Workload;
-use roofscale::views::{color_key, frontier_chart, ColorBy, ReferencePoint};
+use roofscale::views::{calibration_chart, color_key, frontier_chart, ColorBy, ReferencePoint};
 use std::ops::ControlFlow;
 
 fn small_report() -> roofscale::model::search::SearchReport {
@@ -596,4 +602,92 @@ fn candidates_csv_in_slices_is_the_whole_file() {
     assert_eq!(w.progress(), (report.evaluated(), report.evaluated()));
     assert!(slices >= report.evaluated() / 7 - 1);
     assert_eq!(out, whole);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calibration chart
+
+fn row(measured_s: f64, predicted_before_s: f64, predicted_after_s: f64) -> RowFit {
+    RowFit {
+        line: 4,
+        label: "run".into(),
+        phase: Phase::Decode,
+        measured_s,
+        predicted_before_s,
+        predicted_after_s,
+        error_before_pct: 100.0 * (predicted_before_s - measured_s) / measured_s,
+        error_after_pct: 100.0 * (predicted_after_s - measured_s) / measured_s,
+    }
+}
+
+#[test]
+fn calibration_chart_puts_both_predictions_against_the_measurement_in_ms() {
+    let report = CalibrationReport {
+        bandwidth_fraction: 0.5,
+        compute_fraction: 0.5,
+        overhead_s: 0.0,
+        fitted: Fitted {
+            bandwidth_fraction: true,
+            compute_fraction: true,
+            overhead: false,
+        },
+        rows: vec![row(0.0625, 0.03125, 0.0625), row(0.5, 0.25, 0.5)],
+        mape_before: 50.0,
+        mape_after: 0.04,
+        termination: None,
+        warnings: Vec::new(),
+    };
+    let chart = calibration_chart(&report);
+    assert_eq!(chart.title, "Predicted vs measured time");
+    assert_eq!((chart.x.log, chart.y.log), (true, true));
+    assert_eq!(
+        (chart.x.label.as_str(), chart.y.label.as_str()),
+        ("measured (ms)", "predicted (ms)")
+    );
+    let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "rated roofline (MAPE 50.0 %)",
+            "calibrated (MAPE 0.0 %)",
+            "y = x"
+        ]
+    );
+    assert_eq!(chart.series[0].points, vec![(62.5, 31.25), (500.0, 250.0)]);
+    assert_eq!(chart.series[1].points, vec![(62.5, 62.5), (500.0, 500.0)]);
+    // The y = x line spans every time on the chart, measured or predicted.
+    assert_eq!(chart.series[2].points, vec![(31.25, 31.25), (500.0, 500.0)]);
+    assert!(matches!(chart.series[2].kind, SeriesKind::Line { .. }));
+}
+
+#[test]
+fn calibration_chart_of_the_shipped_example_has_a_point_per_measured_phase() {
+    let t = parse_measurements_csv("orin-nano-measurements.csv", EXAMPLE_MEASUREMENTS_CSV).unwrap();
+    let nano = device_presets()
+        .into_iter()
+        .find(|d| d.name() == "Jetson Orin Nano Super 8GB")
+        .unwrap();
+    let report = calibrate(&nano, &t.measurements).unwrap();
+    let chart = calibration_chart(&report);
+    assert_eq!(chart.series.len(), 3);
+    for (k, s) in chart.series[..2].iter().enumerate() {
+        assert_eq!(s.points.len(), report.rows.len());
+        for (p, r) in s.points.iter().zip(&report.rows) {
+            let predicted = [r.predicted_before_s, r.predicted_after_s][k];
+            assert_eq!(*p, (r.measured_s * 1e3, predicted * 1e3));
+        }
+    }
+    // Calibrated predictions lie on y = x to within the example's 1 µs rounding.
+    for &(x, y) in &chart.series[1].points {
+        assert!((y - x).abs() < 1e-3 * x.max(1.0), "({x}, {y})");
+    }
+    let [lo, hi] = [chart.series[2].points[0], chart.series[2].points[1]];
+    let all = || {
+        chart.series[..2]
+            .iter()
+            .flat_map(|s| s.points.iter().flat_map(|p| [p.0, p.1]))
+    };
+    assert_eq!(lo.0, all().fold(f64::INFINITY, f64::min));
+    assert_eq!(hi.0, all().fold(0.0, f64::max));
+    assert_eq!((lo.0, hi.0), (lo.1, hi.1));
 }

@@ -11,55 +11,15 @@ use super::file_drop::FileDrop;
 use super::files::download_text;
 use super::format;
 use super::state::{Derived, Inputs};
-use crate::chart::{AxisSpec, Series, XyChart, PALETTE};
 use crate::model::calibrate::{
     calibrate, calibrated_device, parse_measurements_csv, CalibrationRecord, CalibrationReport,
     Measurement, EXAMPLE_MEASUREMENTS_CSV, MEASUREMENTS_TEMPLATE_CSV,
 };
 use crate::model::device::Device;
+use crate::views::calibration_chart;
 
 /// The device the illustrative example was generated for.
 const EXAMPLE_DEVICE: &str = "Jetson Orin Nano Super 8GB";
-
-/// Measured against predicted time (ms, log–log), before and after, with the y = x line.
-fn calibration_chart(r: &CalibrationReport) -> XyChart {
-    let ms = |s: f64| s * 1e3;
-    let before = r
-        .rows
-        .iter()
-        .map(|x| (ms(x.measured_s), ms(x.predicted_before_s)))
-        .collect();
-    let after = r
-        .rows
-        .iter()
-        .map(|x| (ms(x.measured_s), ms(x.predicted_after_s)))
-        .collect();
-    let all = r
-        .rows
-        .iter()
-        .flat_map(|x| [x.measured_s, x.predicted_before_s, x.predicted_after_s])
-        .map(ms);
-    let (lo, hi) = all.fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-    XyChart {
-        title: "Predicted vs measured time".into(),
-        x: AxisSpec::log("measured (ms)"),
-        y: AxisSpec::log("predicted (ms)"),
-        series: vec![
-            Series::points(
-                format!("rated roofline (MAPE {:.1} %)", r.mape_before),
-                PALETTE[1],
-                before,
-            ),
-            Series::points(
-                format!("calibrated (MAPE {:.1} %)", r.mape_after),
-                PALETTE[0],
-                after,
-            ),
-            Series::line("y = x", PALETTE[7], vec![(lo, lo), (hi, hi)]),
-        ],
-        ..XyChart::default()
-    }
-}
 
 #[component]
 pub fn CalibrationPanel() -> impl IntoView {

@@ -25,7 +25,7 @@ use super::files::download_text;
 use super::search_state::yield_to_browser;
 use super::theme::DarkMode;
 use crate::chart::{
-    draw_highlight, draw_xy, render_svg, walk, walkable, DrawnChart, Move, NearestIndex, PixelRect,
+    draw_highlight, draw_xy, render_svg, walk, walkable, DrawnChart, HoverIndex, Move, PixelRect,
     Scale, XyChart,
 };
 
@@ -38,9 +38,7 @@ const HOVER_PX: f64 = 12.0;
 /// What the static layer left for the pointer handlers.
 struct Drawn {
     chart: DrawnChart,
-    index: NearestIndex,
-    /// (series, point) of each indexed pixel position.
-    owners: Vec<(usize, usize)>,
+    hover: HoverIndex,
     dpr: f64,
 }
 
@@ -159,43 +157,11 @@ pub fn ChartCanvas(
                 Ok(d) => {
                     let _ = root.present();
                     draw_error.set(None);
-                    // One point per device pixel: co-located points cannot be told apart by the
-                    // pointer, and a million-candidate cloud shrinks to the pixels it covers.
-                    // Later series are drawn on top (frontiers over clouds), so they win a pixel.
-                    let plot = d.projection.plot;
-                    let cols = plot.width.max(0.0) as usize + 1;
-                    let rows = plot.height.max(0.0) as usize + 1;
-                    let mut taken = vec![false; cols * rows];
-                    let mut pixels = Vec::new();
-                    let mut owners = Vec::new();
-                    for s in hover_series.iter().rev() {
-                        if let Some(series) = c.series.get(*s).filter(|x| x.visible) {
-                            for (i, p) in series.points.iter().enumerate() {
-                                let (px, py) = d.projection.to_pixel(p.0, p.1);
-                                let (col, row) =
-                                    ((px - plot.left).round(), (py - plot.top).round());
-                                if !(col >= 0.0 && row >= 0.0) {
-                                    continue;
-                                }
-                                let (col, row) = (col as usize, row as usize);
-                                if col >= cols || row >= rows {
-                                    continue;
-                                }
-                                let cell = &mut taken[row * cols + col];
-                                if !*cell {
-                                    *cell = true;
-                                    pixels.push((px, py));
-                                    owners.push((*s, i));
-                                }
-                            }
-                        }
-                    }
-                    let index =
-                        NearestIndex::within(&pixels, HOVER_PX * ratio * 2.0, d.projection.plot);
+                    let targets =
+                        HoverIndex::new(&c, &d.projection, &hover_series, HOVER_PX * ratio * 2.0);
                     *drawn_for_static.borrow_mut() = Some(Drawn {
                         chart: d,
-                        index,
-                        owners,
+                        hover: targets,
                         dpr: ratio,
                     });
                 }
@@ -261,11 +227,9 @@ pub fn ChartCanvas(
     let nearest_to = move |ev: &web_sys::MouseEvent| -> (Option<(usize, usize)>, f64, f64) {
         let (px, py, cx, cy) = to_backing(ev);
         let borrowed = drawn_near.borrow();
-        let owner = borrowed.as_ref().and_then(|d| {
-            d.index
-                .nearest(px, py, HOVER_PX * d.dpr)
-                .and_then(|k| d.owners.get(k).copied())
-        });
+        let owner = borrowed
+            .as_ref()
+            .and_then(|d| d.hover.nearest(px, py, HOVER_PX * d.dpr));
         (owner, cx, cy)
     };
     let nearest_move = nearest_to.clone();

@@ -6,19 +6,20 @@
 //! such as d ∈ {768, …, 2560, 3072} still tiles the plot. Colours follow viridis, which
 //! is perceptually even and reads in greyscale and with colour-blindness. Optional
 //! iso-lines come from marching squares over the cell centres. Axes, legend, boundary
-//! curves and markers are the xy chart's own code.
+//! curves and markers are the code the xy chart uses too.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::annotations::{draw_markers, Marker};
+use super::frame::{draw_frame, AxisFrame, AxisSpec, DrawnChart, FrameSpec, LegendPlacement};
+use super::geometry::clip_segment;
+use super::legend::{series_legend, washed, LegendItem, Swatch};
 use super::projection::{Axis, PixelRect, Projection, Ticks};
-use super::xy::{
-    clip_segment, draw_frame, draw_markers, draw_series, fail, series_legend, text_size,
-    text_style, washed, AxisFrame, AxisSpec, DrawnChart, FrameSpec, LegendItem, LegendPlacement,
-    Marker, Series, Swatch, NOTE_FONT,
-};
-use super::{rgb, rgba, Rgb, Scale, Theme};
+use super::series::{draw_series, Series};
+use super::text::{text_size, text_style, NOTE_FONT};
+use super::{fail, rgb, rgba, Rgb, Scale, Theme};
 
 /// One grid point: its coordinates (values from `xs` and `ys`), loss, and whether it
 /// meets the budgets.
@@ -213,22 +214,16 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     scale: Scale,
 ) -> Result<DrawnChart, String> {
     let grid = heatmap.grid()?;
-    let x = heatmap.x.resolve_or("x", || {
-        let (first, last) = (grid.x_edges[0], grid.x_edges[grid.xs.len()]);
-        Axis {
-            lo: grid.x_axis.inverse(first),
-            hi: grid.x_axis.inverse(last),
-            log: heatmap.x.log,
-        }
-    })?;
-    let y = heatmap.y.resolve_or("y", || {
-        let (first, last) = (grid.y_edges[0], grid.y_edges[grid.ys.len()]);
-        Axis {
-            lo: grid.y_axis.inverse(first),
-            hi: grid.y_axis.inverse(last),
-            log: heatmap.y.log,
-        }
-    })?;
+    // Unless a range is fixed, each axis spans its grid's outer cell edges.
+    let span = |spec: &AxisSpec, name: &str, edges: &[f64], axis: &Axis| {
+        spec.resolve_or(name, || Axis {
+            lo: axis.inverse(edges[0]),
+            hi: axis.inverse(edges[edges.len() - 1]),
+            log: spec.log,
+        })
+    };
+    let x = span(&heatmap.x, "x", &grid.x_edges, &grid.x_axis)?;
+    let y = span(&heatmap.y, "y", &grid.y_edges, &grid.y_axis)?;
     let values = Axis::auto(heatmap.cells.iter().map(|c| c.value), false, 0.0);
     let value_ticks = values.ticks(5);
 
@@ -330,11 +325,7 @@ fn draw_cells<DB: DrawingBackend>(
     scale: Scale,
 ) -> Result<(), String> {
     let plot = projection.plot;
-    let hatch = ShapeStyle {
-        color: rgba(theme.muted, 1.0),
-        filled: false,
-        stroke_width: scale.stroke(1.0),
-    };
+    let hatch = rgba(theme.muted, 1.0).stroke_width(scale.stroke(1.0));
     let spacing = scale.px(8.0);
     let nx = grid.xs.len();
     for (slot, k) in grid.slots.iter().enumerate() {
@@ -414,11 +405,7 @@ fn draw_contours<DB: DrawingBackend>(
         .iter()
         .map(|k| k.map(|k| heatmap.cells[k].value))
         .collect();
-    let style = ShapeStyle {
-        color: rgba(theme.foreground, 0.75),
-        filled: false,
-        stroke_width: scale.stroke(1.0),
-    };
+    let style = rgba(theme.foreground, 0.75).stroke_width(scale.stroke(1.0));
     let ux: Vec<f64> = grid.xs.iter().map(|&v| grid.x_axis.forward(v)).collect();
     let uy: Vec<f64> = grid.ys.iter().map(|&v| grid.y_axis.forward(v)).collect();
     // Fractional grid index → axis space, linear between neighbouring centres.
@@ -547,11 +534,7 @@ impl ColourBar {
                 .draw(&Rectangle::new(corners, rgb(color).filled()))
                 .map_err(fail)?;
         }
-        let line = ShapeStyle {
-            color: rgba(theme.foreground, 1.0),
-            filled: false,
-            stroke_width: scale.stroke(1.0),
-        };
+        let line = rgba(theme.foreground, 1.0).stroke_width(scale.stroke(1.0));
         let frame = [
             (left.round() as i32, top.round() as i32),
             (right.round() as i32, bottom.round() as i32),

@@ -3,34 +3,48 @@
 //! Nothing here knows about the browser.
 //!
 //! * [`projection`] — the pixel ↔ data mapping each drawing returns, ticks, zoom and pan.
-//! * [`nearest`] — the grid index that finds the point under the pointer.
-//! * [`xy`] — scatter / line / staircase charts with rules, markers, a clickable legend,
-//!   and the hover overlay.
+//! * [`frame`] — what every chart kind draws first: title, legend, axes and grid; it
+//!   returns the projection. Text measurement, legend entries and pixel geometry are the
+//!   private `text`, `legend` and `geometry` modules beside it.
+//! * [`series`], [`annotations`] — data drawn through the projection: points, lines and
+//!   staircases; rules and labelled markers.
+//! * [`xy`] — scatter / line / staircase charts: the spec and its static layer.
 //! * [`heatmap`] — the feasible-region chart over (hidden size, layers).
+//! * [`overlay`] — hovered and pinned points and the crosshair, over the static layer.
+//! * [`nearest`] — the point under the pointer: a grid index, and the hover targets of a
+//!   drawn xy chart (one per device pixel).
 //! * [`walk`] — keyboard moves between a chart's points.
 //!
 //! The app draws a static layer once per data, size or pixel-ratio change, keeps the
-//! returned [`Projection`], and redraws only the overlay ([`xy::draw_highlight`]) on pointer
-//! moves; see "Charts on canvas" in the style notes for why.
+//! returned [`Projection`], and redraws only the overlay ([`overlay::draw_highlight`]) on
+//! pointer moves; see "Charts on canvas" in the style notes for why.
 //!
 //! [`DrawingBackend`]: plotters::prelude::DrawingBackend
 
+pub mod annotations;
+pub mod frame;
+mod geometry;
 pub mod heatmap;
+mod legend;
 pub mod nearest;
+pub mod overlay;
 pub mod projection;
+pub mod series;
 pub mod svg;
+mod text;
 pub mod walk;
 pub mod xy;
 
+pub use annotations::{Marker, Rule, RuleAt};
+pub use frame::{AxisSpec, DrawnChart, LegendPlacement};
 pub use heatmap::{draw_heatmap, Cell, Heatmap};
-pub use nearest::NearestIndex;
+pub use nearest::{HoverIndex, NearestIndex};
+pub use overlay::{draw_highlight, Highlight};
 pub use projection::{Axis, PixelRect, Projection, Ticks};
+pub use series::{Series, SeriesKind, Shape};
 pub use svg::render_svg;
 pub use walk::{walk, walkable, Move};
-pub use xy::{
-    draw_highlight, draw_xy, AxisSpec, ColorKey, DrawnChart, Highlight, LegendPlacement, Marker,
-    Rule, RuleAt, Series, SeriesKind, Shape, XyChart,
-};
+pub use xy::{draw_xy, ColorKey, XyChart};
 
 use plotters::style::{RGBAColor, RGBColor};
 
@@ -149,6 +163,11 @@ pub(crate) fn rgb(c: Rgb) -> RGBColor {
 
 pub(crate) fn rgba(c: Rgb, alpha: f64) -> RGBAColor {
     RGBAColor(c.0, c.1, c.2, alpha.clamp(0.0, 1.0))
+}
+
+/// A plotters backend error as the message a chart shows.
+pub(crate) fn fail<E: std::fmt::Display>(e: E) -> String {
+    format!("drawing failed: {e}")
 }
 
 /// Linear blend in sRGB from `a` (t = 0) to `b` (t = 1).

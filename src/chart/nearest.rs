@@ -4,8 +4,78 @@
 //! pointer move, so a query must cost far less than a frame. A uniform grid of square
 //! cells suits points drawn on a screen: a query visits the pointer's cell, then rings of
 //! cells around it, and stops as soon as no unvisited cell can hold anything closer.
+//! [`HoverIndex`] feeds it the points of a drawn xy chart, one per device pixel.
 
-use super::projection::PixelRect;
+use super::projection::{PixelRect, Projection};
+use super::xy::XyChart;
+
+/// The hoverable points of a drawn xy chart, and the (series, point) each answer stands for.
+///
+/// One point per device pixel: co-located points cannot be told apart by the pointer, and a
+/// million-candidate cloud shrinks to the pixels it covers. Later series are drawn on top
+/// (frontiers over clouds), so they win a pixel; within a series, the first point does.
+#[derive(Clone, Debug)]
+pub struct HoverIndex {
+    index: NearestIndex,
+    /// (series, point) of each indexed pixel position.
+    owners: Vec<(usize, usize)>,
+}
+
+impl HoverIndex {
+    /// The visible points of `series` (indices into `chart.series`, as shown: hidden ones are
+    /// skipped) that land on the plot of `projection`, indexed in cells of `cell` pixels.
+    pub fn new(chart: &XyChart, projection: &Projection, series: &[usize], cell: f64) -> Self {
+        let plot = projection.plot;
+        let cols = plot.width.max(0.0) as usize + 1;
+        let rows = plot.height.max(0.0) as usize + 1;
+        let mut taken = vec![false; cols * rows];
+        let mut pixels = Vec::new();
+        let mut owners = Vec::new();
+        for &s in series.iter().rev() {
+            let Some(shown) = chart.series.get(s).filter(|x| x.visible) else {
+                continue;
+            };
+            for (i, p) in shown.points.iter().enumerate() {
+                let (px, py) = projection.to_pixel(p.0, p.1);
+                let (col, row) = ((px - plot.left).round(), (py - plot.top).round());
+                if !(col >= 0.0 && row >= 0.0) {
+                    continue;
+                }
+                let (col, row) = (col as usize, row as usize);
+                if col >= cols || row >= rows {
+                    continue;
+                }
+                let cell = &mut taken[row * cols + col];
+                if !*cell {
+                    *cell = true;
+                    pixels.push((px, py));
+                    owners.push((s, i));
+                }
+            }
+        }
+        HoverIndex {
+            index: NearestIndex::within(&pixels, cell, plot),
+            owners,
+        }
+    }
+
+    /// How many points can be hovered (at most one per device pixel of the plot).
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The (series, point) nearest to `(px, py)` within `max_dist` pixels, as
+    /// [`NearestIndex::nearest`] finds it.
+    pub fn nearest(&self, px: f64, py: f64, max_dist: f64) -> Option<(usize, usize)> {
+        self.index
+            .nearest(px, py, max_dist)
+            .and_then(|k| self.owners.get(k).copied())
+    }
+}
 
 /// Uniform-grid index over pixel positions; answers keep the caller's point indices.
 #[derive(Clone, Debug)]

@@ -2,7 +2,7 @@
 //! x order (along a frontier), Up and Down switch to the next series at the nearest x. Pure,
 //! so the page's key handler only maps keys to [`Move`]s.
 
-use super::xy::{SeriesKind, XyChart};
+use super::{Series, SeriesKind, XyChart};
 
 /// One key press.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,16 +24,9 @@ pub fn walk(
     from: Option<(usize, usize)>,
     step: Move,
 ) -> Option<(usize, usize)> {
-    let usable: Vec<usize> = series
-        .iter()
-        .copied()
-        .filter(|&s| {
-            chart
-                .series
-                .get(s)
-                .is_some_and(|x| x.visible && !ordered(chart, s).is_empty())
-        })
-        .collect();
+    let usable = listed(chart, series, |s, x| {
+        x.visible && !ordered(chart, s).is_empty()
+    });
     let first = *usable.first()?;
     let current = from.filter(|(s, i)| usable.contains(s) && ordered(chart, *s).contains(i));
     let Some((s, i)) = current else {
@@ -78,21 +71,23 @@ pub fn walk(
 /// The series of `hover` the arrow keys walk: its lines and staircases (a frontier, not the
 /// cloud under it), or all of them when none is a line.
 pub fn walkable(chart: &XyChart, hover: &[usize]) -> Vec<usize> {
-    let lines: Vec<usize> = hover
-        .iter()
-        .copied()
-        .filter(|&s| {
-            chart
-                .series
-                .get(s)
-                .is_some_and(|x| !matches!(x.kind, SeriesKind::Points { .. }))
-        })
-        .collect();
+    let lines = listed(chart, hover, |_, x| {
+        !matches!(x.kind, SeriesKind::Points { .. })
+    });
     if lines.is_empty() {
         hover.to_vec()
     } else {
         lines
     }
+}
+
+/// The indices in `series` of the chart's series that pass `keep`, in that order.
+fn listed(chart: &XyChart, series: &[usize], keep: impl Fn(usize, &Series) -> bool) -> Vec<usize> {
+    series
+        .iter()
+        .copied()
+        .filter(|&s| chart.series.get(s).is_some_and(|x| keep(s, x)))
+        .collect()
 }
 
 /// Indices of a series' drawable points, by x (ties in index order).
@@ -167,25 +162,21 @@ mod tests {
     fn up_and_down_switch_series_at_the_nearest_latency() {
         let c = chart();
         let keys = [1, 2, 3];
-        // From 30 ms: 40 ms is nearer than 5 ms.
-        assert_eq!(
-            walk(&c, &keys, Some((1, 0)), Move::NextSeries),
-            Some((2, 1))
-        );
-        // From 10 ms: 5 ms (×2) is nearer than 40 ms (×4).
-        assert_eq!(
-            walk(&c, &keys, Some((1, 1)), Move::NextSeries),
-            Some((2, 0))
-        );
-        // The hidden series is skipped: INT8 wraps round to FP16.
-        assert_eq!(
-            walk(&c, &keys, Some((2, 0)), Move::NextSeries),
-            Some((1, 1))
-        );
-        assert_eq!(
-            walk(&c, &keys, Some((1, 1)), Move::PreviousSeries),
-            Some((2, 0))
-        );
+        for (from, step, to) in [
+            // From 30 ms: 40 ms is nearer than 5 ms.
+            ((1, 0), Move::NextSeries, (2, 1)),
+            // From 10 ms: 5 ms (×2) is nearer than 40 ms (×4).
+            ((1, 1), Move::NextSeries, (2, 0)),
+            // The hidden series is skipped: INT8 wraps round to FP16.
+            ((2, 0), Move::NextSeries, (1, 1)),
+            ((1, 1), Move::PreviousSeries, (2, 0)),
+        ] {
+            assert_eq!(
+                walk(&c, &keys, Some(from), step),
+                Some(to),
+                "{from:?} {step:?}"
+            );
+        }
         // A point that is gone restarts at the first series.
         assert_eq!(walk(&c, &keys, Some((3, 0)), Move::Next), Some((1, 1)));
         assert_eq!(walk(&c, &[3], None, Move::Next), None);
