@@ -63,17 +63,17 @@ fn a_published_rate_becomes_the_time_of_its_run() {
     assert_eq!(r.line, 2);
 }
 
-const HEADER: &str = "id,device,device_variant_notes,runtime,backend,runtime_version_or_commit,model,model_hf_id,weight_format,prompt_tokens,gen_tokens,batch,prefill_tok_s,decode_tok_s,source_url,source_detail,notes";
+const HEADER: &str = "id,device,device_spec,device_variant_notes,runtime,backend,runtime_version_or_commit,model,model_hf_id,weight_format,prompt_tokens,gen_tokens,batch,prefill_tok_s,decode_tok_s,source_url,source_detail,notes";
 
 #[test]
 fn bad_rows_are_listed_by_line_and_column_and_good_rows_kept() {
     let text = format!(
         "{HEADER}\n\
-         1,RTX 4090 24GB,,llama.cpp,CUDA,,Llama-2-7B,meta-llama/Llama-2-7b-hf,Q4_0,512,0,1,14000,,https://example.org/a,,\n\
-         2,RTX 4090 24GB,,llama.cpp,CUDA,,Llama-2-7B,meta-llama/Llama-2-7b-hf,Q4_0,0,128,1,,fast,https://example.org/a,,\n\
-         3,RTX 4090 24GB,,llama.cpp,CUDA,,Llama-2-7B,meta-llama/Llama-2-7b-hf,Q4_0,0,128,1,,150,,,\n\
-         4,RTX 4090 24GB,,llama.cpp,CUDA,,Llama-2-7B,meta-llama/Llama-2-7b-hf,Q4_0,0,128,1,,,https://example.org/a,,\n\
-         5,RTX 4090 24GB,,llama.cpp,CUDA,,Llama-2-7B,meta-llama/Llama-2-7b-hf,Q4_0,12.5,128,1,,150,https://example.org/a,,\n"
+         1,RTX 4090 24GB,RTX 4090,,llama.cpp,CUDA,,Llama-2-7B,meta-llama/Llama-2-7b-hf,Q4_0,512,0,1,14000,,https://example.org/a,,\n\
+         2,RTX 4090 24GB,RTX 4090,,llama.cpp,CUDA,,Llama-2-7B,meta-llama/Llama-2-7b-hf,Q4_0,0,128,1,,fast,https://example.org/a,,\n\
+         3,RTX 4090 24GB,RTX 4090,,llama.cpp,CUDA,,Llama-2-7B,meta-llama/Llama-2-7b-hf,Q4_0,0,128,1,,150,,,\n\
+         4,RTX 4090 24GB,RTX 4090,,llama.cpp,CUDA,,Llama-2-7B,meta-llama/Llama-2-7b-hf,Q4_0,0,128,1,,,https://example.org/a,,\n\
+         5,RTX 4090 24GB,RTX 4090,,llama.cpp,CUDA,,Llama-2-7B,meta-llama/Llama-2-7b-hf,Q4_0,12.5,128,1,,150,https://example.org/a,,\n"
     );
     let rows = parse_published_csv("mine.csv", &text).unwrap();
     assert_eq!(rows.good.len(), 1);

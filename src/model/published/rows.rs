@@ -11,9 +11,10 @@ pub const PUBLISHED_CSV: &str = include_str!("../../../public/data/measurements.
 pub const PUBLISHED_FILE: &str = "data/measurements.csv";
 
 /// The columns every copy of the set has, in the file's order.
-pub const PUBLISHED_COLUMNS: [&str; 17] = [
+pub const PUBLISHED_COLUMNS: [&str; 18] = [
     "id",
     "device",
+    "device_spec",
     "device_variant_notes",
     "runtime",
     "backend",
@@ -44,6 +45,9 @@ pub struct PublishedRow {
     pub line: usize,
     pub id: String,
     pub device: String,
+    /// The `name` of the rated device in `public/data/devices.csv` whose numbers describe
+    /// the measured one; empty when none does (the row cannot be predicted).
+    pub device_spec: String,
     pub runtime: String,
     pub backend: String,
     pub model: String,
@@ -195,6 +199,7 @@ pub fn parse_published_csv(
             line,
             id: cell("id"),
             device: cell("device"),
+            device_spec: cell("device_spec"),
             runtime: cell("runtime"),
             backend: cell("backend"),
             model: cell("model"),
