@@ -163,7 +163,7 @@ pub fn CalibrationPanel() -> impl IntoView {
                     <button type="button" class="primary" data-testid="calib-add" on:click=add_device>"Use the calibrated device"</button>
                     " "
                     <button type="button" on:click=export>"Export JSON"</button>
-                    <p class="hint">"The per-step overhead is not part of a device; the roofline of the calibrated device uses its fractions only."</p>
+                    <p class="hint">"The calibrated device keeps its fractions and the per-step overhead: every latency on the page (search, frontiers, theory, design) then includes the overhead, once for the prefill and once per generated token."</p>
                 </div>
             })}
             {move || result.with(|r| r.is_some()).then(|| view! {

@@ -162,6 +162,13 @@ pub fn DevicePanel() -> impl IntoView {
                         <tr><td>"FP16 peak (used)"</td><td>{format!("{} FLOP/s", format::si(d.peak_flops(NumFormat::Fp16)))}</td></tr>
                         <tr><td>"INT8 peak (used)"</td><td>{format!("{} OP/s", format::si(d.peak_flops(NumFormat::Int8)))}</td></tr>
                         <tr><td>"Ridge point FP16"</td><td>{format!("{:.0} FLOP/B", d.ridge_point(NumFormat::Fp16))}</td></tr>
+                        <tr title="Time added to every forward step (kernel launches, sampling): once for the prefill, once per generated token. Rated devices have none; calibration fits it.">
+                            <td>"Per-step overhead"</td>
+                            <td data-testid="device-step-overhead">{if d.step_overhead_s() > 0.0 {
+                                format!("{:.2} ms per step (calibrated)", d.step_overhead_s() * 1e3)
+                            } else {
+                                "none (pure roofline)".to_string()
+                            }}</td></tr>
                     </table>
                     {measured.map(|m| view! {
                         <label class="check">
