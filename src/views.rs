@@ -7,8 +7,8 @@ use crate::chart::{
 };
 use crate::model::fit::FitReport;
 use crate::model::law::Law;
-use crate::model::pareto::{trends, TrendPoint};
 use crate::model::search::Evaluations;
+use crate::model::search::{trends, TrendPoint};
 use crate::model::search::{
     Candidate, Constraints, ExpertChoice, KvHeads, Objective, SearchReport, SearchSpace,
 };

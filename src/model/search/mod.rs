@@ -4,6 +4,8 @@
 //!
 //! * [`space`] — [`SearchSpace`]: the lists, validation, exact count, index decoding.
 //! * [`eval`] — [`Candidate`], [`Metrics`], [`evaluate_chunk`].
+//! * [`findings`] — what a report says beyond its frontiers: trends, [`Findings`], a reference
+//!   model's [`ReferenceScore`] and its [`MatchedReport`] against the frontier.
 //! * `budget` — [`LatencyBudget`]: a budget per token, decode, first token or total.
 //! * `constraints` — [`Constraints`] and the paper's [`APPLICATION_BUDGETS`].
 //! * `run` — [`SearchRun`] (chunk by chunk), [`search`] (with an observer), [`SearchReport`].
@@ -15,6 +17,7 @@
 pub mod budget;
 mod constraints;
 pub mod eval;
+pub mod findings;
 mod run;
 mod sample;
 pub mod space;
@@ -22,6 +25,10 @@ pub mod space;
 pub use budget::{BudgetBasis, BudgetError, LatencyBudget};
 pub use constraints::{ApplicationBudget, Constraints, ConstraintsSpec, APPLICATION_BUDGETS};
 pub use eval::{evaluate_chunk, Candidate, Evaluations, Metrics, Objective};
+pub use findings::{
+    findings, matched_latency, score_reference, trends, Findings, MatchedReport, ReferenceScore,
+    TrendPoint,
+};
 pub use run::{search, SearchPhase, SearchProgress, SearchReport, SearchRun};
 pub use space::{
     edge_warning, AttentionKind, ExpertChoice, GridEdge, GridPoint, KvHeads, SearchSpace,
