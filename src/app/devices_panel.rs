@@ -12,7 +12,7 @@ use super::frontier_panel::describe;
 use super::law_state::LawState;
 use super::search_state::SearchState;
 use super::state::Inputs;
-use crate::model::search::{search, SearchSettings};
+use crate::model::search::search;
 use crate::views::{device_frontier, devices_chart, DeviceFrontier};
 
 /// Largest space compared across devices (each device is one more full search, run at once).
@@ -57,9 +57,7 @@ pub fn DevicesPanel() -> impl IntoView {
                     d,
                     &[precision],
                     &workload,
-                    &SearchSettings::default()
-                        .with_training_tokens(search_state.training_tokens.get())
-                        .unwrap_or_default(),
+                    &search_state.settings(),
                     &mut |_| std::ops::ControlFlow::Continue(()),
                 )
                 .map(|r| device_frontier(&r, objective, budget))

@@ -18,7 +18,7 @@ use crate::model::device::Device;
 use crate::model::fit::{Concern, DataRange, FitReport};
 use crate::model::law::Law;
 use crate::model::precision::Precision;
-use crate::model::search::{LatencyBudget, Objective};
+use crate::model::search::{LatencyBudget, Objective, SearchSettings};
 use crate::model::workload::Workload;
 
 /// The law panel's "Law form" select (its own state, outside the contexts).
@@ -67,7 +67,7 @@ pub struct PageSnapshot {
     pins: Vec<u64>,
     ref_pins: Vec<String>,
     chart_refs: Vec<String>,
-    training_tokens: f64,
+    settings: SearchSettings,
     concerns: Vec<Concern>,
     ranges: Vec<DataRange>,
     worked_example: bool,
@@ -110,7 +110,7 @@ impl PageSnapshot {
             pins: search.pins.get_untracked(),
             ref_pins: search.ref_pins.get_untracked(),
             chart_refs: search.chart_refs.get_untracked(),
-            training_tokens: search.training_tokens.get_untracked(),
+            settings: search.settings_untracked(),
             concerns: law.concerns.get_untracked(),
             ranges: law.ranges.get_untracked(),
             worked_example: example.0.get_untracked(),
@@ -161,7 +161,7 @@ impl PageSnapshot {
         search.pins.set(self.pins);
         search.ref_pins.set(self.ref_pins);
         search.chart_refs.set(self.chart_refs);
-        search.training_tokens.set(self.training_tokens);
+        search.restore_settings(self.settings);
         law.concerns.set(self.concerns);
         law.ranges.set(self.ranges);
         example.0.set(self.worked_example);

@@ -10,11 +10,10 @@ use leptos::prelude::*;
 use super::law_state::LawState;
 use super::state::{Derived, Inputs};
 use crate::model::arch::FfnKind;
-use crate::model::lists::{format_counts, parse_counts, parse_pairs, parse_positive};
 use crate::model::precision::Precision;
 use crate::model::search::{
-    search_precisions, AttentionKind, Constraints, ExpertChoice, KvHeads, LatencyBudget, Objective,
-    SearchProgress, SearchReport, SearchRun, SearchSettings, SearchSpace, SearchSpaceSpec,
+    search_precisions, Constraints, LatencyBudget, Objective, SearchProgress, SearchReport,
+    SearchRun, SearchSettings, SearchSpace, SearchSpaceSpec, SearchSpaceText,
 };
 use crate::model::workload::Workload;
 
@@ -38,87 +37,42 @@ pub struct SpaceText {
 
 impl SpaceText {
     pub fn from_spec(s: &SearchSpaceSpec) -> Self {
-        let join = |v: Vec<String>| v.join(", ");
+        let t = SearchSpaceText::from_spec(s);
         SpaceText {
-            layers: RwSignal::new(format_counts(&s.layers)),
-            hidden: RwSignal::new(format_counts(&s.hidden)),
-            ffn_ratios: RwSignal::new(join(s.ffn_ratios.iter().map(|r| r.to_string()).collect())),
-            experts: RwSignal::new(join(
-                s.experts
-                    .iter()
-                    .map(|e| format!("{}:{}", e.experts, e.active))
-                    .collect(),
-            )),
-            kv_heads: RwSignal::new(join(s.kv_heads.iter().map(|k| k.to_string()).collect())),
-            head_dims: RwSignal::new(format_counts(&s.head_dims)),
-            attention: RwSignal::new(join(s.attention.iter().map(|a| a.to_string()).collect())),
+            layers: RwSignal::new(t.layers),
+            hidden: RwSignal::new(t.hidden),
+            ffn_ratios: RwSignal::new(t.ffn_ratios),
+            experts: RwSignal::new(t.experts),
+            kv_heads: RwSignal::new(t.kv_heads),
+            head_dims: RwSignal::new(t.head_dims),
+            attention: RwSignal::new(t.attention),
         }
     }
 
     pub fn set_from_spec(&self, s: &SearchSpaceSpec) {
-        let fresh = SpaceText::from_spec(s);
-        self.layers.set(fresh.layers.get_untracked());
-        self.hidden.set(fresh.hidden.get_untracked());
-        self.ffn_ratios.set(fresh.ffn_ratios.get_untracked());
-        self.experts.set(fresh.experts.get_untracked());
-        self.kv_heads.set(fresh.kv_heads.get_untracked());
-        self.head_dims.set(fresh.head_dims.get_untracked());
-        self.attention.set(fresh.attention.get_untracked());
+        let t = SearchSpaceText::from_spec(s);
+        self.layers.set(t.layers);
+        self.hidden.set(t.hidden);
+        self.ffn_ratios.set(t.ffn_ratios);
+        self.experts.set(t.experts);
+        self.kv_heads.set(t.kv_heads);
+        self.head_dims.set(t.head_dims);
+        self.attention.set(t.attention);
     }
 
-    /// The typed space, validated; the message names the list and the item.
+    /// The typed space, validated by the core; the message names the list and the item.
     pub fn parse(&self, ffn_kind: FfnKind) -> Result<SearchSpace, String> {
-        let e = |x: crate::model::lists::ListError| x.to_string();
-        let kv = self.kv_heads.get();
-        let mut kv_heads = Vec::new();
-        for (i, item) in kv
-            .split([',', ' ', ';'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .enumerate()
-        {
-            if item.eq_ignore_ascii_case("n_h") || item.eq_ignore_ascii_case("mha") {
-                kv_heads.push(KvHeads::Mha);
-            } else {
-                let n = parse_counts("KV heads", item).map_err(|_| {
-                    format!(
-                        "KV heads, item {}: expected a whole number or n_h, found \"{item}\"",
-                        i + 1
-                    )
-                })?;
-                kv_heads.extend(n.into_iter().map(KvHeads::Count));
-            }
+        SearchSpaceText {
+            layers: self.layers.get(),
+            hidden: self.hidden.get(),
+            ffn_ratios: self.ffn_ratios.get(),
+            experts: self.experts.get(),
+            kv_heads: self.kv_heads.get(),
+            head_dims: self.head_dims.get(),
+            attention: self.attention.get(),
         }
-        let mut attention = Vec::new();
-        for (i, item) in self
-            .attention
-            .get()
-            .split([',', ' ', ';'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .enumerate()
-        {
-            attention.push(
-                AttentionKind::parse(item)
-                    .map_err(|e| format!("attention, item {}: {e}", i + 1))?,
-            );
-        }
-        let spec = SearchSpaceSpec {
-            layers: parse_counts("layers", &self.layers.get()).map_err(e)?,
-            hidden: parse_counts("hidden sizes", &self.hidden.get()).map_err(e)?,
-            ffn_ratios: parse_positive("FFN ratios", &self.ffn_ratios.get()).map_err(e)?,
-            experts: parse_pairs("experts:active", &self.experts.get())
-                .map_err(e)?
-                .into_iter()
-                .map(|(experts, active)| ExpertChoice { experts, active })
-                .collect(),
-            kv_heads,
-            head_dims: parse_counts("head dims", &self.head_dims.get()).map_err(e)?,
-            attention,
-            ffn_kind,
-            ..SearchSpaceSpec::default()
-        };
-        SearchSpace::new(spec).map_err(|e| e.to_string())
+        .parse(ffn_kind)
+        .map_err(|e| e.to_string())
     }
 }
 
@@ -140,21 +94,26 @@ pub struct SearchState {
     /// The budget on the chosen objective's latency, in seconds, for the current workload;
     /// `None` without a budget or when the budget is on another objective.
     pub budget_s: Memo<Option<f64>>,
+    /// The budget as constraints on its own objective (a per-token budget is a decode total
+    /// for the workload), or why the workload turns it into no valid time; readers keep the
+    /// last valid constraints and the budget field shows the message.
+    pub budget_constraints: Memo<Result<Constraints, String>>,
     pub progress: RwSignal<Option<SearchProgress>>,
     pub report: RwSignal<Option<Arc<SearchReport>>>,
     pub error: RwSignal<Option<String>>,
     /// Time of the last finished search: (compute ms, wall ms).
     pub timing: RwSignal<Option<(f64, f64)>>,
-    /// Total-parameter range of the designs shown (either side optional).
-    pub param_range: RwSignal<(Option<f64>, Option<f64>)>,
+    /// The parameter range of the designs shown, validated ([`SearchState::set_param_range`]).
+    param_constraints: RwSignal<Constraints>,
     /// FFN kind of every candidate.
     pub ffn_kind: RwSignal<FfnKind>,
     /// Reference models pinned for comparison (names in the model list), beside `pins`.
     pub ref_pins: RwSignal<Vec<String>>,
     /// Reference models drawn on the frontier besides the selected one (names).
     pub chart_refs: RwSignal<Vec<String>>,
-    /// D: training tokens every candidate is assumed to get, for laws that read D.
-    pub training_tokens: RwSignal<f64>,
+    /// The search's settings, validated: D, the training tokens every candidate is assumed
+    /// to get, for laws that read D ([`SearchState::set_training_tokens`]).
+    settings: RwSignal<SearchSettings>,
     /// Pinned designs (candidate indices in the space), at most [`MAX_PINS`].
     pub pins: RwSignal<Vec<u64>>,
     /// Bumped to start a new search; a running slice loop stops when it changes.
@@ -173,8 +132,18 @@ impl SearchState {
                 .then(|| workload.with(|w| b.objective_seconds(w)))
                 .flatten()
         });
+        let budget_constraints = Memo::new(move |_| {
+            let Some(b) = budget.get() else {
+                return Ok(Constraints::default());
+            };
+            let seconds = workload.with(|w| b.objective_seconds(w));
+            Constraints::default()
+                .with_budget(b.objective(), seconds)
+                .map_err(|e| format!("latency budget for this workload: {e}"))
+        });
         SearchState {
             text,
+            budget_constraints,
             space: Memo::new(move |_| text.parse(ffn_kind.get())),
             precisions: RwSignal::new(vec![Precision::FP16, Precision::INT8]),
             objective,
@@ -187,8 +156,8 @@ impl SearchState {
             pins: RwSignal::new(Vec::new()),
             ref_pins: RwSignal::new(Vec::new()),
             chart_refs: RwSignal::new(Vec::new()),
-            training_tokens: RwSignal::new(SearchSettings::default().training_tokens()),
-            param_range: RwSignal::new((None, None)),
+            settings: RwSignal::new(SearchSettings::default()),
+            param_constraints: RwSignal::new(Constraints::default()),
             ffn_kind,
             timing: RwSignal::new(None),
             generation: RwSignal::new(0),
@@ -225,16 +194,62 @@ impl SearchState {
 
     /// The constraints frontiers are drawn under: memory fit (always) and the parameter range.
     pub fn constraints(&self) -> Constraints {
-        self.param_range.track();
-        self.constraints_untracked()
+        self.param_constraints.get()
     }
 
     /// [`SearchState::constraints`] without subscribing to them.
     pub fn constraints_untracked(&self) -> Constraints {
-        let (lo, hi) = self.param_range.get_untracked();
-        Constraints::default()
+        self.param_constraints.get_untracked()
+    }
+
+    /// Total-parameter range of the designs shown (either side optional).
+    pub fn param_range(&self) -> (Option<f64>, Option<f64>) {
+        self.param_constraints.with(|c| c.param_range())
+    }
+
+    /// Sets the parameter range, or says why it cannot be one (the range in use stays).
+    pub fn set_param_range(&self, lo: Option<f64>, hi: Option<f64>) -> Result<(), String> {
+        let c = Constraints::default()
             .with_param_range(lo, hi)
-            .unwrap_or_default()
+            .map_err(|e| e.to_string())?;
+        self.param_constraints.set(c);
+        Ok(())
+    }
+
+    /// Puts back constraints validated elsewhere (a restored session, a reset).
+    pub fn restore_param_constraints(&self, c: Constraints) {
+        self.param_constraints.set(c);
+    }
+
+    /// The search's settings (training tokens D).
+    pub fn settings(&self) -> SearchSettings {
+        self.settings.get()
+    }
+
+    /// [`SearchState::settings`] without subscribing to them.
+    pub fn settings_untracked(&self) -> SearchSettings {
+        self.settings.get_untracked()
+    }
+
+    /// D: training tokens every candidate is assumed to get, for laws that read D.
+    pub fn training_tokens(&self) -> f64 {
+        self.settings.with(|s| s.training_tokens())
+    }
+
+    /// Sets D, or says why it cannot be (the value in use stays).
+    pub fn set_training_tokens(&self, tokens: f64) -> Result<(), String> {
+        let s = self
+            .settings
+            .get_untracked()
+            .with_training_tokens(tokens)
+            .map_err(|e| e.to_string())?;
+        self.settings.set(s);
+        Ok(())
+    }
+
+    /// Puts back settings validated elsewhere (a restored session, an undo, a reset).
+    pub fn restore_settings(&self, s: SearchSettings) {
+        self.settings.set(s);
     }
 
     /// Stops the running search; the last finished report stays.
@@ -280,9 +295,7 @@ pub fn run_search_on_change(search: SearchState) {
             &device,
             &precisions,
             &workload,
-            &SearchSettings::default()
-                .with_training_tokens(search.training_tokens.get())
-                .unwrap_or_default(),
+            &search.settings(),
         );
         let mut run = match run {
             Ok(r) => r,

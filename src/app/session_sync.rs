@@ -13,7 +13,7 @@ use super::state::{preset_models, Inputs, NamedModel};
 use crate::model::device::device_presets;
 use crate::model::law::{Law, PaperLaw};
 use crate::model::precision::Precision;
-use crate::model::search::{Objective, SearchSettings, SearchSpaceSpec};
+use crate::model::search::{Constraints, Objective, SearchSettings, SearchSpaceSpec};
 use crate::model::workload::Workload;
 use crate::session::{SavedLossData, SavedModel, Session, ValidSession, SESSION_VERSION};
 
@@ -67,9 +67,9 @@ fn snapshot(inputs: Inputs, law: LawState, search: SearchState) -> Session {
         objective: search.objective.get(),
         budget_s: None,
         budget: search.budget.get(),
-        param_range: search.param_range.get(),
+        param_range: search.param_range(),
         pins: search.pins.get(),
-        training_tokens: search.training_tokens.get(),
+        training_tokens: search.training_tokens(),
         law_concerns: law.concerns.get(),
         law_ranges: law.ranges.get(),
         ref_pins: search.ref_pins.get(),
@@ -111,8 +111,8 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
     search.objective.set(s.objective);
     search.budget_error.set(None);
     search.budget.set(v.budget);
-    search.param_range.set(s.param_range);
-    search.training_tokens.set(s.training_tokens);
+    search.restore_param_constraints(v.param_constraints);
+    search.restore_settings(v.settings);
     law.concerns.set(s.law_concerns);
     law.ranges.set(s.law_ranges);
     search.ref_pins.set(s.ref_pins);
@@ -144,12 +144,10 @@ fn reset(inputs: Inputs, law: LawState, search: SearchState) {
     law.data.set(None);
     law.concerns.set(Vec::new());
     law.ranges.set(Vec::new());
-    search
-        .training_tokens
-        .set(SearchSettings::default().training_tokens());
+    search.restore_settings(SearchSettings::default());
     SpaceText::set_from_spec(&search.text, &SearchSpaceSpec::default());
     search.ffn_kind.set(SearchSpaceSpec::default().ffn_kind);
-    search.param_range.set((None, None));
+    search.restore_param_constraints(Constraints::default());
     search
         .precisions
         .set(vec![Precision::FP16, Precision::INT8]);

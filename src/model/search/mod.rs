@@ -10,6 +10,7 @@
 //! * `constraints` — [`Constraints`] and the paper's [`APPLICATION_BUDGETS`].
 //! * `run` — [`SearchRun`] (chunk by chunk), [`search`] (with an observer), [`SearchReport`].
 //! * `sample` — Latin hypercube and local refinement.
+//! * `space_text` — [`SearchSpaceText`]: the space as its editor shows it, read and written.
 //!
 //! Constraints are not applied while evaluating: a report keeps every candidate, and
 //! [`SearchReport::frontier`] filters by [`Constraints`], so budgets change without re-running.
@@ -21,6 +22,7 @@ pub mod findings;
 mod run;
 mod sample;
 pub mod space;
+mod space_text;
 
 pub use budget::{BudgetBasis, BudgetError, LatencyBudget};
 pub use constraints::{ApplicationBudget, Constraints, ConstraintsSpec, APPLICATION_BUDGETS};
@@ -34,6 +36,7 @@ pub use space::{
     edge_warning, AttentionKind, ExpertChoice, GridEdge, GridPoint, KvHeads, SearchSpace,
     SearchSpaceError, SearchSpaceSpec, ENUMERATION_LIMIT, HARD_LIMIT,
 };
+pub use space_text::{parse_attention_kinds, parse_kv_heads, SearchSpaceText, SpaceTextError};
 
 use crate::model::precision::Precision;
 use serde::{Deserialize, Serialize};
