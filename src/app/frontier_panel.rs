@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::chart_canvas::ChartCanvas;
 use super::format;
+use super::latest::Latest;
 use super::law_state::LawState;
 use super::search_state::{yield_to_browser, SearchState};
 use super::state::{Derived, Inputs, NamedModel};
@@ -101,7 +102,7 @@ pub fn FrontierPanel() -> impl IntoView {
     // million-candidate chart takes tens of milliseconds), so the panels' reactive update and
     // the build are two short tasks; a newer change makes a pending build stale.
     let built = RwSignal::new(None::<ChartData>);
-    let pending = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let latest = Latest::new();
     Effect::new(move |_| {
         let Some(report) = search.report.get() else {
             built.set(None);
@@ -133,12 +134,10 @@ pub fn FrontierPanel() -> impl IntoView {
             (log_x.get(), log_y.get()),
             search.constraints(),
         );
-        let mine = pending.get() + 1;
-        pending.set(mine);
-        let pending = pending.clone();
+        let ticket = latest.next();
         leptos::task::spawn_local(async move {
             yield_to_browser().await;
-            if pending.get() != mine {
+            if !ticket.is_current() {
                 return;
             }
             // One precision per task.
@@ -146,7 +145,7 @@ pub fn FrontierPanel() -> impl IntoView {
                 FrontierChartBuilder::new(&report, objective, by, logs.0, &constraints);
             while builder.add_precision() {
                 yield_to_browser().await;
-                if pending.get() != mine {
+                if !ticket.is_current() {
                     return;
                 }
             }

@@ -15,6 +15,7 @@ mod frontier_panel;
 mod heatmap_canvas;
 mod jobs;
 mod latency_panel;
+mod latest;
 mod law_panel;
 mod law_state;
 mod model_panel;

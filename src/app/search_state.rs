@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::latest::Latest;
 use super::law_state::LawState;
 use super::state::{Derived, Inputs};
 use crate::model::arch::FfnKind;
@@ -116,8 +117,8 @@ pub struct SearchState {
     settings: RwSignal<SearchSettings>,
     /// Pinned designs (candidate indices in the space), at most [`MAX_PINS`].
     pub pins: RwSignal<Vec<u64>>,
-    /// Bumped to start a new search; a running slice loop stops when it changes.
-    generation: RwSignal<u64>,
+    /// The search running now: a new one, or a cancel, stops the slice loop of the last.
+    latest: Latest,
 }
 
 impl SearchState {
@@ -160,7 +161,7 @@ impl SearchState {
             param_constraints: RwSignal::new(Constraints::default()),
             ffn_kind,
             timing: RwSignal::new(None),
-            generation: RwSignal::new(0),
+            latest: Latest::new(),
         }
     }
 
@@ -254,7 +255,7 @@ impl SearchState {
 
     /// Stops the running search; the last finished report stays.
     pub fn cancel(&self) {
-        self.generation.update(|g| *g += 1);
+        self.latest.cancel();
         self.progress.set(None);
     }
 }
@@ -305,14 +306,13 @@ pub fn run_search_on_change(search: SearchState) {
             }
         };
         search.error.set(None);
-        search.generation.update(|g| *g += 1);
-        let me = search.generation.get_untracked();
+        let ticket = search.latest.next();
         leptos::task::spawn_local(async move {
             let mut batch = 2048usize;
             let started = now_ms();
             let mut compute = 0.0;
             loop {
-                if search.generation.get_untracked() != me {
+                if !ticket.is_current() {
                     return;
                 }
                 let t0 = now_ms();
@@ -335,7 +335,7 @@ pub fn run_search_on_change(search: SearchState) {
             for constraints in [Constraints::default(), search.constraints_untracked()] {
                 for objective in Objective::ALL {
                     for p in 0..precisions {
-                        if search.generation.get_untracked() != me {
+                        if !ticket.is_current() {
                             return;
                         }
                         let t0 = now_ms();
@@ -346,7 +346,7 @@ pub fn run_search_on_change(search: SearchState) {
                     }
                 }
             }
-            if search.generation.get_untracked() == me {
+            if ticket.is_current() {
                 search.progress.set(None);
                 search.timing.set(Some((compute, now_ms() - started)));
                 search.report.set(Some(Arc::new(report)));
