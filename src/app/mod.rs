@@ -22,6 +22,7 @@ mod model_panel;
 mod paper_panel;
 mod paper_undo;
 mod search_panel;
+mod search_slices;
 mod search_state;
 mod session_sync;
 mod shell;

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use super::latest::Latest;
 use super::law_state::LawState;
+use super::search_slices::{now_ms, run_in_slices};
 use super::state::{Derived, Inputs};
 use crate::model::arch::FfnKind;
 use crate::model::precision::Precision;
@@ -20,9 +21,6 @@ use crate::model::workload::Workload;
 
 /// Designs that can be pinned and compared side by side.
 pub const MAX_PINS: usize = 4;
-
-/// Time one slice of the search may take before the browser gets the thread back.
-const SLICE_MS: f64 = 25.0;
 
 /// The space editor's fields, as typed.
 #[derive(Clone, Copy)]
@@ -260,13 +258,6 @@ impl SearchState {
     }
 }
 
-/// Milliseconds from the page's clock (std::time panics on wasm).
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
-
 /// Hands the thread back to the browser until its next task.
 pub async fn yield_to_browser() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -298,7 +289,7 @@ pub fn run_search_on_change(search: SearchState) {
             &workload,
             &search.settings(),
         );
-        let mut run = match run {
+        let run = match run {
             Ok(r) => r,
             Err(e) => {
                 search.error.set(Some(e.to_string()));
@@ -308,26 +299,11 @@ pub fn run_search_on_change(search: SearchState) {
         search.error.set(None);
         let ticket = search.latest.next();
         leptos::task::spawn_local(async move {
-            let mut batch = 2048usize;
             let started = now_ms();
-            let mut compute = 0.0;
-            loop {
-                if !ticket.is_current() {
-                    return;
-                }
-                let t0 = now_ms();
-                let progress = run.step(batch);
-                let spent = (now_ms() - t0).max(0.1);
-                compute += spent;
-                // Size the next slice so it takes about SLICE_MS.
-                batch = ((batch as f64 * SLICE_MS / spent) as usize).clamp(256, 1 << 20);
-                if run.is_done() {
-                    break;
-                }
-                search.progress.set(Some(progress));
-                yield_to_browser().await;
-            }
-            let report = run.finish();
+            let sliced = run_in_slices(run, ticket, |p| search.progress.set(Some(p))).await;
+            let Some((report, compute)) = sliced else {
+                return;
+            };
             // The panels read every frontier as soon as the report arrives; computing them
             // here, one per slice, keeps each task short (a million candidates take tens of
             // milliseconds per frontier), and the report's cache serves the panels.
