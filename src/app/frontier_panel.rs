@@ -530,10 +530,7 @@ pub fn FrontierPanel() -> impl IntoView {
                                     prop:disabled=is_selected
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);
-                                        search.chart_refs.update(|v| {
-                                            v.retain(|x| x != &key);
-                                            if on { v.push(key.clone()) }
-                                        });
+                                        search.show_chart_ref(&key, on);
                                     } />
                                 {format!(" {name}{}", if is_selected { " (selected)" } else { "" })}
                             </label>

@@ -184,7 +184,7 @@ pub fn PaperPanel() -> impl IntoView {
             .precisions
             .set(vec![Precision::FP16, Precision::INT8]);
         search.objective.set(objective);
-        search.pins.set(Vec::new());
+        search.clear_pins();
     };
     let open = move |f: &'static Figure| {
         keep();

@@ -156,11 +156,8 @@ impl PageSnapshot {
         search.ffn_kind.set(self.ffn_kind);
         search.precisions.set(self.precisions);
         search.objective.set(self.objective);
-        search.budget_error.set(None);
-        search.budget.set(self.budget);
-        search.pins.set(self.pins);
-        search.ref_pins.set(self.ref_pins);
-        search.chart_refs.set(self.chart_refs);
+        search.restore_budget(self.budget);
+        search.restore_pins(self.pins, self.ref_pins, self.chart_refs);
         search.restore_settings(self.settings);
         law.concerns.set(self.concerns);
         law.ranges.set(self.ranges);

@@ -102,14 +102,12 @@ pub fn SearchPanel() -> impl IntoView {
         budget_text.set(text.clone());
         match LatencyBudget::parse(&text, basis.get_untracked()) {
             Ok(b) => {
-                search.budget_error.set(None);
                 if let Some(b) = b {
                     basis.set(b.basis());
-                    search.objective.set(b.objective());
                 }
-                search.budget.set(b);
+                search.set_budget(b);
             }
-            Err(e) => search.budget_error.set(Some(e.to_string())),
+            Err(e) => search.refuse_budget(e.to_string()),
         }
     };
     let set_basis = move |key: String| {

@@ -85,11 +85,14 @@ pub struct SearchState {
     /// uses) is always searched, first.
     pub precisions: RwSignal<Vec<Precision>>,
     pub objective: RwSignal<Objective>,
-    /// The latency budget as the user stated it (per token, decode, first token or total).
-    pub budget: RwSignal<Option<LatencyBudget>>,
+    /// The latency budget as the user stated it (per token, decode, first token or total);
+    /// set by [`SearchState::set_budget`].
+    pub budget: ReadSignal<Option<LatencyBudget>>,
+    set_budget: WriteSignal<Option<LatencyBudget>>,
     /// Typed budget text that did not parse: the message, shown by the field and by every
     /// sentence that quotes the budget (the last valid budget stays in use).
-    pub budget_error: RwSignal<Option<String>>,
+    pub budget_error: ReadSignal<Option<String>>,
+    set_budget_error: WriteSignal<Option<String>>,
     /// The budget on the chosen objective's latency, in seconds, for the current workload;
     /// `None` without a budget or when the budget is on another objective.
     pub budget_s: Memo<Option<f64>>,
@@ -97,24 +100,32 @@ pub struct SearchState {
     /// for the workload), or why the workload turns it into no valid time; readers keep the
     /// last valid constraints and the budget field shows the message.
     pub budget_constraints: Memo<Result<Constraints, String>>,
-    pub progress: RwSignal<Option<SearchProgress>>,
-    pub report: RwSignal<Option<Arc<SearchReport>>>,
-    pub error: RwSignal<Option<String>>,
+    // What the running or finished search says: written only by the search below.
+    pub progress: ReadSignal<Option<SearchProgress>>,
+    set_progress: WriteSignal<Option<SearchProgress>>,
+    pub report: ReadSignal<Option<Arc<SearchReport>>>,
+    set_report: WriteSignal<Option<Arc<SearchReport>>>,
+    pub error: ReadSignal<Option<String>>,
+    set_error: WriteSignal<Option<String>>,
     /// Time of the last finished search: (compute ms, wall ms).
-    pub timing: RwSignal<Option<(f64, f64)>>,
+    pub timing: ReadSignal<Option<(f64, f64)>>,
+    set_timing: WriteSignal<Option<(f64, f64)>>,
     /// The parameter range of the designs shown, validated ([`SearchState::set_param_range`]).
     param_constraints: RwSignal<Constraints>,
     /// FFN kind of every candidate.
     pub ffn_kind: RwSignal<FfnKind>,
     /// Reference models pinned for comparison (names in the model list), beside `pins`.
-    pub ref_pins: RwSignal<Vec<String>>,
+    pub ref_pins: ReadSignal<Vec<String>>,
+    set_ref_pins: WriteSignal<Vec<String>>,
     /// Reference models drawn on the frontier besides the selected one (names).
-    pub chart_refs: RwSignal<Vec<String>>,
+    pub chart_refs: ReadSignal<Vec<String>>,
+    set_chart_refs: WriteSignal<Vec<String>>,
     /// The search's settings, validated: D, the training tokens every candidate is assumed
     /// to get, for laws that read D ([`SearchState::set_training_tokens`]).
     settings: RwSignal<SearchSettings>,
     /// Pinned designs (candidate indices in the space), at most [`MAX_PINS`].
-    pub pins: RwSignal<Vec<u64>>,
+    pub pins: ReadSignal<Vec<u64>>,
+    set_pins: WriteSignal<Vec<u64>>,
     /// The search running now: a new one, or a cancel, stops the slice loop of the last.
     latest: Latest,
 }
@@ -124,7 +135,15 @@ impl SearchState {
         let text = SpaceText::from_spec(&SearchSpaceSpec::default());
         let ffn_kind = RwSignal::new(FfnKind::SwiGlu);
         let objective = RwSignal::new(Objective::Decode);
-        let budget = RwSignal::new(None::<LatencyBudget>);
+        let (budget, set_budget) = signal(None::<LatencyBudget>);
+        let (budget_error, set_budget_error) = signal(None);
+        let (progress, set_progress) = signal(None);
+        let (report, set_report) = signal(None);
+        let (error, set_error) = signal(None);
+        let (timing, set_timing) = signal(None);
+        let (pins, set_pins) = signal(Vec::new());
+        let (ref_pins, set_ref_pins) = signal(Vec::new());
+        let (chart_refs, set_chart_refs) = signal(Vec::new());
         let budget_s = Memo::new(move |_| {
             let b = budget.get()?;
             (b.objective() == objective.get())
@@ -147,25 +166,34 @@ impl SearchState {
             precisions: RwSignal::new(vec![Precision::FP16, Precision::INT8]),
             objective,
             budget,
-            budget_error: RwSignal::new(None),
+            set_budget,
+            budget_error,
+            set_budget_error,
             budget_s,
-            progress: RwSignal::new(None),
-            report: RwSignal::new(None),
-            error: RwSignal::new(None),
-            pins: RwSignal::new(Vec::new()),
-            ref_pins: RwSignal::new(Vec::new()),
-            chart_refs: RwSignal::new(Vec::new()),
+            progress,
+            set_progress,
+            report,
+            set_report,
+            error,
+            set_error,
+            timing,
+            set_timing,
+            pins,
+            set_pins,
+            ref_pins,
+            set_ref_pins,
+            chart_refs,
+            set_chart_refs,
             settings: RwSignal::new(SearchSettings::default()),
             param_constraints: RwSignal::new(Constraints::default()),
             ffn_kind,
-            timing: RwSignal::new(None),
             latest: Latest::new(),
         }
     }
 
     /// Pins a design (or unpins it when pinned); the oldest pin goes when there are too many.
     pub fn toggle_pin(&self, index: u64) {
-        self.pins.update(|p| {
+        self.set_pins.update(|p| {
             if let Some(k) = p.iter().position(|x| *x == index) {
                 p.remove(k);
             } else {
@@ -179,7 +207,7 @@ impl SearchState {
 
     /// Pins a reference model (or unpins it); at most [`MAX_PINS`], the oldest goes.
     pub fn toggle_ref_pin(&self, name: &str) {
-        self.ref_pins.update(|p| {
+        self.set_ref_pins.update(|p| {
             if let Some(k) = p.iter().position(|x| x == name) {
                 p.remove(k);
             } else {
@@ -189,6 +217,49 @@ impl SearchState {
                 p.push(name.to_string());
             }
         });
+    }
+
+    /// Draws reference model `name` on the frontier chart, or stops drawing it.
+    pub fn show_chart_ref(&self, name: &str, on: bool) {
+        self.set_chart_refs.update(|v| {
+            v.retain(|x| x != name);
+            if on {
+                v.push(name.to_string())
+            }
+        });
+    }
+
+    /// Unpins every design (reference models stay pinned).
+    pub fn clear_pins(&self) {
+        self.set_pins.set(Vec::new());
+    }
+
+    /// Puts back pins and chart references saved elsewhere (a session, an undo, a reset).
+    pub fn restore_pins(&self, pins: Vec<u64>, ref_pins: Vec<String>, chart_refs: Vec<String>) {
+        self.set_pins.set(pins);
+        self.set_ref_pins.set(ref_pins);
+        self.set_chart_refs.set(chart_refs);
+    }
+
+    /// A budget the user stated (`None`: no budget): it is used from now on, any message
+    /// about earlier text goes, and the objective becomes the one the budget limits.
+    pub fn set_budget(&self, budget: Option<LatencyBudget>) {
+        self.set_budget_error.set(None);
+        if let Some(b) = budget {
+            self.objective.set(b.objective());
+        }
+        self.set_budget.set(budget);
+    }
+
+    /// Budget text that did not read: the message is shown, the last valid budget stays.
+    pub fn refuse_budget(&self, message: String) {
+        self.set_budget_error.set(Some(message));
+    }
+
+    /// Puts back a budget saved elsewhere, leaving the objective as restored beside it.
+    pub fn restore_budget(&self, budget: Option<LatencyBudget>) {
+        self.set_budget_error.set(None);
+        self.set_budget.set(budget);
     }
 
     /// The constraints frontiers are drawn under: memory fit (always) and the parameter range.
@@ -254,7 +325,7 @@ impl SearchState {
     /// Stops the running search; the last finished report stays.
     pub fn cancel(&self) {
         self.latest.cancel();
-        self.progress.set(None);
+        self.set_progress.set(None);
     }
 }
 
@@ -292,15 +363,15 @@ pub fn run_search_on_change(search: SearchState) {
         let run = match run {
             Ok(r) => r,
             Err(e) => {
-                search.error.set(Some(e.to_string()));
+                search.set_error.set(Some(e.to_string()));
                 return;
             }
         };
-        search.error.set(None);
+        search.set_error.set(None);
         let ticket = search.latest.next();
         leptos::task::spawn_local(async move {
             let started = now_ms();
-            let sliced = run_in_slices(run, ticket, |p| search.progress.set(Some(p))).await;
+            let sliced = run_in_slices(run, ticket, |p| search.set_progress.set(Some(p))).await;
             let Some((report, compute)) = sliced else {
                 return;
             };
@@ -323,9 +394,9 @@ pub fn run_search_on_change(search: SearchState) {
                 }
             }
             if ticket.is_current() {
-                search.progress.set(None);
-                search.timing.set(Some((compute, now_ms() - started)));
-                search.report.set(Some(Arc::new(report)));
+                search.set_progress.set(None);
+                search.set_timing.set(Some((compute, now_ms() - started)));
+                search.set_report.set(Some(Arc::new(report)));
             }
         });
     });

@@ -109,15 +109,12 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
     search.ffn_kind.set(v.space.spec().ffn_kind);
     search.precisions.set(s.precisions);
     search.objective.set(s.objective);
-    search.budget_error.set(None);
-    search.budget.set(v.budget);
+    search.restore_budget(v.budget);
     search.restore_param_constraints(v.param_constraints);
     search.restore_settings(v.settings);
     law.concerns.set(s.law_concerns);
     law.ranges.set(s.law_ranges);
-    search.ref_pins.set(s.ref_pins);
-    search.chart_refs.set(s.chart_refs);
-    search.pins.set(s.pins);
+    search.restore_pins(s.pins, s.ref_pins, s.chart_refs);
     law.data.set(
         s.loss_data
             .zip(v.loss_table)
@@ -152,11 +149,8 @@ fn reset(inputs: Inputs, law: LawState, search: SearchState) {
         .precisions
         .set(vec![Precision::FP16, Precision::INT8]);
     search.objective.set(Objective::Decode);
-    search.budget_error.set(None);
-    search.budget.set(None);
-    search.pins.set(Vec::new());
-    search.ref_pins.set(Vec::new());
-    search.chart_refs.set(Vec::new());
+    search.restore_budget(None);
+    search.restore_pins(Vec::new(), Vec::new(), Vec::new());
 }
 
 /// Restores the session (link, else storage) once, then autosaves on every change.
