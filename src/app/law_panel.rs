@@ -45,7 +45,7 @@ pub fn LawPanel() -> impl IntoView {
     ) {
         Ok(d) => {
             load_error.set(None);
-            state.data.set(Some(d));
+            state.set_data(Some(d));
         }
         Err(e) => load_error.set(Some(e)),
     };
@@ -112,7 +112,7 @@ pub fn LawPanel() -> impl IntoView {
         if let Some(reply) = jobs.reply.get() {
             match reply {
                 JobReply::Fitted { report, .. } => {
-                    state.report.set(Some(*report));
+                    state.set_report(Some(*report));
                     fit_error.set(None);
                 }
                 JobReply::Failed { message, .. } => fit_error.set(Some(message)),
@@ -211,10 +211,7 @@ pub fn LawPanel() -> impl IntoView {
             })}
             <button type="button" data-testid="law-reset"
                 on:click=move |_| {
-                    state.law.set(Law::Paper(PaperLaw::published()));
-                    state.source.set(LawState::new().source.get_untracked());
-                    state.concerns.set(Vec::new());
-                    state.ranges.set(Vec::new());
+                    state.use_published();
                 }>"Use the published law"</button>
             <h3>"Fit to your training results"</h3>
             <FileDrop label="Loss CSV" accept=".csv,.tsv,.txt,text/csv" test_id="loss-file" on_text=on_text on_error=on_error />

@@ -14,7 +14,6 @@ use super::paper_undo::{set_law_form, PageSnapshot};
 use super::search_state::{yield_to_browser, SearchState};
 use super::state::Inputs;
 use super::theory_panel::WorkedExampleView;
-use crate::model::law::{Law, PaperLaw};
 use crate::model::loss_csv::ColumnMapping;
 use crate::model::precision::Precision;
 use crate::model::search::{Objective, SearchSpaceSpec};
@@ -174,10 +173,7 @@ pub fn PaperPanel() -> impl IntoView {
         inputs.workload.set(Workload::default());
         inputs.precision.set(Precision::FP16);
         inputs.model_index.set(0);
-        law.law.set(Law::Paper(PaperLaw::published()));
-        law.source.set(LawState::new().source.get_untracked());
-        law.concerns.set(Vec::new());
-        law.ranges.set(Vec::new());
+        law.use_published();
         search.text.set_from_spec(&SearchSpaceSpec::default());
         search.ffn_kind.set(SearchSpaceSpec::default().ffn_kind);
         search
@@ -195,7 +191,7 @@ pub fn PaperPanel() -> impl IntoView {
                 if let Ok(d) =
                     LossData::parse(EXAMPLE_NAME, EXAMPLE_CSV.into(), ColumnMapping::default())
                 {
-                    law.data.set(Some(d));
+                    law.set_data(Some(d));
                 }
                 leptos::task::spawn_local(async move {
                     for _ in 0..POLLS {

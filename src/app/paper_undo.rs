@@ -131,10 +131,9 @@ impl PageSnapshot {
         inputs.model_index.set(self.model_index);
         inputs.precision.set(self.precision);
         inputs.workload.set(self.workload);
-        law.law.set(self.law);
-        law.source.set(self.law_source);
-        law.data.set(self.data);
-        law.report.set(self.report);
+        law.use_law(self.law, self.law_source, self.concerns, self.ranges);
+        law.set_data(self.data);
+        law.set_report(self.report);
         if let Some(form) = self.law_form {
             set_law_form(&form);
         }
@@ -159,8 +158,6 @@ impl PageSnapshot {
         search.restore_budget(self.budget);
         search.restore_pins(self.pins, self.ref_pins, self.chart_refs);
         search.restore_settings(self.settings);
-        law.concerns.set(self.concerns);
-        law.ranges.set(self.ranges);
         example.0.set(self.worked_example);
     }
 }

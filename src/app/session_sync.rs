@@ -11,7 +11,6 @@ use super::law_state::{LawState, LossData};
 use super::search_state::{SearchState, SpaceText};
 use super::state::{preset_models, Inputs, NamedModel};
 use crate::model::device::device_presets;
-use crate::model::law::{Law, PaperLaw};
 use crate::model::precision::Precision;
 use crate::model::search::{Constraints, Objective, SearchSettings, SearchSpaceSpec};
 use crate::model::workload::Workload;
@@ -103,8 +102,6 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
     inputs.model_index.set(model_index);
     inputs.precision.set(s.precision);
     inputs.workload.set(v.workload);
-    law.law.set(s.law);
-    law.source.set(s.law_source);
     search.text.set_from_spec(v.space.spec());
     search.ffn_kind.set(v.space.spec().ffn_kind);
     search.precisions.set(s.precisions);
@@ -112,10 +109,9 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
     search.restore_budget(v.budget);
     search.restore_param_constraints(v.param_constraints);
     search.restore_settings(v.settings);
-    law.concerns.set(s.law_concerns);
-    law.ranges.set(s.law_ranges);
+    law.use_law(s.law, s.law_source, s.law_concerns, s.law_ranges);
     search.restore_pins(s.pins, s.ref_pins, s.chart_refs);
-    law.data.set(
+    law.set_data(
         s.loss_data
             .zip(v.loss_table)
             .map(|(saved, table)| LossData {
@@ -135,12 +131,9 @@ fn reset(inputs: Inputs, law: LawState, search: SearchState) {
     inputs.model_index.set(0);
     inputs.precision.set(Precision::FP16);
     inputs.workload.set(Workload::default());
-    law.law.set(Law::Paper(PaperLaw::published()));
-    law.source.set(LawState::new().source.get_untracked());
-    law.report.set(None);
-    law.data.set(None);
-    law.concerns.set(Vec::new());
-    law.ranges.set(Vec::new());
+    law.use_published();
+    law.set_report(None);
+    law.set_data(None);
     search.restore_settings(SearchSettings::default());
     SpaceText::set_from_spec(&search.text, &SearchSpaceSpec::default());
     search.ffn_kind.set(SearchSpaceSpec::default().ffn_kind);
