@@ -169,10 +169,10 @@ pub fn PaperPanel() -> impl IntoView {
 
     // The paper's setting: AGX Orin, its workload, the published law, its grid, FP16 and INT8.
     let paper_setting = move |objective: Objective| {
-        inputs.device_index.set(0);
-        inputs.workload.set(Workload::default());
-        inputs.precision.set(Precision::FP16);
-        inputs.model_index.set(0);
+        inputs.select_device(0);
+        inputs.set_workload(Workload::default());
+        inputs.set_precision(Precision::FP16);
+        inputs.select_model(0);
         law.use_published();
         search.text.set_from_spec(&SearchSpaceSpec::default());
         search.ffn_kind.set(SearchSpaceSpec::default().ffn_kind);

@@ -125,12 +125,10 @@ impl PageSnapshot {
         search: SearchState,
         example: WorkedExampleView,
     ) {
-        inputs.devices.set(self.devices);
-        inputs.device_index.set(self.device_index);
-        inputs.models.set(self.models);
-        inputs.model_index.set(self.model_index);
-        inputs.precision.set(self.precision);
-        inputs.workload.set(self.workload);
+        inputs.restore_devices(self.devices, self.device_index);
+        inputs.restore_models(self.models, self.model_index);
+        inputs.set_precision(self.precision);
+        inputs.set_workload(self.workload);
         law.use_law(self.law, self.law_source, self.concerns, self.ranges);
         law.set_data(self.data);
         law.set_report(self.report);

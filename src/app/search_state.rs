@@ -131,7 +131,7 @@ pub struct SearchState {
 }
 
 impl SearchState {
-    pub fn new(workload: RwSignal<Workload>) -> Self {
+    pub fn new(workload: ReadSignal<Workload>) -> Self {
         let text = SpaceText::from_spec(&SearchSpaceSpec::default());
         let ffn_kind = RwSignal::new(FfnKind::SwiGlu);
         let objective = RwSignal::new(Objective::Decode);

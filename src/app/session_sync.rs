@@ -88,8 +88,7 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
     let s = v.session;
     let (devices, device_index) =
         Session::merge_devices(device_presets(), v.custom_devices, &s.device);
-    inputs.devices.set(devices);
-    inputs.device_index.set(device_index);
+    inputs.restore_devices(devices, device_index);
     let mut models = preset_models();
     models.extend(v.custom_models.into_iter().map(|(name, arch)| NamedModel {
         name,
@@ -98,10 +97,9 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
         notes: Vec::new(),
     }));
     let model_index = models.iter().position(|m| m.name == s.model).unwrap_or(0);
-    inputs.models.set(models);
-    inputs.model_index.set(model_index);
-    inputs.precision.set(s.precision);
-    inputs.workload.set(v.workload);
+    inputs.restore_models(models, model_index);
+    inputs.set_precision(s.precision);
+    inputs.set_workload(v.workload);
     search.text.set_from_spec(v.space.spec());
     search.ffn_kind.set(v.space.spec().ffn_kind);
     search.precisions.set(s.precisions);
@@ -125,12 +123,10 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
 
 /// Everything back to the built-in defaults (the paper's setting).
 fn reset(inputs: Inputs, law: LawState, search: SearchState) {
-    inputs.devices.set(device_presets());
-    inputs.device_index.set(0);
-    inputs.models.set(preset_models());
-    inputs.model_index.set(0);
-    inputs.precision.set(Precision::FP16);
-    inputs.workload.set(Workload::default());
+    inputs.restore_devices(device_presets(), 0);
+    inputs.restore_models(preset_models(), 0);
+    inputs.set_precision(Precision::FP16);
+    inputs.set_workload(Workload::default());
     law.use_published();
     law.set_report(None);
     law.set_data(None);
