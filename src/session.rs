@@ -117,6 +117,10 @@ pub struct ValidSession {
     pub custom_models: Vec<(String, Architecture)>,
     pub workload: Workload,
     pub space: SearchSpace,
+    /// The search settings (training tokens) the session states.
+    pub settings: SearchSettings,
+    /// The session's parameter range as constraints (no budget: that is `budget`).
+    pub param_constraints: Constraints,
 }
 
 impl Session {
@@ -167,11 +171,11 @@ impl Session {
             ),
             (None, None) => None,
         };
-        SearchSettings::default()
+        let settings = SearchSettings::default()
             .with_training_tokens(self.training_tokens)
             .map_err(|e| bad("training tokens", &e))?;
         let (lo, hi) = self.param_range;
-        Constraints::default()
+        let param_constraints = Constraints::default()
             .with_param_range(lo, hi)
             .map_err(|e| bad("parameter range", &e))?;
         let loss_table = self
@@ -198,6 +202,8 @@ impl Session {
             custom_models,
             workload,
             space,
+            settings,
+            param_constraints,
         })
     }
 

@@ -56,6 +56,9 @@ fn every_parser_is_fuzzed() {
             "session link",
             "formula",
             "lists",
+            "param count",
+            "fit options",
+            "space editor",
             "csv reader"
         ]
     );
@@ -97,4 +100,11 @@ fn session_json_and_link_parsers_never_panic() {
 fn formula_and_list_parsers_never_panic() {
     check("formula");
     check("lists");
+}
+
+#[test]
+fn form_field_parsers_never_panic() {
+    check("param count");
+    check("fit options");
+    check("space editor");
 }

@@ -1,131 +1,44 @@
-//! Exact parameter counts of the reference models (../shared/reference/README.md), written by
-//! hand from their configs here so the counting code is tested apart from the config importer.
+//! Exact parameter counts of the reference models (public/docs/reference.md), written by hand
+//! from their configs in `common` so the counting code is tested apart from the config importer.
 
-use roofscale::model::arch::{ArchSpec, Architecture, Attention, FfnKind};
+mod common;
+
+use common::{dense, standard};
+use roofscale::model::arch::{Architecture, FfnKind};
 use roofscale::model::params::param_counts;
 
-fn standard(heads: u32, kv_heads: u32, head_dim: u32) -> Attention {
-    Attention::Standard {
-        heads,
-        kv_heads,
-        head_dim,
-        qkv_bias: false,
-        qk_norm: false,
-    }
-}
-
-fn dense(
-    layers: u32,
-    hidden: u32,
-    vocab: u32,
-    attention: Attention,
-    ffn: FfnKind,
-    inter: u32,
-) -> ArchSpec {
-    ArchSpec {
-        layers,
-        hidden,
-        vocab,
-        tied_embeddings: true,
-        attention,
-        sliding_window: None,
-        ffn_kind: ffn,
-        intermediate: inter,
-        moe: None,
-        norms_per_layer: 2,
-        final_norm: true,
-    }
-}
-
-fn total(spec: ArchSpec) -> u64 {
-    param_counts(&Architecture::new(spec).expect("valid")).total()
+fn total(arch: Architecture) -> u64 {
+    param_counts(&arch).total()
 }
 
 #[test]
 fn qwen2_5_0_5b_has_494_032_768_parameters() {
-    let mut attn = standard(14, 2, 64);
-    if let Attention::Standard { qkv_bias, .. } = &mut attn {
-        *qkv_bias = true;
-    }
-    assert_eq!(
-        total(dense(24, 896, 151_936, attn, FfnKind::SwiGlu, 4864)),
-        494_032_768
-    );
+    assert_eq!(total(common::qwen2_5_0_5b()), 494_032_768);
 }
 
 #[test]
 fn llama_3_2_1b_has_1_235_814_400_parameters() {
-    assert_eq!(
-        total(dense(
-            16,
-            2048,
-            128_256,
-            standard(32, 8, 64),
-            FfnKind::SwiGlu,
-            8192
-        )),
-        1_235_814_400
-    );
+    assert_eq!(total(common::llama_3_2_1b()), 1_235_814_400);
 }
 
 #[test]
 fn smollm2_360m_has_361_821_120_parameters() {
-    assert_eq!(
-        total(dense(
-            32,
-            960,
-            49_152,
-            standard(15, 5, 64),
-            FfnKind::SwiGlu,
-            2560
-        )),
-        361_821_120
-    );
+    assert_eq!(total(common::smollm2_360m()), 361_821_120);
 }
 
 #[test]
 fn mobilellm_125m_has_124_635_456_parameters() {
-    assert_eq!(
-        total(dense(
-            30,
-            576,
-            32_000,
-            standard(9, 3, 64),
-            FfnKind::SwiGlu,
-            1536
-        )),
-        124_635_456
-    );
+    assert_eq!(total(common::mobilellm_125m()), 124_635_456);
 }
 
 #[test]
 fn gemma_3_1b_has_999_885_952_parameters() {
-    let attn = Attention::Standard {
-        heads: 4,
-        kv_heads: 1,
-        head_dim: 256,
-        qkv_bias: false,
-        qk_norm: true,
-    };
-    let mut spec = dense(26, 1152, 262_144, attn, FfnKind::GeGlu, 6912);
-    spec.norms_per_layer = 4;
-    assert_eq!(total(spec), 999_885_952);
+    assert_eq!(total(common::gemma_3_1b()), 999_885_952);
 }
 
 #[test]
 fn plm_1_8b_has_1_825_458_176_parameters() {
-    let attn = Attention::Mla {
-        heads: 16,
-        q_lora_rank: None,
-        kv_lora_rank: 512,
-        qk_rope_dim: 64,
-        qk_nope_dim: 128,
-        v_head_dim: 128,
-    };
-    assert_eq!(
-        total(dense(32, 2048, 151_936, attn, FfnKind::ReluSquared, 8192)),
-        1_825_458_176
-    );
+    assert_eq!(total(common::plm_1_8b()), 1_825_458_176);
 }
 
 #[test]

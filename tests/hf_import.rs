@@ -1,4 +1,4 @@
-//! The Hugging Face `config.json` importer: the reference models of ../shared/reference/README.md
+//! The Hugging Face `config.json` importer: the reference models of public/docs/reference.md
 //! (shipped as presets) to their published parameter counts and KV-cache sizes, real MoE and
 //! sliding-window checkpoints counted by hand, every error message word for word, and a seeded
 //! fuzz that must never panic.

@@ -2,6 +2,9 @@
 //! that hold for any input: the closed-form decode sum equals the per-step loop, the fast path
 //! equals the breakdown, latency never falls as work grows.
 
+mod common;
+
+use common::{gemma_3_1b, llama_3_2_1b, plm_1_8b, qwen2_5_0_5b, smollm2_360m};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use roofscale::model::arch::{ArchSpec, Architecture, Attention, FfnKind, Moe, SlidingWindow};
@@ -52,83 +55,6 @@ fn grid_arch(
         final_norm: true,
     })
     .unwrap()
-}
-
-fn standard(heads: u32, kv_heads: u32, head_dim: u32) -> Attention {
-    Attention::Standard {
-        heads,
-        kv_heads,
-        head_dim,
-        qkv_bias: false,
-        qk_norm: false,
-    }
-}
-
-fn dense(layers: u32, hidden: u32, vocab: u32, attention: Attention, inter: u32) -> ArchSpec {
-    ArchSpec {
-        layers,
-        hidden,
-        vocab,
-        tied_embeddings: true,
-        attention,
-        sliding_window: None,
-        ffn_kind: FfnKind::SwiGlu,
-        intermediate: inter,
-        moe: None,
-        norms_per_layer: 2,
-        final_norm: true,
-    }
-}
-
-fn qwen2_5_0_5b() -> Architecture {
-    let attn = Attention::Standard {
-        heads: 14,
-        kv_heads: 2,
-        head_dim: 64,
-        qkv_bias: true,
-        qk_norm: false,
-    };
-    Architecture::new(dense(24, 896, 151_936, attn, 4864)).unwrap()
-}
-
-fn llama_3_2_1b() -> Architecture {
-    Architecture::new(dense(16, 2048, 128_256, standard(32, 8, 64), 8192)).unwrap()
-}
-
-fn smollm2_360m() -> Architecture {
-    Architecture::new(dense(32, 960, 49_152, standard(15, 5, 64), 2560)).unwrap()
-}
-
-fn plm_1_8b() -> Architecture {
-    let attn = Attention::Mla {
-        heads: 16,
-        q_lora_rank: None,
-        kv_lora_rank: 512,
-        qk_rope_dim: 64,
-        qk_nope_dim: 128,
-        v_head_dim: 128,
-    };
-    let mut spec = dense(32, 2048, 151_936, attn, 8192);
-    spec.ffn_kind = FfnKind::ReluSquared;
-    Architecture::new(spec).unwrap()
-}
-
-fn gemma_3_1b() -> Architecture {
-    let attn = Attention::Standard {
-        heads: 4,
-        kv_heads: 1,
-        head_dim: 256,
-        qkv_bias: false,
-        qk_norm: true,
-    };
-    let mut spec = dense(26, 1152, 262_144, attn, 6912);
-    spec.ffn_kind = FfnKind::GeGlu;
-    spec.norms_per_layer = 4;
-    spec.sliding_window = Some(SlidingWindow {
-        window: 512,
-        global_every: 6,
-    });
-    Architecture::new(spec).unwrap()
 }
 
 fn device(fp16_tflops: f64, bandwidth_gbps: f64) -> Device {

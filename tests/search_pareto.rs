@@ -2,21 +2,22 @@
 //! method.md §4 on the paper's setting (paper law, Jetson AGX Orin 64GB, paper grid,
 //! B = 1, S_in = 1024, S_out = 16).
 
+mod common;
+
+use common::qwen2_5_0_5b;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use roofscale::model::arch::{ArchSpec, Architecture, Attention, FfnKind};
+use roofscale::model::arch::Attention;
 use roofscale::model::device::Device;
 use roofscale::model::law::{Law, LawInputs, PaperLaw};
 use roofscale::model::params::param_counts;
-use roofscale::model::pareto::{
-    best_under_budget, frontier, matched_latency, trends, FrontierPoint,
-};
+use roofscale::model::pareto::{best_under_budget, frontier, FrontierPoint};
 use roofscale::model::precision::Precision;
 use roofscale::model::roofline::evaluate;
 use roofscale::model::search::{
-    evaluate_chunk, search, Constraints, ExpertChoice, KvHeads, Objective, SearchPhase,
-    SearchReport, SearchRun, SearchSettings, SearchSpace, SearchSpaceSpec, APPLICATION_BUDGETS,
-    CHUNK, ENUMERATION_LIMIT,
+    evaluate_chunk, findings, matched_latency, score_reference, search, trends, Constraints,
+    ExpertChoice, KvHeads, Objective, SearchPhase, SearchReport, SearchRun, SearchSettings,
+    SearchSpace, SearchSpaceSpec, APPLICATION_BUDGETS, CHUNK, ENUMERATION_LIMIT,
 };
 use roofscale::model::workload::Workload;
 use std::collections::HashSet;
@@ -539,14 +540,14 @@ fn frontiers_respect_constraints() {
 // ---------------------------------------------------------------------------------------------
 // Findings of method.md §4 on the paper's setting
 
-fn frontier_trends(o: Objective, p: usize) -> Vec<roofscale::model::pareto::TrendPoint> {
+fn frontier_trends(o: Objective, p: usize) -> Vec<roofscale::model::search::TrendPoint> {
     let r = paper();
     trends(r, &r.frontier(o, p, &Constraints::default()))
 }
 
 fn share(
-    t: &[roofscale::model::pareto::TrendPoint],
-    f: impl Fn(&&roofscale::model::pareto::TrendPoint) -> bool,
+    t: &[roofscale::model::search::TrendPoint],
+    f: impl Fn(&&roofscale::model::search::TrendPoint) -> bool,
 ) -> f64 {
     t.iter().filter(f).count() as f64 / t.len() as f64
 }
@@ -577,7 +578,7 @@ fn finding_decode_optimal_points_use_the_most_experts_with_top_1() {
 
 #[test]
 fn finding_prefill_optimal_points_use_fewer_experts() {
-    let mean_experts = |t: &[roofscale::model::pareto::TrendPoint]| {
+    let mean_experts = |t: &[roofscale::model::search::TrendPoint]| {
         t.iter().map(|x| x.experts as f64).sum::<f64>() / t.len() as f64
     };
     for p in 0..2 {
@@ -591,7 +592,7 @@ fn finding_prefill_optimal_points_use_fewer_experts() {
 
 #[test]
 fn finding_frontier_ffn_ratios_are_small() {
-    let median = |t: &[roofscale::model::pareto::TrendPoint]| {
+    let median = |t: &[roofscale::model::search::TrendPoint]| {
         let mut r: Vec<f32> = t.iter().map(|x| x.ffn_ratio).collect();
         r.sort_by(f32::total_cmp);
         r[r.len() / 2]
@@ -653,28 +654,77 @@ fn finding_int8_moves_every_frontier_to_lower_latency_by_less_than_2x() {
     }
 }
 
-/// Qwen2.5-0.5B's shape (its config.json), the paper's reference model.
-fn qwen2_5_0_5b() -> Architecture {
-    Architecture::new(ArchSpec {
-        layers: 24,
-        hidden: 896,
-        vocab: 151_936,
-        tied_embeddings: true,
-        attention: Attention::Standard {
-            heads: 14,
-            kv_heads: 2,
-            head_dim: 64,
-            qkv_bias: true,
-            qk_norm: false,
-        },
-        sliding_window: None,
-        ffn_kind: FfnKind::SwiGlu,
-        intermediate: 4864,
-        moe: None,
-        norms_per_layer: 2,
-        final_norm: true,
-    })
-    .unwrap()
+/// The findings sentence of the frontier panel: shares and median computed by their
+/// definition from the frontier's trend points, on every paper frontier.
+#[test]
+fn findings_follow_their_definition_on_every_paper_frontier() {
+    let r = paper();
+    let most = r.evaluations.candidates.iter().map(|c| c.experts).max();
+    assert_eq!(most, Some(16), "the paper grid's largest expert count");
+    for o in Objective::ALL {
+        for p in 0..2 {
+            let frontier = r.frontier(o, p, &Constraints::default());
+            let t = trends(r, &frontier);
+            let f = findings(r, &frontier);
+            assert_eq!(f.moe_share, share(&t, |x| x.experts > 1), "{o:?} {p}");
+            assert_eq!(
+                f.most_experts_top1_share,
+                share(&t, |x| x.experts == 16 && x.active == 1),
+                "{o:?} {p}"
+            );
+            let mut ratios: Vec<f32> = t.iter().map(|x| x.ffn_ratio).collect();
+            ratios.sort_by(f32::total_cmp);
+            assert_eq!(f.median_ffn_ratio, ratios[ratios.len() / 2] as f64);
+            assert!(f.moe_share >= 0.95, "{o:?} {p}: {}", f.moe_share);
+        }
+    }
+    let empty = findings(r, &[]);
+    assert_eq!((empty.moe_share, empty.most_experts_top1_share), (0.0, 0.0));
+    assert!(empty.median_ffn_ratio.is_nan());
+}
+
+/// A reference model is scored as the candidates are: the report's law at its parameter count
+/// and training tokens, the roofline on the report's device, workload and precision.
+#[test]
+fn a_reference_is_scored_with_the_reports_law_and_roofline() {
+    let r = paper();
+    let qwen = qwen2_5_0_5b();
+    for p in 0..2 {
+        let s = score_reference(&qwen, r, p);
+        // 494,032,768 parameters (public/docs/reference.md).
+        assert_eq!(s.params, 494_032_768.0);
+        // Loss 3.475 is the law's sanity value for Qwen2.5-0.5B (method.md §2).
+        assert_eq!((s.loss * 1000.0).round(), 3475.0);
+        let direct = evaluate(&qwen, &r.device, r.evaluations.precisions[p], &r.workload);
+        assert_eq!(s.latency, direct);
+        for o in Objective::ALL {
+            let m = matched_latency(&qwen, r, o, p, &Constraints::default());
+            assert_eq!(m.reference_loss, s.loss);
+            assert_eq!(m.reference_latency_s, o.of(&s.latency));
+        }
+    }
+}
+
+/// Each objective means one latency, the same in a roofline report and in the search's
+/// compact metrics.
+#[test]
+fn objectives_read_the_same_latency_from_a_report_and_from_metrics() {
+    let r = paper();
+    let e = &r.evaluations;
+    for i in [0, e.len() / 2, e.len() - 1] {
+        let arch = r.architecture(i);
+        let lat = evaluate(&arch, &r.device, e.precisions[0], &r.workload);
+        let m = e.metrics(i, 0);
+        let expected = [
+            (Objective::Prefill, lat.prefill_s),
+            (Objective::Decode, lat.decode_s),
+            (Objective::Total, lat.total_s),
+        ];
+        for (o, seconds) in expected {
+            assert_eq!(o.of(&lat), seconds);
+            assert_eq!(m.latency(o), seconds as f32 as f64, "{o:?} candidate {i}");
+        }
+    }
 }
 
 #[test]
@@ -746,7 +796,7 @@ fn headline_shows_the_papers_measured_perplexity_beside_the_predicted_one() {
     );
     // Without a design as fast as the reference there is no predicted line, but the paper's
     // numbers and the meaning stay.
-    let none = roofscale::model::pareto::MatchedReport {
+    let none = roofscale::model::search::MatchedReport {
         best: None,
         best_perplexity: None,
         loss_improvement: None,

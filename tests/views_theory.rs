@@ -6,10 +6,9 @@ use plotters::prelude::*;
 use roofscale::chart::{draw_heatmap, Scale, SeriesKind, Theme};
 use roofscale::model::device::Device;
 use roofscale::model::law::{Chinchilla, Law, PaperLaw};
-use roofscale::model::pareto::trends;
 use roofscale::model::precision::Precision;
 use roofscale::model::search::{
-    search, Constraints, ExpertChoice, KvHeads, Objective, SearchSettings, SearchSpace,
+    search, trends, Constraints, ExpertChoice, KvHeads, Objective, SearchSettings, SearchSpace,
     SearchSpaceSpec,
 };
 use roofscale::model::theory::{

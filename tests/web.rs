@@ -2,7 +2,8 @@
 //! same answers in wasm as natively.
 #![cfg(target_arch = "wasm32")]
 
-use roofscale::model::arch::{ArchSpec, Architecture, Attention, FfnKind};
+mod common;
+
 use roofscale::model::params::param_counts;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -36,26 +37,7 @@ fn app_mounts_with_title_sidebar_and_main_area() {
 
 #[wasm_bindgen_test]
 fn parameter_count_in_wasm_matches_the_native_golden_value() {
-    // Qwen2.5-0.5B: 494,032,768 parameters (../shared/reference/README.md).
-    let arch = Architecture::new(ArchSpec {
-        layers: 24,
-        hidden: 896,
-        vocab: 151_936,
-        tied_embeddings: true,
-        attention: Attention::Standard {
-            heads: 14,
-            kv_heads: 2,
-            head_dim: 64,
-            qkv_bias: true,
-            qk_norm: false,
-        },
-        sliding_window: None,
-        ffn_kind: FfnKind::SwiGlu,
-        intermediate: 4864,
-        moe: None,
-        norms_per_layer: 2,
-        final_norm: true,
-    })
-    .unwrap();
+    // Qwen2.5-0.5B: 494,032,768 parameters (public/docs/reference.md).
+    let arch = common::qwen2_5_0_5b();
     assert_eq!(param_counts(&arch).total(), 494_032_768);
 }

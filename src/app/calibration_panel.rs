@@ -68,7 +68,7 @@ pub fn CalibrationPanel() -> impl IntoView {
             .devices
             .with_untracked(|d| d.iter().position(|x| x.name() == EXAMPLE_DEVICE))
         {
-            inputs.device_index.set(i);
+            inputs.select_device(i);
         }
         run(
             "orin-nano-measurements.csv".into(),
@@ -107,9 +107,7 @@ pub fn CalibrationPanel() -> impl IntoView {
             return;
         };
         let dev = calibrated_device(&base, &report, "");
-        let index = inputs.devices.with_untracked(|d| d.len());
-        inputs.devices.update(|d| d.push(dev));
-        inputs.device_index.set(index);
+        inputs.add_devices(vec![dev]);
     };
     let export = move |_| {
         let Some((base, ms, report, _)) = result.get_untracked() else {

@@ -22,6 +22,7 @@ use wasm_bindgen::JsCast;
 use super::canvas_size::{device_pixel_ratio, toggle_hidden, use_element_width};
 use super::chart_export::{download_png_of, export_theme, tooltip_position, DarkExportToggle};
 use super::files::download_text;
+use super::latest::Latest;
 use super::search_state::yield_to_browser;
 use super::theme::DarkMode;
 use crate::chart::{
@@ -115,7 +116,7 @@ pub fn ChartCanvas(
     // reactive update (building the chart) and the drawing are two short tasks, not one long
     // one; a newer change makes a pending draw stale.
     let drawn_for_static = drawn.clone();
-    let pending = Rc::new(std::cell::Cell::new(0u64));
+    let latest = Latest::new();
     Effect::new(move |_| {
         let (Some(canvas), Some(over)) = (base.get(), overlay.get()) else {
             return;
@@ -130,13 +131,12 @@ pub fn ChartCanvas(
         if css_w < 50.0 {
             return;
         }
-        let mine = pending.get() + 1;
-        pending.set(mine);
-        let (pending, drawn_for_static) = (pending.clone(), drawn_for_static.clone());
+        let ticket = latest.next();
+        let drawn_for_static = drawn_for_static.clone();
         let hover_series = hover_series.clone();
         leptos::task::spawn_local(async move {
             yield_to_browser().await;
-            if pending.get() != mine {
+            if !ticket.is_current() {
                 return;
             }
             let ratio = device_pixel_ratio();

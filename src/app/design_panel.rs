@@ -11,9 +11,9 @@ use super::latency_panel::breakdown_table;
 use super::search_state::SearchState;
 use super::state::Inputs;
 use crate::model::arch::Architecture;
-use crate::model::law::LawInputs;
 use crate::model::params::param_counts;
-use crate::model::roofline::{decode_breakdown, evaluate, prefill_breakdown};
+use crate::model::roofline::{decode_breakdown, prefill_breakdown};
+use crate::model::search::score_reference;
 use crate::views::roofline_chart;
 
 /// A one-line shape of an architecture.
@@ -112,24 +112,14 @@ pub fn DesignPanel() -> impl IntoView {
                 (
                     "predicted loss".into(),
                     list.iter()
-                        .map(|(_, a)| {
-                            let n = param_counts(a).total() as f64;
-                            format::fixed(
-                                report.law.predict(&LawInputs::from_arch(
-                                    a,
-                                    n,
-                                    report.settings.training_tokens(),
-                                )),
-                                4,
-                            )
-                        })
+                        .map(|(_, a)| format::fixed(score_reference(a, &report, 0).loss, 4))
                         .collect(),
                 ),
             ];
-            for p in &precisions {
+            for (pi, p) in precisions.iter().enumerate() {
                 let reports: Vec<_> = list
                     .iter()
-                    .map(|(_, a)| evaluate(a, &report.device, *p, &report.workload))
+                    .map(|(_, a)| score_reference(a, &report, pi).latency)
                     .collect();
                 rows.push((
                     format!("{} prefill", p.name()),

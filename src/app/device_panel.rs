@@ -42,9 +42,7 @@ pub fn DevicePanel() -> impl IntoView {
             return;
         }
         let count = import.devices.len();
-        let first_new = inputs.devices.with_untracked(|d| d.len());
-        inputs.devices.update(|d| d.extend(import.devices));
-        inputs.device_index.set(first_new);
+        inputs.add_devices(import.devices);
         loaded.set(Some(format!("{name}: {count} device(s) added")));
     });
     let on_error = Callback::new(move |message: String| {
@@ -55,18 +53,18 @@ pub fn DevicePanel() -> impl IntoView {
     let use_measured = move |ev: web_sys::Event| {
         let checked = event_target_checked(&ev);
         let index = inputs.device_index.get_untracked();
-        inputs.devices.update(|list| {
-            if let Some(dev) = list.get_mut(index) {
-                let fraction = if checked {
-                    dev.measured_bandwidth_fraction().unwrap_or(1.0)
-                } else {
-                    1.0
-                };
-                if let Ok(d) = dev.with_bandwidth_fraction(fraction) {
-                    *dev = d;
-                }
-            }
+        let changed = inputs.devices.with_untracked(|list| {
+            let dev = list.get(index)?;
+            let fraction = if checked {
+                dev.measured_bandwidth_fraction().unwrap_or(1.0)
+            } else {
+                1.0
+            };
+            dev.with_bandwidth_fraction(fraction).ok()
         });
+        if let Some(d) = changed {
+            inputs.replace_device(index, d);
+        }
     };
 
     // Usable memory as typed; a bad value is shown, never applied.
@@ -109,7 +107,7 @@ pub fn DevicePanel() -> impl IntoView {
         match result {
             Some(Ok(d)) => {
                 usable_error.set(None);
-                inputs.devices.update(|list| list[index] = d);
+                inputs.replace_device(index, d);
             }
             Some(Err(e)) => usable_error.set(Some(format!("usable memory: {e}"))),
             None => {}
@@ -125,7 +123,7 @@ pub fn DevicePanel() -> impl IntoView {
                     data-testid="device-select"
                     on:change=move |ev| {
                         if let Ok(i) = event_target_value(&ev).parse::<usize>() {
-                            inputs.device_index.set(i);
+                            inputs.select_device(i);
                         }
                     }
                     prop:value=move || inputs.device_index.get().to_string()

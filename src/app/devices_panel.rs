@@ -9,13 +9,15 @@ use leptos::prelude::*;
 use super::chart_canvas::ChartCanvas;
 use super::format;
 use super::frontier_panel::describe;
+use super::latest::Latest;
 use super::law_state::LawState;
+use super::search_slices::run_in_slices;
 use super::search_state::SearchState;
 use super::state::Inputs;
-use crate::model::search::{search, SearchSettings};
+use crate::model::search::{SearchReport, SearchRun};
 use crate::views::{device_frontier, devices_chart, DeviceFrontier};
 
-/// Largest space compared across devices (each device is one more full search, run at once).
+/// Largest space compared across devices (each device is one more full search).
 const MAX_COMPARE_CANDIDATES: u64 = 50_000;
 
 #[component]
@@ -25,47 +27,80 @@ pub fn DevicesPanel() -> impl IntoView {
     let search_state = expect_context::<SearchState>();
     let chosen = RwSignal::new(Vec::<usize>::new());
 
-    let frontiers = Memo::new(move |_| -> Result<Vec<DeviceFrontier>, String> {
+    // One search per device, each run in time slices like the main search (a newer change
+    // stops the ones under way); the frontiers are read from the finished reports, so a new
+    // objective or budget needs no new search.
+    let reports = RwSignal::new(Ok(Vec::<Arc<SearchReport>>::new()));
+    let running = RwSignal::new(None::<(usize, usize)>);
+    let latest = Latest::new();
+    Effect::new(move |_| {
+        let ticket = latest.next();
+        running.set(None);
         let picked = chosen.get();
         if picked.len() < 2 {
-            return Ok(Vec::new());
+            reports.set(Ok(Vec::new()));
+            return;
         }
-        let space = search_state.space.get()?;
+        let space = match search_state.space.get() {
+            Ok(s) => s,
+            Err(e) => {
+                reports.set(Err(e));
+                return;
+            }
+        };
         if space.count() > MAX_COMPARE_CANDIDATES {
-            return Err(format!(
+            reports.set(Err(format!(
                 "comparing devices searches the space once per device; it works up to {} candidates (this space has {})",
                 format::grouped(MAX_COMPARE_CANDIDATES),
                 format::grouped(space.count())
-            ));
+            )));
+            return;
         }
-        let (law, workload, objective, budget) = (
-            law.get(),
-            inputs.workload.get(),
-            search_state.objective.get(),
-            search_state.budget_s.get(),
-        );
+        let (law, workload, settings) = (law.get(), inputs.workload.get(), search_state.settings());
         // The precision every figure of the page uses (Workload and precision).
         let precision = inputs.precision.get();
-        let devices = inputs.devices.get();
-        picked
+        let devices: Vec<_> = inputs
+            .devices
+            .with(|all| picked.iter().filter_map(|i| all.get(*i).cloned()).collect());
+        let runs: Result<Vec<SearchRun>, String> = devices
             .iter()
-            .filter_map(|i| devices.get(*i))
             .map(|d| {
-                search(
-                    &space,
-                    &law,
-                    d,
-                    &[precision],
-                    &workload,
-                    &SearchSettings::default()
-                        .with_training_tokens(search_state.training_tokens.get())
-                        .unwrap_or_default(),
-                    &mut |_| std::ops::ControlFlow::Continue(()),
-                )
-                .map(|r| device_frontier(&r, objective, budget))
-                .map_err(|e| e.to_string())
+                SearchRun::new(&space, &law, d, &[precision], &workload, &settings)
+                    .map_err(|e| e.to_string())
             })
-            .collect()
+            .collect();
+        let runs = match runs {
+            Ok(r) => r,
+            Err(e) => {
+                reports.set(Err(e));
+                return;
+            }
+        };
+        let total = runs.len();
+        leptos::task::spawn_local(async move {
+            let mut done = Vec::with_capacity(total);
+            for (k, run) in runs.into_iter().enumerate() {
+                running.set(Some((k + 1, total)));
+                let Some((report, _)) = run_in_slices(run, ticket, |_| {}).await else {
+                    return;
+                };
+                done.push(Arc::new(report));
+            }
+            if ticket.is_current() {
+                running.set(None);
+                reports.set(Ok(done));
+            }
+        });
+    });
+    let frontiers = Memo::new(move |_| -> Result<Vec<DeviceFrontier>, String> {
+        let (objective, budget) = (search_state.objective.get(), search_state.budget_s.get());
+        reports.with(|r| match r {
+            Ok(list) => Ok(list
+                .iter()
+                .map(|r| device_frontier(r, objective, budget))
+                .collect()),
+            Err(e) => Err(e.clone()),
+        })
     });
     let chart = Signal::derive(move || {
         frontiers.with(|f| match f {
@@ -109,6 +144,7 @@ pub fn DevicesPanel() -> impl IntoView {
                     </label>
                 }).collect_view()}
             </div>
+            {move || running.get().map(|(k, n)| view! { <p class="hint" role="status" data-testid="devices-progress">{format!("searching device {k} of {n}…")}</p> })}
             {move || frontiers.get().err().map(|e| view! { <p class="error">{e}</p> })}
             {move || chart.with(|c| c.is_some()).then(|| view! {
                 <ChartCanvas chart=chart hover_series=(0..16).collect() describe=tip test_id="devices-chart" file_stem="devices" height=360.0 />

@@ -98,10 +98,7 @@ fn FitReportView() -> impl IntoView {
                                 Ok(law) => {
                                     use_error.set(None);
                                     let ranges = state.data.with_untracked(|d| d.as_ref().map(|d| data_ranges(&law, &d.table)).unwrap_or_default());
-                                    state.ranges.set(ranges);
-                                    state.concerns.set(concerns_for_use.clone());
-                                    state.law.set(law);
-                                    state.source.set(format!("fitted to {file}"));
+                                    state.use_law(law, format!("fitted to {file}"), concerns_for_use.clone(), ranges);
                                 }
                                 Err(e) => use_error.set(Some(e)),
                             }
@@ -138,7 +135,7 @@ fn DataView() -> impl IntoView {
         match LossData::parse(&d.file_name, d.text.clone(), mapping) {
             Ok(new) => {
                 remap_error.set(None);
-                state.data.set(Some(new));
+                state.set_data(Some(new));
             }
             Err(e) => remap_error.set(Some(e)),
         }

@@ -6,17 +6,18 @@ use leptos::prelude::*;
 
 use super::chart_canvas::ChartCanvas;
 use super::format;
+use super::latest::Latest;
 use super::law_state::LawState;
 use super::search_state::{yield_to_browser, SearchState};
 use super::state::{Derived, Inputs, NamedModel};
 use crate::chart::Highlight;
 use crate::model::fit::extrapolation;
 use crate::model::headline::headline_lines;
-use crate::model::law::LawInputs;
-use crate::model::params::param_counts;
-use crate::model::pareto::{best_under_budget, matched_latency, FrontierPoint};
-use crate::model::roofline::evaluate;
-use crate::model::search::{edge_warning, AttentionKind, Candidate, Objective, SearchReport};
+use crate::model::pareto::best_under_budget;
+use crate::model::search::{
+    edge_warning, findings, matched_latency, score_reference, AttentionKind, Candidate, Objective,
+    SearchReport,
+};
 use crate::views::{
     color_key_labels, design_label, export_file_name, CandidatesCsv, ColorBy, FrontierChart,
     FrontierChartBuilder, ReferencePoint,
@@ -76,34 +77,6 @@ fn memory_fact(report: &SearchReport, candidate: usize, precision: usize) -> Str
     )
 }
 
-/// Share of frontier points that are MoE, that use the most experts with top-1, and the median r.
-fn findings(report: &SearchReport, frontier: &[FrontierPoint]) -> (f64, f64, f64) {
-    if frontier.is_empty() {
-        return (0.0, 0.0, f64::NAN);
-    }
-    let cands: Vec<&Candidate> = frontier
-        .iter()
-        .map(|p| &report.evaluations.candidates[p.candidate])
-        .collect();
-    let max_e = report
-        .evaluations
-        .candidates
-        .iter()
-        .map(|c| c.experts)
-        .max()
-        .unwrap_or(1);
-    let n = cands.len() as f64;
-    let moe = cands.iter().filter(|c| c.experts > 1).count() as f64 / n;
-    let most_top1 = cands
-        .iter()
-        .filter(|c| c.experts == max_e && c.active == 1)
-        .count() as f64
-        / n;
-    let mut r: Vec<f32> = cands.iter().map(|c| c.ffn_ratio).collect();
-    r.sort_by(f32::total_cmp);
-    (moe, most_top1, r[r.len() / 2] as f64)
-}
-
 /// The built frontier chart, shared cheaply between the memo and the hover handler.
 #[derive(Clone)]
 struct ChartData(std::sync::Arc<FrontierChart>);
@@ -129,7 +102,7 @@ pub fn FrontierPanel() -> impl IntoView {
     // million-candidate chart takes tens of milliseconds), so the panels' reactive update and
     // the build are two short tasks; a newer change makes a pending build stale.
     let built = RwSignal::new(None::<ChartData>);
-    let pending = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let latest = Latest::new();
     Effect::new(move |_| {
         let Some(report) = search.report.get() else {
             built.set(None);
@@ -146,18 +119,12 @@ pub fn FrontierPanel() -> impl IntoView {
             .iter()
             .map(|m| {
                 let p = report.evaluations.precisions[0];
-                let lat = evaluate(&m.arch, &report.device, p, &report.workload);
-                let n = param_counts(&m.arch).total() as f64;
-                let loss = report.law.predict(&LawInputs::from_arch(
-                    &m.arch,
-                    n,
-                    report.settings.training_tokens(),
-                ));
+                let score = score_reference(&m.arch, &report, 0);
                 ReferencePoint {
                     key: m.name.clone(),
                     name: format!("{} ({})", m.name, p.name()),
-                    latency_s: objective.of(&lat),
-                    loss,
+                    latency_s: objective.of(&score.latency),
+                    loss: score.loss,
                 }
             })
             .collect();
@@ -167,12 +134,10 @@ pub fn FrontierPanel() -> impl IntoView {
             (log_x.get(), log_y.get()),
             search.constraints(),
         );
-        let mine = pending.get() + 1;
-        pending.set(mine);
-        let pending = pending.clone();
+        let ticket = latest.next();
         leptos::task::spawn_local(async move {
             yield_to_browser().await;
-            if pending.get() != mine {
+            if !ticket.is_current() {
                 return;
             }
             // One precision per task.
@@ -180,7 +145,7 @@ pub fn FrontierPanel() -> impl IntoView {
                 FrontierChartBuilder::new(&report, objective, by, logs.0, &constraints);
             while builder.add_precision() {
                 yield_to_browser().await;
-                if pending.get() != mine {
+                if !ticket.is_current() {
                     return;
                 }
             }
@@ -210,13 +175,8 @@ pub fn FrontierPanel() -> impl IntoView {
                 return String::new();
             };
             let p = report.evaluations.precisions[0];
-            let lat = evaluate(&m.arch, &report.device, p, &report.workload);
-            let n = param_counts(&m.arch).total() as f64;
-            let loss = report.law.predict(&LawInputs::from_arch(
-                &m.arch,
-                n,
-                report.settings.training_tokens(),
-            ));
+            let score = score_reference(&m.arch, &report, 0);
+            let (n, loss, lat) = (score.params, score.loss, score.latency);
             return format!(
                 "reference {}: {} params · loss {:.4} · prefill {} · decode {} · total {} · memory {} ({}) · click to pin",
                 m.name,
@@ -394,7 +354,7 @@ pub fn FrontierPanel() -> impl IntoView {
         let objective = search.objective.get();
         let constraints = search.constraints();
         let frontier = report.frontier(objective, 0, &constraints);
-        let (moe, most_top1, median_r) = findings(&report, &frontier);
+        let found = findings(&report, &frontier);
         let precision = report.evaluations.precisions[0].name();
         let budget = search.budget.get();
         let budget_text = budget.map(|b| workload.with(|w| b.describe(w)));
@@ -429,7 +389,7 @@ pub fn FrontierPanel() -> impl IntoView {
         let matched = derived.model.get().map(|m| {
             let r = matched_latency(&m.arch, &report, objective, 0, &constraints);
             let best = r.best.map(|b| report.evaluations.candidates[b.candidate]);
-            let ref_params = param_counts(&m.arch).total() as f64;
+            let ref_params = score_reference(&m.arch, &report, 0).params;
             let size = best.map(|c| {
                 format!(
                     "{} parameters, {:.1}× {}'s {} · {}",
@@ -474,7 +434,7 @@ pub fn FrontierPanel() -> impl IntoView {
         Some(view! {
             <p class="findings" data-testid="frontier-findings">
                 {format!("{} frontier ({precision}, {} points): {:.0} % MoE; {:.0} % use the most experts with top-1; median FFN ratio r = {}.",
-                    objective.name(), frontier.len(), moe * 100.0, most_top1 * 100.0, format::fixed(median_r, 2))}
+                    objective.name(), frontier.len(), found.moe_share * 100.0, found.most_experts_top1_share * 100.0, format::fixed(found.median_ffn_ratio, 2))}
             </p>
             {best}
             {matched}
@@ -570,10 +530,7 @@ pub fn FrontierPanel() -> impl IntoView {
                                     prop:disabled=is_selected
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);
-                                        search.chart_refs.update(|v| {
-                                            v.retain(|x| x != &key);
-                                            if on { v.push(key.clone()) }
-                                        });
+                                        search.show_chart_ref(&key, on);
                                     } />
                                 {format!(" {name}{}", if is_selected { " (selected)" } else { "" })}
                             </label>

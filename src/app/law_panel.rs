@@ -8,7 +8,7 @@ use super::jobs::Jobs;
 use super::law_state::{LawState, LossData, EXAMPLE_CSV, EXAMPLE_NAME};
 use super::search_state::SearchState;
 use crate::jobs::{JobReply, JobRequest};
-use crate::model::fit::{FitOptions, Holdout};
+use crate::model::fit::FitOptionsText;
 use crate::model::law::{Chinchilla, CustomLaw, Law, PaperLaw, Quantity, Variable};
 use crate::model::lists::{format_param_count, parse_param_count};
 use crate::model::loss_csv::ColumnMapping;
@@ -21,42 +21,6 @@ enum Form {
     Custom,
 }
 
-/// Reads the fit settings as typed, or says which one is wrong.
-fn parse_options(
-    delta: &str,
-    least_squares: bool,
-    holdout_pct: &str,
-    bootstrap: &str,
-    starts: &str,
-) -> Result<FitOptions, String> {
-    let number = |label: &str, t: &str| -> Result<f64, String> {
-        t.trim()
-            .parse::<f64>()
-            .map_err(|_| format!("{label}: expected a number, found \"{}\"", t.trim()))
-    };
-    let count = |label: &str, t: &str| -> Result<usize, String> {
-        t.trim()
-            .parse::<usize>()
-            .map_err(|_| format!("{label}: expected a whole number, found \"{}\"", t.trim()))
-    };
-    let mut o = FitOptions::default();
-    o = if least_squares {
-        o.with_least_squares()
-    } else {
-        o.with_huber_delta(number("Huber δ", delta)?)
-            .map_err(|e| e.to_string())?
-    };
-    let fraction = number("held-out %", holdout_pct)? / 100.0;
-    o = o
-        .with_holdout(Holdout::Auto { fraction })
-        .map_err(|e| e.to_string())?;
-    o = o
-        .with_bootstrap(count("bootstrap resamples", bootstrap)?)
-        .map_err(|e| e.to_string())?;
-    o.with_starts(count("starts", starts)?)
-        .map_err(|e| e.to_string())
-}
-
 #[component]
 pub fn LawPanel() -> impl IntoView {
     let state = expect_context::<LawState>();
@@ -67,11 +31,12 @@ pub fn LawPanel() -> impl IntoView {
     let form = RwSignal::new(Form::Paper);
     let formula = RwSignal::new("E + A/N^alpha + B/D^beta".to_string());
     let params = RwSignal::new("E, A, B, alpha, beta".to_string());
-    let delta = RwSignal::new("0.001".to_string());
-    let least_squares = RwSignal::new(false);
-    let holdout = RwSignal::new("20".to_string());
-    let bootstrap = RwSignal::new("200".to_string());
-    let starts = RwSignal::new("8".to_string());
+    let first = FitOptionsText::new();
+    let delta = RwSignal::new(first.huber_delta);
+    let least_squares = RwSignal::new(first.least_squares);
+    let holdout = RwSignal::new(first.holdout_pct);
+    let bootstrap = RwSignal::new(first.bootstrap);
+    let starts = RwSignal::new(first.starts);
 
     let load = move |name: String, text: String| match LossData::parse(
         &name,
@@ -80,7 +45,7 @@ pub fn LawPanel() -> impl IntoView {
     ) {
         Ok(d) => {
             load_error.set(None);
-            state.data.set(Some(d));
+            state.set_data(Some(d));
         }
         Err(e) => load_error.set(Some(e)),
     };
@@ -118,16 +83,17 @@ pub fn LawPanel() -> impl IntoView {
                 return;
             }
         };
-        let options = match parse_options(
-            &delta.get_untracked(),
-            least_squares.get_untracked(),
-            &holdout.get_untracked(),
-            &bootstrap.get_untracked(),
-            &starts.get_untracked(),
-        ) {
+        let typed = FitOptionsText {
+            huber_delta: delta.get_untracked(),
+            least_squares: least_squares.get_untracked(),
+            holdout_pct: holdout.get_untracked(),
+            bootstrap: bootstrap.get_untracked(),
+            starts: starts.get_untracked(),
+        };
+        let options = match typed.parse() {
             Ok(o) => o,
             Err(e) => {
-                fit_error.set(Some(e));
+                fit_error.set(Some(e.to_string()));
                 return;
             }
         };
@@ -146,7 +112,7 @@ pub fn LawPanel() -> impl IntoView {
         if let Some(reply) = jobs.reply.get() {
             match reply {
                 JobReply::Fitted { report, .. } => {
-                    state.report.set(Some(*report));
+                    state.set_report(Some(*report));
                     fit_error.set(None);
                 }
                 JobReply::Failed { message, .. } => fit_error.set(Some(message)),
@@ -195,7 +161,7 @@ pub fn LawPanel() -> impl IntoView {
     let tokens_text = RwSignal::new(String::new());
     let tokens_error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
-        let d = search.training_tokens.get();
+        let d = search.training_tokens();
         if tokens_error.get_untracked().is_none() {
             tokens_text.set(format_param_count(d));
         }
@@ -203,10 +169,7 @@ pub fn LawPanel() -> impl IntoView {
     let set_tokens = move |text: String| {
         tokens_text.set(text.clone());
         match parse_param_count("training tokens D", &text) {
-            Ok(Some(d)) => {
-                tokens_error.set(None);
-                search.training_tokens.set(d);
-            }
+            Ok(Some(d)) => tokens_error.set(search.set_training_tokens(d).err()),
             Ok(None) => tokens_error.set(Some(
                 "training tokens D: a number is needed, such as 10B or 2e11".into(),
             )),
@@ -248,10 +211,7 @@ pub fn LawPanel() -> impl IntoView {
             })}
             <button type="button" data-testid="law-reset"
                 on:click=move |_| {
-                    state.law.set(Law::Paper(PaperLaw::published()));
-                    state.source.set(LawState::new().source.get_untracked());
-                    state.concerns.set(Vec::new());
-                    state.ranges.set(Vec::new());
+                    state.use_published();
                 }>"Use the published law"</button>
             <h3>"Fit to your training results"</h3>
             <FileDrop label="Loss CSV" accept=".csv,.tsv,.txt,text/csv" test_id="loss-file" on_text=on_text on_error=on_error />

@@ -29,9 +29,7 @@ pub fn ModelPanel() -> impl IntoView {
                 origin,
                 notes: m.notes,
             };
-            let index = inputs.models.with_untracked(|l| l.len());
-            inputs.models.update(|l| l.push(model));
-            inputs.model_index.set(index);
+            inputs.add_model(model);
             error.set(None);
         }
         Err(e) => error.set(Some(format!("{origin}: {e}"))),
@@ -48,7 +46,7 @@ pub fn ModelPanel() -> impl IntoView {
                     data-testid="model-select"
                     on:change=move |ev| {
                         if let Ok(i) = event_target_value(&ev).parse::<usize>() {
-                            inputs.model_index.set(i);
+                            inputs.select_model(i);
                         }
                     }
                     prop:value=move || inputs.model_index.get().to_string()

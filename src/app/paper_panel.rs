@@ -8,12 +8,12 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::jobs::Jobs;
+use super::latest::{Latest, Ticket};
 use super::law_state::{LawState, LossData, EXAMPLE_CSV, EXAMPLE_NAME};
 use super::paper_undo::{set_law_form, PageSnapshot};
 use super::search_state::{yield_to_browser, SearchState};
 use super::state::Inputs;
 use super::theory_panel::WorkedExampleView;
-use crate::model::law::{Law, PaperLaw};
 use crate::model::loss_csv::ColumnMapping;
 use crate::model::precision::Precision;
 use crate::model::search::{Objective, SearchSpaceSpec};
@@ -45,20 +45,14 @@ fn shown(id: &str) -> Option<web_sys::HtmlElement> {
 
 /// Scrolls the element with `id` to the top of the window and focuses it, once it is shown
 /// and, with `settle`, once the search has been idle for a few polls (a new setting re-runs
-/// it and the panels re-render). A newer press (`current` ≠ `ticket`) wins.
-async fn land(
-    id: &'static str,
-    settle: bool,
-    search: SearchState,
-    ticket: u64,
-    current: StoredValue<u64>,
-) {
+/// it and the panels re-render). A newer press makes `ticket` stale, and wins.
+async fn land(id: &'static str, settle: bool, search: SearchState, ticket: Ticket) {
     // Let the new setting's effects start the search before watching it.
     yield_to_browser().await;
     yield_to_browser().await;
     let mut quiet = 0;
     for _ in 0..POLLS {
-        if current.get_value() != ticket {
+        if !ticket.is_current() {
             return;
         }
         let idle = search.progress.with_untracked(Option::is_none);
@@ -157,7 +151,7 @@ pub fn PaperPanel() -> impl IntoView {
     let pressed = RwSignal::new(None::<&'static str>);
     let before = StoredValue::new_local(None::<(f64, Option<web_sys::HtmlElement>)>);
     let restored = RwSignal::new(false);
-    let ticket = StoredValue::new(0u64);
+    let presses = Latest::new();
 
     let keep = move || {
         if kept.with_untracked(Option::is_none) {
@@ -175,37 +169,33 @@ pub fn PaperPanel() -> impl IntoView {
 
     // The paper's setting: AGX Orin, its workload, the published law, its grid, FP16 and INT8.
     let paper_setting = move |objective: Objective| {
-        inputs.device_index.set(0);
-        inputs.workload.set(Workload::default());
-        inputs.precision.set(Precision::FP16);
-        inputs.model_index.set(0);
-        law.law.set(Law::Paper(PaperLaw::published()));
-        law.source.set(LawState::new().source.get_untracked());
-        law.concerns.set(Vec::new());
-        law.ranges.set(Vec::new());
+        inputs.select_device(0);
+        inputs.set_workload(Workload::default());
+        inputs.set_precision(Precision::FP16);
+        inputs.select_model(0);
+        law.use_published();
         search.text.set_from_spec(&SearchSpaceSpec::default());
         search.ffn_kind.set(SearchSpaceSpec::default().ffn_kind);
         search
             .precisions
             .set(vec![Precision::FP16, Precision::INT8]);
         search.objective.set(objective);
-        search.pins.set(Vec::new());
+        search.clear_pins();
     };
     let open = move |f: &'static Figure| {
         keep();
         pressed.set(Some(f.title));
-        let mine = ticket.get_value() + 1;
-        ticket.set_value(mine);
+        let ticket = presses.next();
         match f.id {
             "fit" => {
                 if let Ok(d) =
                     LossData::parse(EXAMPLE_NAME, EXAMPLE_CSV.into(), ColumnMapping::default())
                 {
-                    law.data.set(Some(d));
+                    law.set_data(Some(d));
                 }
                 leptos::task::spawn_local(async move {
                     for _ in 0..POLLS {
-                        if ticket.get_value() != mine {
+                        if !ticket.is_current() {
                             return;
                         }
                         if let Some(button) = fit_button() {
@@ -215,12 +205,12 @@ pub fn PaperPanel() -> impl IntoView {
                         }
                         sleep(POLL_MS).await;
                     }
-                    land(f.target, false, search, mine, ticket).await;
+                    land(f.target, false, search, ticket).await;
                     // The fit panel is the last one: until the report arrives the page may be
                     // too short to bring it to the top, so it is brought up again then, if
                     // the user is still on it.
                     for _ in 0..POLLS {
-                        if ticket.get_value() != mine {
+                        if !ticket.is_current() {
                             return;
                         }
                         if jobs.running.get_untracked().is_none() {
@@ -240,11 +230,11 @@ pub fn PaperPanel() -> impl IntoView {
             }
             "worked" => {
                 example.0.set(true);
-                leptos::task::spawn_local(land(f.target, false, search, mine, ticket));
+                leptos::task::spawn_local(land(f.target, false, search, ticket));
             }
             _ => {
                 paper_setting(Objective::Decode);
-                leptos::task::spawn_local(land(f.target, true, search, mine, ticket));
+                leptos::task::spawn_local(land(f.target, true, search, ticket));
             }
         }
     };
@@ -256,7 +246,7 @@ pub fn PaperPanel() -> impl IntoView {
         if jobs.running.get_untracked().is_some() {
             jobs.cancel();
         }
-        ticket.set_value(ticket.get_value() + 1);
+        presses.cancel();
         snapshot.restore(inputs, law, search, example);
         kept.set(None);
         pressed.set(None);

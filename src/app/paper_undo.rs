@@ -18,7 +18,7 @@ use crate::model::device::Device;
 use crate::model::fit::{Concern, DataRange, FitReport};
 use crate::model::law::Law;
 use crate::model::precision::Precision;
-use crate::model::search::{LatencyBudget, Objective};
+use crate::model::search::{LatencyBudget, Objective, SearchSettings};
 use crate::model::workload::Workload;
 
 /// The law panel's "Law form" select (its own state, outside the contexts).
@@ -67,7 +67,7 @@ pub struct PageSnapshot {
     pins: Vec<u64>,
     ref_pins: Vec<String>,
     chart_refs: Vec<String>,
-    training_tokens: f64,
+    settings: SearchSettings,
     concerns: Vec<Concern>,
     ranges: Vec<DataRange>,
     worked_example: bool,
@@ -110,7 +110,7 @@ impl PageSnapshot {
             pins: search.pins.get_untracked(),
             ref_pins: search.ref_pins.get_untracked(),
             chart_refs: search.chart_refs.get_untracked(),
-            training_tokens: search.training_tokens.get_untracked(),
+            settings: search.settings_untracked(),
             concerns: law.concerns.get_untracked(),
             ranges: law.ranges.get_untracked(),
             worked_example: example.0.get_untracked(),
@@ -125,16 +125,13 @@ impl PageSnapshot {
         search: SearchState,
         example: WorkedExampleView,
     ) {
-        inputs.devices.set(self.devices);
-        inputs.device_index.set(self.device_index);
-        inputs.models.set(self.models);
-        inputs.model_index.set(self.model_index);
-        inputs.precision.set(self.precision);
-        inputs.workload.set(self.workload);
-        law.law.set(self.law);
-        law.source.set(self.law_source);
-        law.data.set(self.data);
-        law.report.set(self.report);
+        inputs.restore_devices(self.devices, self.device_index);
+        inputs.restore_models(self.models, self.model_index);
+        inputs.set_precision(self.precision);
+        inputs.set_workload(self.workload);
+        law.use_law(self.law, self.law_source, self.concerns, self.ranges);
+        law.set_data(self.data);
+        law.set_report(self.report);
         if let Some(form) = self.law_form {
             set_law_form(&form);
         }
@@ -156,14 +153,9 @@ impl PageSnapshot {
         search.ffn_kind.set(self.ffn_kind);
         search.precisions.set(self.precisions);
         search.objective.set(self.objective);
-        search.budget_error.set(None);
-        search.budget.set(self.budget);
-        search.pins.set(self.pins);
-        search.ref_pins.set(self.ref_pins);
-        search.chart_refs.set(self.chart_refs);
-        search.training_tokens.set(self.training_tokens);
-        law.concerns.set(self.concerns);
-        law.ranges.set(self.ranges);
+        search.restore_budget(self.budget);
+        search.restore_pins(self.pins, self.ref_pins, self.chart_refs);
+        search.restore_settings(self.settings);
         example.0.set(self.worked_example);
     }
 }

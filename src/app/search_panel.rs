@@ -33,16 +33,13 @@ pub fn SearchPanel() -> impl IntoView {
             Ok((a, b)) if a.zip(b).is_some_and(|(a, b)| a > b) => params_error.set(Some(
                 "parameters: the lower end is above the upper end".into(),
             )),
-            Ok(r) => {
-                params_error.set(None);
-                search.param_range.set(r);
-            }
+            Ok((a, b)) => params_error.set(search.set_param_range(a, b).err()),
             Err(e) => params_error.set(Some(e)),
         }
     };
     // A range set from elsewhere (a restored session, a reset) shows in the fields.
     Effect::new(move |_| {
-        let (lo, hi) = search.param_range.get();
+        let (lo, hi) = search.param_range();
         if params_error.get_untracked().is_some() {
             return;
         }
@@ -105,14 +102,12 @@ pub fn SearchPanel() -> impl IntoView {
         budget_text.set(text.clone());
         match LatencyBudget::parse(&text, basis.get_untracked()) {
             Ok(b) => {
-                search.budget_error.set(None);
                 if let Some(b) = b {
                     basis.set(b.basis());
-                    search.objective.set(b.objective());
                 }
-                search.budget.set(b);
+                search.set_budget(b);
             }
-            Err(e) => search.budget_error.set(Some(e.to_string())),
+            Err(e) => search.refuse_budget(e.to_string()),
         }
     };
     let set_basis = move |key: String| {
@@ -167,14 +162,16 @@ pub fn SearchPanel() -> impl IntoView {
             <div class="grid2">
                 <label>"Parameters from "
                     <input type="text" data-testid="space-params-min" placeholder="e.g. 100M" prop:value=move || params_text.get().0
+                        aria-invalid=move || params_error.get().is_some().to_string() aria-describedby="params-error"
                         on:change=move |ev| set_params(event_target_value(&ev), params_text.get_untracked().1) />
                 </label>
                 <label>"to "
                     <input type="text" data-testid="space-params-max" placeholder="e.g. 2B" prop:value=move || params_text.get().1
+                        aria-invalid=move || params_error.get().is_some().to_string() aria-describedby="params-error"
                         on:change=move |ev| set_params(params_text.get_untracked().0, event_target_value(&ev)) />
                 </label>
             </div>
-            {move || params_error.get().map(|e| view! { <p class="error" role="alert" data-testid="space-params-error">{e}</p> })}
+            {move || params_error.get().map(|e| view! { <p class="error" role="alert" id="params-error" data-testid="space-params-error">{e}</p> })}
             <button type="button" data-testid="space-reset" on:click=move |_| t.set_from_spec(&SearchSpaceSpec::default())>"Paper grid"</button>
             {count}
             <fieldset>
@@ -217,7 +214,7 @@ pub fn SearchPanel() -> impl IntoView {
                 <label>"Latency budget (empty: none) "
                     <input type="text" inputmode="decimal" data-testid="search-budget" prop:value=move || budget_text.get()
                         placeholder="e.g. 25 or 40 tok/s"
-                        aria-invalid=move || search.budget_error.get().is_some().to_string()
+                        aria-invalid=move || (search.budget_error.get().is_some() || search.budget_constraints.get().is_err()).to_string()
                         aria-describedby="budget-error"
                         on:change=move |ev| set_budget(event_target_value(&ev)) />
                 </label>
@@ -230,7 +227,7 @@ pub fn SearchPanel() -> impl IntoView {
                     </select>
                 </label>
             </div>
-            {move || search.budget_error.get().map(|e| view! { <p class="error" role="alert" id="budget-error" data-testid="search-budget-error">{e}</p> })}
+            {move || search.budget_error.get().or_else(|| search.budget_constraints.get().err()).map(|e| view! { <p class="error" role="alert" id="budget-error" data-testid="search-budget-error">{e}</p> })}
             {budget_meaning}
             <div class="presets" role="group" aria-label="Application budgets of the paper">
                 {APPLICATION_BUDGETS.iter().map(|b| {

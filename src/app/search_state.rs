@@ -7,22 +7,20 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::latest::Latest;
 use super::law_state::LawState;
+use super::search_slices::{now_ms, run_in_slices};
 use super::state::{Derived, Inputs};
 use crate::model::arch::FfnKind;
-use crate::model::lists::{format_counts, parse_counts, parse_pairs, parse_positive};
 use crate::model::precision::Precision;
 use crate::model::search::{
-    search_precisions, AttentionKind, Constraints, ExpertChoice, KvHeads, LatencyBudget, Objective,
-    SearchProgress, SearchReport, SearchRun, SearchSettings, SearchSpace, SearchSpaceSpec,
+    search_precisions, Constraints, LatencyBudget, Objective, SearchProgress, SearchReport,
+    SearchRun, SearchSettings, SearchSpace, SearchSpaceSpec, SearchSpaceText,
 };
 use crate::model::workload::Workload;
 
 /// Designs that can be pinned and compared side by side.
 pub const MAX_PINS: usize = 4;
-
-/// Time one slice of the search may take before the browser gets the thread back.
-const SLICE_MS: f64 = 25.0;
 
 /// The space editor's fields, as typed.
 #[derive(Clone, Copy)]
@@ -38,87 +36,42 @@ pub struct SpaceText {
 
 impl SpaceText {
     pub fn from_spec(s: &SearchSpaceSpec) -> Self {
-        let join = |v: Vec<String>| v.join(", ");
+        let t = SearchSpaceText::from_spec(s);
         SpaceText {
-            layers: RwSignal::new(format_counts(&s.layers)),
-            hidden: RwSignal::new(format_counts(&s.hidden)),
-            ffn_ratios: RwSignal::new(join(s.ffn_ratios.iter().map(|r| r.to_string()).collect())),
-            experts: RwSignal::new(join(
-                s.experts
-                    .iter()
-                    .map(|e| format!("{}:{}", e.experts, e.active))
-                    .collect(),
-            )),
-            kv_heads: RwSignal::new(join(s.kv_heads.iter().map(|k| k.to_string()).collect())),
-            head_dims: RwSignal::new(format_counts(&s.head_dims)),
-            attention: RwSignal::new(join(s.attention.iter().map(|a| a.to_string()).collect())),
+            layers: RwSignal::new(t.layers),
+            hidden: RwSignal::new(t.hidden),
+            ffn_ratios: RwSignal::new(t.ffn_ratios),
+            experts: RwSignal::new(t.experts),
+            kv_heads: RwSignal::new(t.kv_heads),
+            head_dims: RwSignal::new(t.head_dims),
+            attention: RwSignal::new(t.attention),
         }
     }
 
     pub fn set_from_spec(&self, s: &SearchSpaceSpec) {
-        let fresh = SpaceText::from_spec(s);
-        self.layers.set(fresh.layers.get_untracked());
-        self.hidden.set(fresh.hidden.get_untracked());
-        self.ffn_ratios.set(fresh.ffn_ratios.get_untracked());
-        self.experts.set(fresh.experts.get_untracked());
-        self.kv_heads.set(fresh.kv_heads.get_untracked());
-        self.head_dims.set(fresh.head_dims.get_untracked());
-        self.attention.set(fresh.attention.get_untracked());
+        let t = SearchSpaceText::from_spec(s);
+        self.layers.set(t.layers);
+        self.hidden.set(t.hidden);
+        self.ffn_ratios.set(t.ffn_ratios);
+        self.experts.set(t.experts);
+        self.kv_heads.set(t.kv_heads);
+        self.head_dims.set(t.head_dims);
+        self.attention.set(t.attention);
     }
 
-    /// The typed space, validated; the message names the list and the item.
+    /// The typed space, validated by the core; the message names the list and the item.
     pub fn parse(&self, ffn_kind: FfnKind) -> Result<SearchSpace, String> {
-        let e = |x: crate::model::lists::ListError| x.to_string();
-        let kv = self.kv_heads.get();
-        let mut kv_heads = Vec::new();
-        for (i, item) in kv
-            .split([',', ' ', ';'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .enumerate()
-        {
-            if item.eq_ignore_ascii_case("n_h") || item.eq_ignore_ascii_case("mha") {
-                kv_heads.push(KvHeads::Mha);
-            } else {
-                let n = parse_counts("KV heads", item).map_err(|_| {
-                    format!(
-                        "KV heads, item {}: expected a whole number or n_h, found \"{item}\"",
-                        i + 1
-                    )
-                })?;
-                kv_heads.extend(n.into_iter().map(KvHeads::Count));
-            }
+        SearchSpaceText {
+            layers: self.layers.get(),
+            hidden: self.hidden.get(),
+            ffn_ratios: self.ffn_ratios.get(),
+            experts: self.experts.get(),
+            kv_heads: self.kv_heads.get(),
+            head_dims: self.head_dims.get(),
+            attention: self.attention.get(),
         }
-        let mut attention = Vec::new();
-        for (i, item) in self
-            .attention
-            .get()
-            .split([',', ' ', ';'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .enumerate()
-        {
-            attention.push(
-                AttentionKind::parse(item)
-                    .map_err(|e| format!("attention, item {}: {e}", i + 1))?,
-            );
-        }
-        let spec = SearchSpaceSpec {
-            layers: parse_counts("layers", &self.layers.get()).map_err(e)?,
-            hidden: parse_counts("hidden sizes", &self.hidden.get()).map_err(e)?,
-            ffn_ratios: parse_positive("FFN ratios", &self.ffn_ratios.get()).map_err(e)?,
-            experts: parse_pairs("experts:active", &self.experts.get())
-                .map_err(e)?
-                .into_iter()
-                .map(|(experts, active)| ExpertChoice { experts, active })
-                .collect(),
-            kv_heads,
-            head_dims: parse_counts("head dims", &self.head_dims.get()).map_err(e)?,
-            attention,
-            ffn_kind,
-            ..SearchSpaceSpec::default()
-        };
-        SearchSpace::new(spec).map_err(|e| e.to_string())
+        .parse(ffn_kind)
+        .map_err(|e| e.to_string())
     }
 }
 
@@ -132,72 +85,115 @@ pub struct SearchState {
     /// uses) is always searched, first.
     pub precisions: RwSignal<Vec<Precision>>,
     pub objective: RwSignal<Objective>,
-    /// The latency budget as the user stated it (per token, decode, first token or total).
-    pub budget: RwSignal<Option<LatencyBudget>>,
+    /// The latency budget as the user stated it (per token, decode, first token or total);
+    /// set by [`SearchState::set_budget`].
+    pub budget: ReadSignal<Option<LatencyBudget>>,
+    set_budget: WriteSignal<Option<LatencyBudget>>,
     /// Typed budget text that did not parse: the message, shown by the field and by every
     /// sentence that quotes the budget (the last valid budget stays in use).
-    pub budget_error: RwSignal<Option<String>>,
+    pub budget_error: ReadSignal<Option<String>>,
+    set_budget_error: WriteSignal<Option<String>>,
     /// The budget on the chosen objective's latency, in seconds, for the current workload;
     /// `None` without a budget or when the budget is on another objective.
     pub budget_s: Memo<Option<f64>>,
-    pub progress: RwSignal<Option<SearchProgress>>,
-    pub report: RwSignal<Option<Arc<SearchReport>>>,
-    pub error: RwSignal<Option<String>>,
+    /// The budget as constraints on its own objective (a per-token budget is a decode total
+    /// for the workload), or why the workload turns it into no valid time; readers keep the
+    /// last valid constraints and the budget field shows the message.
+    pub budget_constraints: Memo<Result<Constraints, String>>,
+    // What the running or finished search says: written only by the search below.
+    pub progress: ReadSignal<Option<SearchProgress>>,
+    set_progress: WriteSignal<Option<SearchProgress>>,
+    pub report: ReadSignal<Option<Arc<SearchReport>>>,
+    set_report: WriteSignal<Option<Arc<SearchReport>>>,
+    pub error: ReadSignal<Option<String>>,
+    set_error: WriteSignal<Option<String>>,
     /// Time of the last finished search: (compute ms, wall ms).
-    pub timing: RwSignal<Option<(f64, f64)>>,
-    /// Total-parameter range of the designs shown (either side optional).
-    pub param_range: RwSignal<(Option<f64>, Option<f64>)>,
+    pub timing: ReadSignal<Option<(f64, f64)>>,
+    set_timing: WriteSignal<Option<(f64, f64)>>,
+    /// The parameter range of the designs shown, validated ([`SearchState::set_param_range`]).
+    param_constraints: RwSignal<Constraints>,
     /// FFN kind of every candidate.
     pub ffn_kind: RwSignal<FfnKind>,
     /// Reference models pinned for comparison (names in the model list), beside `pins`.
-    pub ref_pins: RwSignal<Vec<String>>,
+    pub ref_pins: ReadSignal<Vec<String>>,
+    set_ref_pins: WriteSignal<Vec<String>>,
     /// Reference models drawn on the frontier besides the selected one (names).
-    pub chart_refs: RwSignal<Vec<String>>,
-    /// D: training tokens every candidate is assumed to get, for laws that read D.
-    pub training_tokens: RwSignal<f64>,
+    pub chart_refs: ReadSignal<Vec<String>>,
+    set_chart_refs: WriteSignal<Vec<String>>,
+    /// The search's settings, validated: D, the training tokens every candidate is assumed
+    /// to get, for laws that read D ([`SearchState::set_training_tokens`]).
+    settings: RwSignal<SearchSettings>,
     /// Pinned designs (candidate indices in the space), at most [`MAX_PINS`].
-    pub pins: RwSignal<Vec<u64>>,
-    /// Bumped to start a new search; a running slice loop stops when it changes.
-    generation: RwSignal<u64>,
+    pub pins: ReadSignal<Vec<u64>>,
+    set_pins: WriteSignal<Vec<u64>>,
+    /// The search running now: a new one, or a cancel, stops the slice loop of the last.
+    latest: Latest,
 }
 
 impl SearchState {
-    pub fn new(workload: RwSignal<Workload>) -> Self {
+    pub fn new(workload: ReadSignal<Workload>) -> Self {
         let text = SpaceText::from_spec(&SearchSpaceSpec::default());
         let ffn_kind = RwSignal::new(FfnKind::SwiGlu);
         let objective = RwSignal::new(Objective::Decode);
-        let budget = RwSignal::new(None::<LatencyBudget>);
+        let (budget, set_budget) = signal(None::<LatencyBudget>);
+        let (budget_error, set_budget_error) = signal(None);
+        let (progress, set_progress) = signal(None);
+        let (report, set_report) = signal(None);
+        let (error, set_error) = signal(None);
+        let (timing, set_timing) = signal(None);
+        let (pins, set_pins) = signal(Vec::new());
+        let (ref_pins, set_ref_pins) = signal(Vec::new());
+        let (chart_refs, set_chart_refs) = signal(Vec::new());
         let budget_s = Memo::new(move |_| {
             let b = budget.get()?;
             (b.objective() == objective.get())
                 .then(|| workload.with(|w| b.objective_seconds(w)))
                 .flatten()
         });
+        let budget_constraints = Memo::new(move |_| {
+            let Some(b) = budget.get() else {
+                return Ok(Constraints::default());
+            };
+            let seconds = workload.with(|w| b.objective_seconds(w));
+            Constraints::default()
+                .with_budget(b.objective(), seconds)
+                .map_err(|e| format!("latency budget for this workload: {e}"))
+        });
         SearchState {
             text,
+            budget_constraints,
             space: Memo::new(move |_| text.parse(ffn_kind.get())),
             precisions: RwSignal::new(vec![Precision::FP16, Precision::INT8]),
             objective,
             budget,
-            budget_error: RwSignal::new(None),
+            set_budget,
+            budget_error,
+            set_budget_error,
             budget_s,
-            progress: RwSignal::new(None),
-            report: RwSignal::new(None),
-            error: RwSignal::new(None),
-            pins: RwSignal::new(Vec::new()),
-            ref_pins: RwSignal::new(Vec::new()),
-            chart_refs: RwSignal::new(Vec::new()),
-            training_tokens: RwSignal::new(SearchSettings::default().training_tokens()),
-            param_range: RwSignal::new((None, None)),
+            progress,
+            set_progress,
+            report,
+            set_report,
+            error,
+            set_error,
+            timing,
+            set_timing,
+            pins,
+            set_pins,
+            ref_pins,
+            set_ref_pins,
+            chart_refs,
+            set_chart_refs,
+            settings: RwSignal::new(SearchSettings::default()),
+            param_constraints: RwSignal::new(Constraints::default()),
             ffn_kind,
-            timing: RwSignal::new(None),
-            generation: RwSignal::new(0),
+            latest: Latest::new(),
         }
     }
 
     /// Pins a design (or unpins it when pinned); the oldest pin goes when there are too many.
     pub fn toggle_pin(&self, index: u64) {
-        self.pins.update(|p| {
+        self.set_pins.update(|p| {
             if let Some(k) = p.iter().position(|x| *x == index) {
                 p.remove(k);
             } else {
@@ -211,7 +207,7 @@ impl SearchState {
 
     /// Pins a reference model (or unpins it); at most [`MAX_PINS`], the oldest goes.
     pub fn toggle_ref_pin(&self, name: &str) {
-        self.ref_pins.update(|p| {
+        self.set_ref_pins.update(|p| {
             if let Some(k) = p.iter().position(|x| x == name) {
                 p.remove(k);
             } else {
@@ -223,32 +219,114 @@ impl SearchState {
         });
     }
 
+    /// Draws reference model `name` on the frontier chart, or stops drawing it.
+    pub fn show_chart_ref(&self, name: &str, on: bool) {
+        self.set_chart_refs.update(|v| {
+            v.retain(|x| x != name);
+            if on {
+                v.push(name.to_string())
+            }
+        });
+    }
+
+    /// Unpins every design (reference models stay pinned).
+    pub fn clear_pins(&self) {
+        self.set_pins.set(Vec::new());
+    }
+
+    /// Puts back pins and chart references saved elsewhere (a session, an undo, a reset).
+    pub fn restore_pins(&self, pins: Vec<u64>, ref_pins: Vec<String>, chart_refs: Vec<String>) {
+        self.set_pins.set(pins);
+        self.set_ref_pins.set(ref_pins);
+        self.set_chart_refs.set(chart_refs);
+    }
+
+    /// A budget the user stated (`None`: no budget): it is used from now on, any message
+    /// about earlier text goes, and the objective becomes the one the budget limits.
+    pub fn set_budget(&self, budget: Option<LatencyBudget>) {
+        self.set_budget_error.set(None);
+        if let Some(b) = budget {
+            self.objective.set(b.objective());
+        }
+        self.set_budget.set(budget);
+    }
+
+    /// Budget text that did not read: the message is shown, the last valid budget stays.
+    pub fn refuse_budget(&self, message: String) {
+        self.set_budget_error.set(Some(message));
+    }
+
+    /// Puts back a budget saved elsewhere, leaving the objective as restored beside it.
+    pub fn restore_budget(&self, budget: Option<LatencyBudget>) {
+        self.set_budget_error.set(None);
+        self.set_budget.set(budget);
+    }
+
     /// The constraints frontiers are drawn under: memory fit (always) and the parameter range.
     pub fn constraints(&self) -> Constraints {
-        self.param_range.track();
-        self.constraints_untracked()
+        self.param_constraints.get()
     }
 
     /// [`SearchState::constraints`] without subscribing to them.
     pub fn constraints_untracked(&self) -> Constraints {
-        let (lo, hi) = self.param_range.get_untracked();
-        Constraints::default()
+        self.param_constraints.get_untracked()
+    }
+
+    /// Total-parameter range of the designs shown (either side optional).
+    pub fn param_range(&self) -> (Option<f64>, Option<f64>) {
+        self.param_constraints.with(|c| c.param_range())
+    }
+
+    /// Sets the parameter range, or says why it cannot be one (the range in use stays).
+    pub fn set_param_range(&self, lo: Option<f64>, hi: Option<f64>) -> Result<(), String> {
+        let c = Constraints::default()
             .with_param_range(lo, hi)
-            .unwrap_or_default()
+            .map_err(|e| e.to_string())?;
+        self.param_constraints.set(c);
+        Ok(())
+    }
+
+    /// Puts back constraints validated elsewhere (a restored session, a reset).
+    pub fn restore_param_constraints(&self, c: Constraints) {
+        self.param_constraints.set(c);
+    }
+
+    /// The search's settings (training tokens D).
+    pub fn settings(&self) -> SearchSettings {
+        self.settings.get()
+    }
+
+    /// [`SearchState::settings`] without subscribing to them.
+    pub fn settings_untracked(&self) -> SearchSettings {
+        self.settings.get_untracked()
+    }
+
+    /// D: training tokens every candidate is assumed to get, for laws that read D.
+    pub fn training_tokens(&self) -> f64 {
+        self.settings.with(|s| s.training_tokens())
+    }
+
+    /// Sets D, or says why it cannot be (the value in use stays).
+    pub fn set_training_tokens(&self, tokens: f64) -> Result<(), String> {
+        let s = self
+            .settings
+            .get_untracked()
+            .with_training_tokens(tokens)
+            .map_err(|e| e.to_string())?;
+        self.settings.set(s);
+        Ok(())
+    }
+
+    /// Puts back settings validated elsewhere (a restored session, an undo, a reset).
+    pub fn restore_settings(&self, s: SearchSettings) {
+        self.settings.set(s);
     }
 
     /// Stops the running search; the last finished report stays.
     pub fn cancel(&self) {
-        self.generation.update(|g| *g += 1);
-        self.progress.set(None);
+        self.latest.cancel();
+        self.set_progress.set(None);
     }
-}
-
-/// Milliseconds from the page's clock (std::time panics on wasm).
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
 }
 
 /// Hands the thread back to the browser until its next task.
@@ -280,41 +358,23 @@ pub fn run_search_on_change(search: SearchState) {
             &device,
             &precisions,
             &workload,
-            &SearchSettings::default()
-                .with_training_tokens(search.training_tokens.get())
-                .unwrap_or_default(),
+            &search.settings(),
         );
-        let mut run = match run {
+        let run = match run {
             Ok(r) => r,
             Err(e) => {
-                search.error.set(Some(e.to_string()));
+                search.set_error.set(Some(e.to_string()));
                 return;
             }
         };
-        search.error.set(None);
-        search.generation.update(|g| *g += 1);
-        let me = search.generation.get_untracked();
+        search.set_error.set(None);
+        let ticket = search.latest.next();
         leptos::task::spawn_local(async move {
-            let mut batch = 2048usize;
             let started = now_ms();
-            let mut compute = 0.0;
-            loop {
-                if search.generation.get_untracked() != me {
-                    return;
-                }
-                let t0 = now_ms();
-                let progress = run.step(batch);
-                let spent = (now_ms() - t0).max(0.1);
-                compute += spent;
-                // Size the next slice so it takes about SLICE_MS.
-                batch = ((batch as f64 * SLICE_MS / spent) as usize).clamp(256, 1 << 20);
-                if run.is_done() {
-                    break;
-                }
-                search.progress.set(Some(progress));
-                yield_to_browser().await;
-            }
-            let report = run.finish();
+            let sliced = run_in_slices(run, ticket, |p| search.set_progress.set(Some(p))).await;
+            let Some((report, compute)) = sliced else {
+                return;
+            };
             // The panels read every frontier as soon as the report arrives; computing them
             // here, one per slice, keeps each task short (a million candidates take tens of
             // milliseconds per frontier), and the report's cache serves the panels.
@@ -322,7 +382,7 @@ pub fn run_search_on_change(search: SearchState) {
             for constraints in [Constraints::default(), search.constraints_untracked()] {
                 for objective in Objective::ALL {
                     for p in 0..precisions {
-                        if search.generation.get_untracked() != me {
+                        if !ticket.is_current() {
                             return;
                         }
                         let t0 = now_ms();
@@ -333,10 +393,10 @@ pub fn run_search_on_change(search: SearchState) {
                     }
                 }
             }
-            if search.generation.get_untracked() == me {
-                search.progress.set(None);
-                search.timing.set(Some((compute, now_ms() - started)));
-                search.report.set(Some(Arc::new(report)));
+            if ticket.is_current() {
+                search.set_progress.set(None);
+                search.set_timing.set(Some((compute, now_ms() - started)));
+                search.set_report.set(Some(Arc::new(report)));
             }
         });
     });

@@ -11,9 +11,8 @@ use super::law_state::{LawState, LossData};
 use super::search_state::{SearchState, SpaceText};
 use super::state::{preset_models, Inputs, NamedModel};
 use crate::model::device::device_presets;
-use crate::model::law::{Law, PaperLaw};
 use crate::model::precision::Precision;
-use crate::model::search::{Objective, SearchSettings, SearchSpaceSpec};
+use crate::model::search::{Constraints, Objective, SearchSettings, SearchSpaceSpec};
 use crate::model::workload::Workload;
 use crate::session::{SavedLossData, SavedModel, Session, ValidSession, SESSION_VERSION};
 
@@ -67,9 +66,9 @@ fn snapshot(inputs: Inputs, law: LawState, search: SearchState) -> Session {
         objective: search.objective.get(),
         budget_s: None,
         budget: search.budget.get(),
-        param_range: search.param_range.get(),
+        param_range: search.param_range(),
         pins: search.pins.get(),
-        training_tokens: search.training_tokens.get(),
+        training_tokens: search.training_tokens(),
         law_concerns: law.concerns.get(),
         law_ranges: law.ranges.get(),
         ref_pins: search.ref_pins.get(),
@@ -89,8 +88,7 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
     let s = v.session;
     let (devices, device_index) =
         Session::merge_devices(device_presets(), v.custom_devices, &s.device);
-    inputs.devices.set(devices);
-    inputs.device_index.set(device_index);
+    inputs.restore_devices(devices, device_index);
     let mut models = preset_models();
     models.extend(v.custom_models.into_iter().map(|(name, arch)| NamedModel {
         name,
@@ -99,26 +97,19 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
         notes: Vec::new(),
     }));
     let model_index = models.iter().position(|m| m.name == s.model).unwrap_or(0);
-    inputs.models.set(models);
-    inputs.model_index.set(model_index);
-    inputs.precision.set(s.precision);
-    inputs.workload.set(v.workload);
-    law.law.set(s.law);
-    law.source.set(s.law_source);
+    inputs.restore_models(models, model_index);
+    inputs.set_precision(s.precision);
+    inputs.set_workload(v.workload);
     search.text.set_from_spec(v.space.spec());
     search.ffn_kind.set(v.space.spec().ffn_kind);
     search.precisions.set(s.precisions);
     search.objective.set(s.objective);
-    search.budget_error.set(None);
-    search.budget.set(v.budget);
-    search.param_range.set(s.param_range);
-    search.training_tokens.set(s.training_tokens);
-    law.concerns.set(s.law_concerns);
-    law.ranges.set(s.law_ranges);
-    search.ref_pins.set(s.ref_pins);
-    search.chart_refs.set(s.chart_refs);
-    search.pins.set(s.pins);
-    law.data.set(
+    search.restore_budget(v.budget);
+    search.restore_param_constraints(v.param_constraints);
+    search.restore_settings(v.settings);
+    law.use_law(s.law, s.law_source, s.law_concerns, s.law_ranges);
+    search.restore_pins(s.pins, s.ref_pins, s.chart_refs);
+    law.set_data(
         s.loss_data
             .zip(v.loss_table)
             .map(|(saved, table)| LossData {
@@ -132,33 +123,23 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
 
 /// Everything back to the built-in defaults (the paper's setting).
 fn reset(inputs: Inputs, law: LawState, search: SearchState) {
-    inputs.devices.set(device_presets());
-    inputs.device_index.set(0);
-    inputs.models.set(preset_models());
-    inputs.model_index.set(0);
-    inputs.precision.set(Precision::FP16);
-    inputs.workload.set(Workload::default());
-    law.law.set(Law::Paper(PaperLaw::published()));
-    law.source.set(LawState::new().source.get_untracked());
-    law.report.set(None);
-    law.data.set(None);
-    law.concerns.set(Vec::new());
-    law.ranges.set(Vec::new());
-    search
-        .training_tokens
-        .set(SearchSettings::default().training_tokens());
+    inputs.restore_devices(device_presets(), 0);
+    inputs.restore_models(preset_models(), 0);
+    inputs.set_precision(Precision::FP16);
+    inputs.set_workload(Workload::default());
+    law.use_published();
+    law.set_report(None);
+    law.set_data(None);
+    search.restore_settings(SearchSettings::default());
     SpaceText::set_from_spec(&search.text, &SearchSpaceSpec::default());
     search.ffn_kind.set(SearchSpaceSpec::default().ffn_kind);
-    search.param_range.set((None, None));
+    search.restore_param_constraints(Constraints::default());
     search
         .precisions
         .set(vec![Precision::FP16, Precision::INT8]);
     search.objective.set(Objective::Decode);
-    search.budget_error.set(None);
-    search.budget.set(None);
-    search.pins.set(Vec::new());
-    search.ref_pins.set(Vec::new());
-    search.chart_refs.set(Vec::new());
+    search.restore_budget(None);
+    search.restore_pins(Vec::new(), Vec::new(), Vec::new());
 }
 
 /// Restores the session (link, else storage) once, then autosaves on every change.

@@ -240,16 +240,15 @@ pub fn TheoryPanel() -> impl IntoView {
     let experts_pick = RwSignal::new(None::<ExpertChoice>);
     let kv_pick = RwSignal::new(None::<KvHeads>);
 
-    let page_constraints = Memo::new(move |_| {
-        // The budget on its own objective (a per-token budget is a decode total here).
-        let Some(b) = search.budget.get() else {
-            return Constraints::default();
-        };
-        let seconds = inputs.workload.with(|w| b.objective_seconds(w));
-        Constraints::default()
-            .with_budget(b.objective(), seconds)
-            .unwrap_or_default()
-    });
+    // The budget on its own objective; a budget the workload makes invalid keeps the last
+    // valid constraints (the budget field says why).
+    let page_constraints =
+        Memo::new(
+            move |prev: Option<&Constraints>| match search.budget_constraints.get() {
+                Ok(c) => c,
+                Err(_) => prev.copied().unwrap_or_default(),
+            },
+        );
     let setting = Memo::new(move |_| {
         if example.get() {
             let ex = paper_worked_example();
@@ -339,7 +338,7 @@ pub fn TheoryPanel() -> impl IntoView {
             s.precision,
             &s.workload,
             &s.constraints,
-            search.training_tokens.get(),
+            search.training_tokens(),
         ))
     });
     let heatmap = Memo::new(move |_| {

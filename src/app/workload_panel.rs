@@ -34,7 +34,9 @@ fn format_select(
                 prop:value=move || get(&inputs.precision.get()).key()
                 on:change=move |ev| {
                     if let Ok(f) = event_target_value(&ev).parse::<NumFormat>() {
-                        inputs.precision.update(|p| set(p, f));
+                        let mut p = inputs.precision.get_untracked();
+                        set(&mut p, f);
+                        inputs.set_precision(p);
                     }
                 }>
                 {NumFormat::ALL.iter().map(|f| {
@@ -97,7 +99,7 @@ pub fn WorkloadPanel() -> impl IntoView {
         match spec {
             Ok(w) => {
                 error.set(None);
-                inputs.workload.set(w);
+                inputs.set_workload(w);
             }
             Err(e) => error.set(Some(e)),
         }
@@ -153,7 +155,7 @@ pub fn WorkloadPanel() -> impl IntoView {
                     }
                     on:change=move |ev| {
                         if let Ok(p) = event_target_value(&ev).parse::<Precision>() {
-                            inputs.precision.set(p);
+                            inputs.set_precision(p);
                         }
                     }>
                     {move || {

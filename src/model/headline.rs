@@ -4,7 +4,7 @@
 //! training loss with the fitted law, at the law's training length. Both are shown, each
 //! named for what it is, so a predicted "perplexity" is never read as Qwen's real one.
 
-use super::pareto::MatchedReport;
+use super::search::MatchedReport;
 
 /// A measured result of the paper: perplexity of the reference and of the co-designed model
 /// at the reference's latency.

@@ -23,7 +23,8 @@ impl fmt::Display for ListError {
 
 impl std::error::Error for ListError {}
 
-fn items(text: &str) -> impl Iterator<Item = (usize, &str)> {
+/// The items of a list as typed, numbered from 1: separated by commas, semicolons or white space.
+pub(crate) fn items(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.split([',', ';', ' ', '\t', '\n'])
         .map(str::trim)
         .filter(|s| !s.is_empty())

@@ -1,16 +1,12 @@
-//! Loss–latency Pareto frontiers (method.md §4), what they are made of, and how a reference
-//! model compares with the frontier at its own latency.
+//! Loss–latency Pareto frontiers (method.md §4): which points are on one, and the best point
+//! under a budget. A leaf: it knows points, not searches (what a search's frontier says is in
+//! `search/findings.rs`).
 //!
 //! Tie rule: a point is on the frontier when no other point has latency ≤ and loss ≤ with at
 //! least one strictly lower (Pareto dominance). So exact duplicates of a frontier point are
 //! all on the frontier, and of several points with equal latency only those with the lowest
 //! loss can be.
 
-use crate::model::arch::Architecture;
-use crate::model::law::LawInputs;
-use crate::model::params::param_counts;
-use crate::model::roofline::evaluate;
-use crate::model::search::{Constraints, Objective, SearchReport};
 use serde::Serialize;
 
 /// Indices of the frontier points of `(latency, loss)` pairs, sorted by latency, then loss,
@@ -120,96 +116,13 @@ pub struct FrontierPoint {
     pub loss: f64,
 }
 
-/// The lowest-loss point of a frontier (sorted by latency, as [`SearchReport::frontier`]
-/// returns it) with latency ≤ `budget_s`; `None` when every point is slower.
+/// The lowest-loss point of a frontier (sorted by latency, as a search report's frontiers
+/// are) with latency ≤ `budget_s`; `None` when every point is slower.
 pub fn best_under_budget(frontier: &[FrontierPoint], budget_s: f64) -> Option<&FrontierPoint> {
     let n = frontier.partition_point(|p| p.latency_s <= budget_s);
     let last = frontier[..n].last()?;
     // Duplicates share the lowest loss; return the first of them.
     frontier[..n].iter().find(|p| p.loss == last.loss)
-}
-
-/// The shape of one frontier point, for the trend chart (method.md §4 findings: depth,
-/// width, experts and r along the frontier).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct TrendPoint {
-    pub latency_s: f64,
-    pub loss: f64,
-    pub layers: u32,
-    pub hidden: u32,
-    pub experts: u16,
-    pub active: u16,
-    pub ffn_ratio: f32,
-    pub kv_heads: u32,
-}
-
-/// The shape of every point of a frontier, in frontier order.
-pub fn trends(report: &SearchReport, frontier: &[FrontierPoint]) -> Vec<TrendPoint> {
-    frontier
-        .iter()
-        .map(|p| {
-            let c = &report.evaluations.candidates[p.candidate];
-            TrendPoint {
-                latency_s: p.latency_s,
-                loss: p.loss,
-                layers: c.layers,
-                hidden: c.hidden,
-                experts: c.experts,
-                active: c.active,
-                ffn_ratio: c.ffn_ratio,
-                kv_heads: c.kv_heads,
-            }
-        })
-        .collect()
-}
-
-/// A reference model against the best frontier design at no more latency (the paper's
-/// headline comparison with Qwen2.5-0.5B, method.md §2).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct MatchedReport {
-    pub reference_loss: f64,
-    /// exp(loss).
-    pub reference_perplexity: f64,
-    pub reference_latency_s: f64,
-    /// The frontier point, `None` when every frontier design is slower than the reference.
-    pub best: Option<FrontierPoint>,
-    pub best_perplexity: Option<f64>,
-    /// Reference loss − best loss (positive: the frontier design is better).
-    pub loss_improvement: Option<f64>,
-    /// (reference ppl − best ppl) / reference ppl × 100.
-    pub perplexity_improvement_pct: Option<f64>,
-}
-
-/// Evaluates `reference` with the report's law, device, workload and precision `precision`
-/// (index into the report's precisions), and finds the best frontier design of `objective`
-/// under `constraints` whose latency does not exceed the reference's.
-pub fn matched_latency(
-    reference: &Architecture,
-    report: &SearchReport,
-    objective: Objective,
-    precision: usize,
-    constraints: &Constraints,
-) -> MatchedReport {
-    let p = report.evaluations.precisions[precision];
-    let lat = evaluate(reference, &report.device, p, &report.workload);
-    let params = param_counts(reference).total() as f64;
-    let inputs = LawInputs::from_arch(reference, params, report.settings.training_tokens());
-    let reference_loss = report.law.predict(&inputs);
-    let reference_latency_s = objective.of(&lat);
-    let frontier = report.frontier(objective, precision, constraints);
-    let best = best_under_budget(&frontier, reference_latency_s).copied();
-    let reference_perplexity = reference_loss.exp();
-    let best_perplexity = best.map(|b| b.loss.exp());
-    MatchedReport {
-        reference_loss,
-        reference_perplexity,
-        reference_latency_s,
-        best,
-        best_perplexity,
-        loss_improvement: best.map(|b| reference_loss - b.loss),
-        perplexity_improvement_pct: best_perplexity
-            .map(|b| (reference_perplexity - b) / reference_perplexity * 100.0),
-    }
 }
 
 #[cfg(test)]

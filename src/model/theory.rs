@@ -9,7 +9,7 @@ use crate::model::device::{device_presets, Device};
 use crate::model::law::{ArchCounts, Law, LawInputs, PaperLaw};
 use crate::model::params::param_counts;
 use crate::model::precision::Precision;
-use crate::model::roofline::evaluate;
+use crate::model::roofline::{evaluate, LatencyReport};
 use crate::model::search::{Constraints, ExpertChoice, GridPoint, KvHeads, Objective, SearchSpace};
 use crate::model::workload::{OperatorSet, Workload, WorkloadSpec};
 use serde::Serialize;
@@ -301,7 +301,8 @@ pub fn feasible_region(
     let hidden = space.spec().hidden.clone();
     let layers = space.spec().layers.clone();
     let budgets = normalised_budgets(device, precision, workload, constraints);
-    let within = |o: Objective, t: f64| constraints.budget(o).is_none_or(|b| t <= b);
+    let within =
+        |o: Objective, r: &LatencyReport| constraints.budget(o).is_none_or(|b| o.of(r) <= b);
     let mut cells = Vec::with_capacity(hidden.len() * layers.len());
     let mut theory = Vec::new();
     let rho = slice.experts.active as f64 / slice.experts.experts as f64;
@@ -343,9 +344,9 @@ pub fn feasible_region(
                         decode_s: r.decode_s,
                         total_s: r.total_s,
                         memory_bytes: memory,
-                        meets_prefill: within(Objective::Prefill, r.prefill_s),
-                        meets_decode: within(Objective::Decode, r.decode_s),
-                        meets_total: within(Objective::Total, r.total_s),
+                        meets_prefill: within(Objective::Prefill, &r),
+                        meets_decode: within(Objective::Decode, &r),
+                        meets_total: within(Objective::Total, &r),
                         fits_memory: memory <= budgets.memory_bytes,
                     }
                 }

@@ -1,7 +1,7 @@
 //! The trend chart: the shape of the frontier designs against latency.
 
 use crate::chart::{AxisSpec, Rgb, Series, SeriesKind, XyChart, PALETTE};
-use crate::model::pareto::{trends, TrendPoint};
+use crate::model::search::{trends, TrendPoint};
 use crate::model::search::{Constraints, Objective, SearchReport};
 
 /// An architecture attribute the trend chart follows along the frontier, with its unit.

@@ -4,15 +4,18 @@
 
 use rand::rngs::SmallRng;
 use rand::Rng;
+use roofscale::model::arch::FfnKind;
 use roofscale::model::calibrate::{parse_measurements_csv, EXAMPLE_MEASUREMENTS_CSV};
 use roofscale::model::csv_reader::{CsvLimits, CsvReader};
 use roofscale::model::device::{
     import_devices_csv, import_devices_json, DEVICE_TEMPLATE_CSV, DEVICE_TEMPLATE_JSON,
 };
+use roofscale::model::fit::FitOptionsText;
 use roofscale::model::formula::Formula;
 use roofscale::model::hf_config::{import_hf_config, reference_presets};
-use roofscale::model::lists::parse_counts;
+use roofscale::model::lists::{parse_counts, parse_param_count};
 use roofscale::model::loss_csv::parse_loss_csv;
+use roofscale::model::search::{SearchSpaceSpec, SearchSpaceText};
 use roofscale::session::Session;
 
 /// Pieces that break parsers: delimiters, quotes, numbers at the edges, non-ASCII.
@@ -197,6 +200,56 @@ fn read_csv(text: &str) -> bool {
     true
 }
 
+/// The fit form's text fields joined by `|` (δ, held-out %, bootstrap, starts).
+fn fit_options_seed() -> String {
+    let t = FitOptionsText::new();
+    [t.huber_delta, t.holdout_pct, t.bootstrap, t.starts].join("|")
+}
+
+/// The fit form whose fields are `text` split at `|` (missing ones empty); least squares when
+/// a fifth field says so.
+fn fit_options_text(text: &str) -> FitOptionsText {
+    let mut f = text.split('|').map(str::to_string);
+    let mut next = || f.next().unwrap_or_default();
+    FitOptionsText {
+        huber_delta: next(),
+        holdout_pct: next(),
+        bootstrap: next(),
+        starts: next(),
+        least_squares: next() == "ls",
+    }
+}
+
+/// The default space's editor fields joined by `|`, in [`space_text`]'s order.
+fn space_text_seed() -> String {
+    let t = SearchSpaceText::from_spec(&SearchSpaceSpec::default());
+    [
+        t.layers,
+        t.hidden,
+        t.ffn_ratios,
+        t.experts,
+        t.kv_heads,
+        t.head_dims,
+        t.attention,
+    ]
+    .join("|")
+}
+
+/// The space editor whose fields are `text` split at `|` (missing ones empty).
+fn space_text(text: &str) -> SearchSpaceText {
+    let mut f = text.split('|').map(str::to_string);
+    let mut next = || f.next().unwrap_or_default();
+    SearchSpaceText {
+        layers: next(),
+        hidden: next(),
+        ffn_ratios: next(),
+        experts: next(),
+        kv_heads: next(),
+        head_dims: next(),
+        attention: next(),
+    }
+}
+
 /// Every parser of user input.
 pub fn targets() -> Vec<Target> {
     let measurements: String = EXAMPLE_MEASUREMENTS_CSV
@@ -252,6 +305,15 @@ pub fn targets() -> Vec<Target> {
         ),
         target("lists", vec!["4..32/4, 48".into()], |s| {
             parse_counts("layers", s).is_ok()
+        }),
+        target("param count", vec!["1.5B".into(), " 350m".into()], |s| {
+            parse_param_count("parameters from", s).is_ok()
+        }),
+        target("fit options", vec![fit_options_seed()], |s| {
+            fit_options_text(s).parse().is_ok()
+        }),
+        target("space editor", vec![space_text_seed()], |s| {
+            space_text(s).parse(FfnKind::SwiGlu).is_ok()
         }),
         target(
             "csv reader",

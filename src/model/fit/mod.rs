@@ -30,7 +30,7 @@ mod transform;
 pub mod trust;
 mod varpro;
 
-pub use options::{FitOptions, Holdout, OptionError};
+pub use options::{FitOptions, FitOptionsText, FitTextError, Holdout, OptionError};
 pub use report::{FitPoint, FitReport, FitWarning, ParamInterval, Quality, TerminationReason};
 pub use trust::{data_ranges, extrapolation, fit_concerns, Concern, DataRange};
 

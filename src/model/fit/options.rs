@@ -141,3 +141,94 @@ impl FitOptions {
         self.bootstrap
     }
 }
+
+/// The fit settings as the form shows them: text as typed, and the least-squares switch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FitOptionsText {
+    /// Huber's δ (read only without `least_squares`).
+    pub huber_delta: String,
+    pub least_squares: bool,
+    /// Held-out rows, percent.
+    pub holdout_pct: String,
+    pub bootstrap: String,
+    pub starts: String,
+}
+
+/// Why the typed fit settings were refused: a field that is not a number, or a number the
+/// setter refuses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FitTextError {
+    NotANumber { field: &'static str, found: String },
+    NotAWholeNumber { field: &'static str, found: String },
+    Refused(OptionError),
+}
+
+impl fmt::Display for FitTextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FitTextError::NotANumber { field, found } => {
+                write!(f, "{field}: expected a number, found \"{found}\"")
+            }
+            FitTextError::NotAWholeNumber { field, found } => {
+                write!(f, "{field}: expected a whole number, found \"{found}\"")
+            }
+            FitTextError::Refused(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for FitTextError {}
+
+impl From<OptionError> for FitTextError {
+    fn from(e: OptionError) -> Self {
+        FitTextError::Refused(e)
+    }
+}
+
+impl FitOptionsText {
+    /// The default options as the form first shows them.
+    pub fn new() -> Self {
+        FitOptionsText {
+            huber_delta: "0.001".into(),
+            least_squares: false,
+            holdout_pct: "20".into(),
+            bootstrap: "200".into(),
+            starts: "8".into(),
+        }
+    }
+
+    /// The options typed, each through its `with_*` setter; the first bad field is named.
+    pub fn parse(&self) -> Result<FitOptions, FitTextError> {
+        let number = |field: &'static str, t: &str| {
+            let t = t.trim();
+            t.parse::<f64>().map_err(|_| FitTextError::NotANumber {
+                field,
+                found: t.to_string(),
+            })
+        };
+        let count = |field: &'static str, t: &str| {
+            let t = t.trim();
+            t.parse::<usize>()
+                .map_err(|_| FitTextError::NotAWholeNumber {
+                    field,
+                    found: t.to_string(),
+                })
+        };
+        let mut o = FitOptions::default();
+        o = if self.least_squares {
+            o.with_least_squares()
+        } else {
+            o.with_huber_delta(number("Huber δ", &self.huber_delta)?)?
+        };
+        let fraction = number("held-out %", &self.holdout_pct)? / 100.0;
+        o = o.with_holdout(Holdout::Auto { fraction })?;
+        o = o.with_bootstrap(count("bootstrap resamples", &self.bootstrap)?)?;
+        Ok(o.with_starts(count("starts", &self.starts)?)?)
+    }
+}
+
+impl Default for FitOptionsText {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -9,9 +9,11 @@
 //!   (`series.rs`), millions of evaluations per second.
 //! * [`prefill_breakdown`] and [`decode_breakdown`] — every operator of a step, for tables.
 
+mod objective;
 mod ops;
 mod series;
 
+pub use objective::Objective;
 pub use ops::OpClass;
 
 use super::arch::Architecture;

@@ -8,38 +8,10 @@ use crate::model::params::param_counts;
 use crate::model::precision::Precision;
 use crate::model::roofline::evaluate;
 use crate::model::workload::Workload;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::ops::Range;
 
-/// The latency a frontier is drawn against (method.md §4: one frontier per objective).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Objective {
-    Prefill,
-    Decode,
-    Total,
-}
-
-impl Objective {
-    pub const ALL: [Objective; 3] = [Objective::Prefill, Objective::Decode, Objective::Total];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Objective::Prefill => "prefill",
-            Objective::Decode => "decode",
-            Objective::Total => "total",
-        }
-    }
-
-    /// This objective's latency in a roofline report, seconds.
-    pub fn of(self, r: &crate::model::roofline::LatencyReport) -> f64 {
-        match self {
-            Objective::Prefill => r.prefill_s,
-            Objective::Decode => r.decode_s,
-            Objective::Total => r.total_s,
-        }
-    }
-}
+pub use crate::model::roofline::Objective;
 
 /// A candidate's shape, size and predicted loss (64 bytes). Latency and memory per precision
 /// are in [`Metrics`].
@@ -116,12 +88,9 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// This objective's latency, seconds ([`Objective::pick`] says which field that is).
     pub fn latency(&self, objective: Objective) -> f64 {
-        match objective {
-            Objective::Prefill => self.prefill_s as f64,
-            Objective::Decode => self.decode_s as f64,
-            Objective::Total => self.total_s as f64,
-        }
+        objective.pick(self.prefill_s, self.decode_s, self.total_s) as f64
     }
 }
 

@@ -4,10 +4,13 @@
 //!
 //! * [`space`] — [`SearchSpace`]: the lists, validation, exact count, index decoding.
 //! * [`eval`] — [`Candidate`], [`Metrics`], [`evaluate_chunk`].
+//! * [`findings`] — what a report says beyond its frontiers: trends, [`Findings`], a reference
+//!   model's [`ReferenceScore`] and its [`MatchedReport`] against the frontier.
 //! * `budget` — [`LatencyBudget`]: a budget per token, decode, first token or total.
 //! * `constraints` — [`Constraints`] and the paper's [`APPLICATION_BUDGETS`].
 //! * `run` — [`SearchRun`] (chunk by chunk), [`search`] (with an observer), [`SearchReport`].
 //! * `sample` — Latin hypercube and local refinement.
+//! * `space_text` — [`SearchSpaceText`]: the space as its editor shows it, read and written.
 //!
 //! Constraints are not applied while evaluating: a report keeps every candidate, and
 //! [`SearchReport::frontier`] filters by [`Constraints`], so budgets change without re-running.
@@ -15,18 +18,25 @@
 pub mod budget;
 mod constraints;
 pub mod eval;
+pub mod findings;
 mod run;
 mod sample;
 pub mod space;
+mod space_text;
 
 pub use budget::{BudgetBasis, BudgetError, LatencyBudget};
 pub use constraints::{ApplicationBudget, Constraints, ConstraintsSpec, APPLICATION_BUDGETS};
 pub use eval::{evaluate_chunk, Candidate, Evaluations, Metrics, Objective};
+pub use findings::{
+    findings, matched_latency, score_reference, trends, Findings, MatchedReport, ReferenceScore,
+    TrendPoint,
+};
 pub use run::{search, SearchPhase, SearchProgress, SearchReport, SearchRun};
 pub use space::{
     edge_warning, AttentionKind, ExpertChoice, GridEdge, GridPoint, KvHeads, SearchSpace,
     SearchSpaceError, SearchSpaceSpec, ENUMERATION_LIMIT, HARD_LIMIT,
 };
+pub use space_text::{parse_attention_kinds, parse_kv_heads, SearchSpaceText, SpaceTextError};
 
 use crate::model::precision::Precision;
 use serde::{Deserialize, Serialize};
