@@ -11,6 +11,7 @@ use roofscale::model::precision::{NumFormat, Precision};
 use roofscale::model::roofline::{
     decode_breakdown, evaluate, prefill_breakdown, Bound, PhaseBreakdown,
 };
+use roofscale::model::weight_format::WeightFormat;
 use roofscale::model::workload::{OperatorSet, Workload, WorkloadSpec};
 
 // ---------------------------------------------------------------------------------------------
@@ -557,12 +558,14 @@ fn random_precision(rng: &mut SmallRng) -> Precision {
     if rng.random_bool(0.5) {
         Precision::PRESETS[rng.random_range(0..4)]
     } else {
+        let formats = WeightFormat::offered();
+        let weights = if rng.random_bool(0.3) {
+            formats[rng.random_range(0..formats.len())]
+        } else {
+            NumFormat::ALL[rng.random_range(0..6)].into()
+        };
         let mut pick = || NumFormat::ALL[rng.random_range(0..6)];
-        Precision {
-            weights: pick(),
-            activations: pick(),
-            kv: pick(),
-        }
+        Precision::new(weights, pick(), pick())
     }
 }
 

@@ -307,7 +307,7 @@ pub fn evaluate(
         for_each_op(&cx, Step::decode(&cx), &mut decode);
     }
     let decode_s = decode.total;
-    let weights_bytes = cx.stored_weight_bytes();
+    let weights_bytes = cx.stored_weight_bytes(arch);
     let kv_cache_bytes = kv_cache_bytes(&cx, workload.final_context() as f64);
     let peak_activation_bytes = peak_activation_bytes(&cx);
     let memory = weights_bytes + kv_cache_bytes + peak_activation_bytes;
