@@ -121,6 +121,7 @@ pub fn WorkloadPanel() -> impl IntoView {
                         )
                     },
                 )?,
+                fused_attention: inputs.workload.get_untracked().fused_attention(),
             };
             Workload::new(spec).map_err(|e| e.to_string())
         })();

@@ -450,6 +450,7 @@ pub fn paper_worked_example() -> WorkedExample {
         generated_tokens: 10,
         operators: OperatorSet::Paper,
         activation_sparsity: 0.0,
+        fused_attention: false,
     })
     .expect("valid workload");
     let constraints = Constraints::default()

@@ -175,7 +175,7 @@ pub struct LatencyReport {
     pub kv_cache_bytes: f64,
     /// Estimate of the largest live activations, in the prefill of an unfused implementation:
     /// the residual stream plus the largest of attention scores (B·n_h·S_in·S_kv), FFN
-    /// intermediates and logits. Flash attention would need less.
+    /// intermediates and logits; fused attention holds no scores.
     pub peak_activation_bytes: f64,
     /// Weights + KV cache + peak activations fit in the device's memory.
     pub fits_in_memory: bool,
@@ -340,7 +340,11 @@ fn peak_activation_bytes(cx: &Ctx) -> f64 {
     } else {
         cx.prompt.min(cx.window)
     };
-    let scores = cx.batch * cx.heads * cx.prompt * widest_window * cx.bv;
+    let scores = if cx.fused {
+        0.0
+    } else {
+        cx.batch * cx.heads * cx.prompt * widest_window * cx.bv
+    };
     let branches = if cx.gated() { 2.0 } else { 1.0 };
     let ffn =
         tokens * (branches * cx.active * cx.expert_width + branches * cx.shared_width) * cx.ba;

@@ -177,6 +177,8 @@ pub(crate) struct Ctx {
     pub prompt: f64,
     pub generated: f64,
     pub sparsity: f64,
+    /// Fused attention: no score matrix in memory.
+    pub fused: bool,
 }
 
 impl Ctx {
@@ -286,6 +288,7 @@ impl Ctx {
             prompt: w.prompt_tokens() as f64,
             generated: w.generated_tokens() as f64,
             sparsity: w.activation_sparsity(),
+            fused: w.fused_attention(),
         }
     }
 
@@ -544,7 +547,9 @@ pub(crate) fn for_each_op(cx: &Ctx, st: Step, sink: &mut impl OpSink) {
             ("Q·Kᵀ", "scores·V"),
         ),
     };
-    let score_bytes = b * h * s_q * bv;
+    // Scores written by Q·Kᵀ, read and written by softmax, read by scores·V, per attended
+    // token; a fused kernel keeps them on chip (method.md §3, "Fused attention").
+    let score_bytes = if cx.fused { 0.0 } else { b * h * s_q * bv };
     scores(
         cx,
         sink,
