@@ -56,6 +56,7 @@ fn every_parser_is_fuzzed() {
             "session link",
             "formula",
             "lists",
+            "gguf header",
             "csv reader"
         ]
     );
@@ -91,6 +92,11 @@ fn measurement_csv_parser_never_panics() {
 fn session_json_and_link_parsers_never_panic() {
     check("session json");
     check("session link");
+}
+
+#[test]
+fn gguf_header_reader_never_panics_and_asks_for_more_than_it_has() {
+    check("gguf header");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! * [`precision`] — number formats of weights, activations and KV cache.
 //! * [`weight_format`] — weight storage formats (GGUF, MLC, AWQ/GPTQ, NF4, custom bits).
 //! * [`ggml_type`] — ggml tensor types and their block layouts.
+//! * [`gguf`] — a GGUF file's header: metadata, tensors and exact bytes, and its architecture.
 //! * [`gguf_mix`] — llama.cpp's per-tensor types of each GGUF file type.
 //! * [`weight_bytes`] — bytes of every kind of weight tensor under a precision.
 //! * [`device`] — device specs (memory, bandwidth, peak compute per precision), presets, import.
@@ -31,6 +32,7 @@ pub mod device;
 pub mod fit;
 pub mod formula;
 pub mod ggml_type;
+pub mod gguf;
 pub mod gguf_mix;
 pub mod headline;
 pub mod hf_config;
