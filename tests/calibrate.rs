@@ -49,6 +49,7 @@ fn run(model: &str, precision: Precision, batch: u32, prompt: u32, generated: u3
             generated_tokens: generated,
             operators: OperatorSet::Full,
             activation_sparsity: 0.0,
+            fused_attention: false,
         },
         prefill_s: Some(1.0),
         decode_s: (generated > 0).then_some(1.0),
@@ -394,6 +395,27 @@ fn row_issue(text: &str) -> String {
 const HEADER: &str = "model,precision,batch,prompt_tokens,generated_tokens,prefill_ms,decode_ms";
 const GOOD_ROW: &str = "Qwen2.5-0.5B,fp16,1,512,128,60,2400";
 
+/// Issue 15: a file that says `q4_0` or `q8_0` is read, not refused.
+#[test]
+fn reads_gguf_and_other_weight_formats() {
+    let text = format!(
+        "{HEADER}\nQwen2.5-0.5B,q4_0,1,512,128,60,2400\nQwen2.5-0.5B,Q4_K_M,1,512,128,60,2400\n\
+         Qwen2.5-0.5B,q4f16_1,1,512,128,60,2400\nQwen2.5-0.5B,custom:4.25,1,512,128,60,2400\n\
+         Qwen2.5-0.5B,q9_0,1,512,128,60,2400\n"
+    );
+    let t = parse_measurements_csv("runs.csv", &text).unwrap();
+    let names: Vec<String> = t
+        .measurements
+        .iter()
+        .map(|m| m.precision().name())
+        .collect();
+    assert_eq!(names, ["Q4_0", "Q4_K_M", "q4f16_1", "custom 4.25 bpw"]);
+    assert_eq!(t.issues.len(), 1);
+    assert!(t.issues[0]
+        .in_file("runs.csv")
+        .contains("'q9_0' is not a precision"));
+}
+
 #[test]
 fn reads_units_aliases_comments_and_semicolons() {
     let text = "# runs on my board\n\
@@ -509,7 +531,8 @@ fn unknown_precision_names_file_line_and_column() {
             "{HEADER}\nQwen2.5-0.5B,fp12,1,512,128,60,2400\n{GOOD_ROW}\n"
         )),
         "runs.csv line 2, column \"precision\": 'fp12' is not a precision (expected fp16, int8, \
-         w8a16, w4a16 or one number format)"
+         w8a16, w4a16, one number format or a weight format (q8_0, q4_k_m, q4_0, iq4_xs, \
+         q4f16_1, awq-int4-g128, nf4, custom:N …))"
     );
 }
 

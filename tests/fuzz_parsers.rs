@@ -59,6 +59,7 @@ fn every_parser_is_fuzzed() {
             "param count",
             "fit options",
             "space editor",
+            "gguf header",
             "csv reader"
         ]
     );
@@ -94,6 +95,11 @@ fn measurement_csv_parser_never_panics() {
 fn session_json_and_link_parsers_never_panic() {
     check("session json");
     check("session link");
+}
+
+#[test]
+fn gguf_header_reader_never_panics_and_asks_for_more_than_it_has() {
+    check("gguf header");
 }
 
 #[test]

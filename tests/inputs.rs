@@ -60,11 +60,7 @@ fn presets_name_themselves_and_pick_the_matmul_peak() {
         assert_eq!(p.matmul_format(), matmul, "{name}");
         assert_eq!(name.parse::<Precision>(), Ok(p));
     }
-    let w4a8 = Precision {
-        weights: NumFormat::Int4,
-        activations: NumFormat::Int8,
-        kv: NumFormat::Int8,
-    };
+    let w4a8 = Precision::new(NumFormat::Int4.into(), NumFormat::Int8, NumFormat::Int8);
     assert_eq!(w4a8.name(), "W4A8");
     assert_eq!(w4a8.matmul_format(), NumFormat::Int8);
     let fp8 = Precision::uniform(NumFormat::Fp8);
@@ -84,7 +80,8 @@ fn presets_name_themselves_and_pick_the_matmul_peak() {
     assert_eq!(Precision::INT8.attention_format(), NumFormat::Int8);
     assert_eq!(
         "w3a16".parse::<Precision>().unwrap_err().to_string(),
-        "'w3a16' is not a precision (expected fp16, int8, w8a16, w4a16 or one number format)"
+        "'w3a16' is not a precision (expected fp16, int8, w8a16, w4a16, one number format or a \
+weight format (q8_0, q4_k_m, q4_0, iq4_xs, q4f16_1, awq-int4-g128, nf4, custom:N …))"
     );
 }
 

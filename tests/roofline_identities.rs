@@ -14,6 +14,7 @@ use roofscale::model::precision::{NumFormat, Precision};
 use roofscale::model::roofline::{
     decode_breakdown, evaluate, prefill_breakdown, Bound, PhaseBreakdown,
 };
+use roofscale::model::weight_format::WeightFormat;
 use roofscale::model::workload::{OperatorSet, Workload, WorkloadSpec};
 
 // ---------------------------------------------------------------------------------------------
@@ -86,6 +87,7 @@ fn workload(batch: u32, prompt: u32, generated: u32, operators: OperatorSet) -> 
         generated_tokens: generated,
         operators,
         activation_sparsity: 0.0,
+        fused_attention: false,
     })
     .unwrap()
 }
@@ -340,6 +342,53 @@ fn relu2_sparsity_skips_down_projection_weights_in_decode_only() {
     assert_eq!(sparse(&llama, 0.75).0, sparse(&llama, 0.0).0);
 }
 
+/// Fused attention keeps the B·n_h·S_q·S_kv scores on chip: Q·Kᵀ no longer writes them,
+/// softmax no longer reads and writes them, scores·V no longer reads them, 4 score matrices
+/// per layer in all; FLOPs do not change.
+#[test]
+fn fused_attention_saves_four_score_matrices_per_layer() {
+    let arch = llama_3_2_1b();
+    let (layers, heads) = (16.0, 32.0);
+    let d = device(100.0, 100.0);
+    for ops in [OperatorSet::Full, OperatorSet::Paper] {
+        let plain = workload(2, 300, 8, ops);
+        let fused = plain.with_fused_attention(true);
+        let (b, s) = (2.0, 300.0);
+        let p0 = prefill_breakdown(&arch, &d, Precision::FP16, &plain);
+        let p1 = prefill_breakdown(&arch, &d, Precision::FP16, &fused);
+        assert_eq!(p0.flops(), p1.flops());
+        let saved = p0.bytes() - p1.bytes();
+        let want = 4.0 * b * heads * s * s * 2.0 * layers;
+        assert!(close(saved, want, 1e-12), "{ops:?}: {saved} vs {want}");
+        // One decode step at context c: the same with S_q = 1, S_kv = c.
+        let c = 305;
+        let d0 = decode_breakdown(&arch, &d, Precision::FP16, &plain, c);
+        let d1 = decode_breakdown(&arch, &d, Precision::FP16, &fused, c);
+        let want = 4.0 * b * heads * c as f64 * 2.0 * layers;
+        assert!(close(d0.bytes() - d1.bytes(), want, 1e-12));
+        let (r0, r1) = (
+            evaluate(&arch, &d, Precision::FP16, &plain),
+            evaluate(&arch, &d, Precision::FP16, &fused),
+        );
+        assert!(r1.prefill_s < r0.prefill_s && r1.decode_s <= r0.decode_s);
+        assert!(r1.peak_activation_bytes <= r0.peak_activation_bytes);
+    }
+    // A long prompt: the unfused score matrix is the largest live activation, fused none.
+    let long = workload(1, 4000, 0, OperatorSet::Full);
+    let (r0, r1) = (
+        evaluate(&arch, &d, Precision::FP16, &long),
+        evaluate(&arch, &d, Precision::FP16, &long.with_fused_attention(true)),
+    );
+    let scores = heads * 4000.0 * 4000.0 * 2.0;
+    assert!(close(
+        r0.peak_activation_bytes - r1.peak_activation_bytes,
+        scores - 4000.0 * 8192.0 * 2.0 * 2.0,
+        1e-12
+    ));
+    // The paper's workload keeps attention unfused.
+    assert!(!Workload::paper(OperatorSet::Paper).fused_attention());
+}
+
 #[test]
 fn int8_is_faster_than_fp16_but_by_less_than_twice_on_the_default_device() {
     let dev = Device::default();
@@ -485,12 +534,14 @@ fn random_precision(rng: &mut SmallRng) -> Precision {
     if rng.random_bool(0.5) {
         Precision::PRESETS[rng.random_range(0..4)]
     } else {
+        let formats = WeightFormat::offered();
+        let weights = if rng.random_bool(0.3) {
+            formats[rng.random_range(0..formats.len())]
+        } else {
+            NumFormat::ALL[rng.random_range(0..6)].into()
+        };
         let mut pick = || NumFormat::ALL[rng.random_range(0..6)];
-        Precision {
-            weights: pick(),
-            activations: pick(),
-            kv: pick(),
-        }
+        Precision::new(weights, pick(), pick())
     }
 }
 
@@ -514,6 +565,7 @@ fn random_workload(rng: &mut SmallRng) -> Workload {
         } else {
             0.0
         },
+        fused_attention: rng.random_bool(0.3),
     })
     .unwrap()
 }
@@ -522,7 +574,7 @@ fn random_workload(rng: &mut SmallRng) -> Workload {
 fn closed_form_decode_sum_equals_the_step_by_step_loop() {
     let mut rng = SmallRng::seed_from_u64(0x5eed_0001);
     let mut bound_changes = 0;
-    for case in 0..300 {
+    for case in 0..400 {
         let arch = random_arch(&mut rng);
         let dev = random_device(&mut rng);
         let p = random_precision(&mut rng);

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::state::Inputs;
 use crate::model::precision::{NumFormat, Precision};
+use crate::model::weight_format::WeightFormat;
 use crate::model::workload::{OperatorSet, Workload, WorkloadSpec};
 
 /// Parses one integer field, naming it in the message.
@@ -43,6 +44,35 @@ fn format_select(
                     let f = *f;
                     view! { <option value=f.key() selected=move || get(&inputs.precision.get()) == f>{f.name()}</option> }
                 }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// A select for the weight format: plain formats, GGUF file types, MLC, AWQ/GPTQ and NF4
+/// (a custom number of bits arrives through a session or a measurements file).
+fn weight_select() -> impl IntoView {
+    let inputs = expect_context::<Inputs>();
+    let current = move || inputs.precision.get().weights;
+    view! {
+        <label>
+            "Weights"
+            <select data-testid="precision-weights"
+                prop:value=move || current().key()
+                on:change=move |ev| {
+                    if let Ok(f) = event_target_value(&ev).parse::<WeightFormat>() {
+                        inputs.precision.update(|p| p.weights = f);
+                    }
+                }>
+                {move || {
+                    let mut offered = WeightFormat::offered();
+                    if !offered.contains(&current()) {
+                        offered.push(current());
+                    }
+                    offered.into_iter().map(|f| {
+                        view! { <option value=f.key() selected=move || current() == f>{f.name()}</option> }
+                    }).collect_view()
+                }}
             </select>
         </label>
     }
@@ -93,6 +123,7 @@ pub fn WorkloadPanel() -> impl IntoView {
                         )
                     },
                 )?,
+                fused_attention: inputs.workload.get_untracked().fused_attention(),
             };
             Workload::new(spec).map_err(|e| e.to_string())
         })();
@@ -169,7 +200,7 @@ pub fn WorkloadPanel() -> impl IntoView {
                 </select>
             </label>
             <div class="grid3" role="group" aria-label="Number format per tensor kind">
-                {format_select("Weights", "precision-weights", |p| p.weights, |p, f| p.weights = f)}
+                {weight_select()}
                 {format_select("Activations", "precision-activations", |p| p.activations, |p, f| p.activations = f)}
                 {format_select("KV cache", "precision-kv", |p| p.kv, |p, f| p.kv = f)}
             </div>

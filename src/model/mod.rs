@@ -5,6 +5,11 @@
 //! * [`params`] — its exact parameter counts by component.
 //! * [`hf_config`] — import of a Hugging Face `config.json` into an [`arch::ArchSpec`].
 //! * [`precision`] — number formats of weights, activations and KV cache.
+//! * [`weight_format`] — weight storage formats (GGUF, MLC, AWQ/GPTQ, NF4, custom bits).
+//! * [`ggml_type`] — ggml tensor types and their block layouts.
+//! * [`gguf`] — a GGUF file's header: metadata, tensors and exact bytes, and its architecture.
+//! * [`gguf_mix`] — llama.cpp's per-tensor types of each GGUF file type.
+//! * [`weight_bytes`] — bytes of every kind of weight tensor under a precision.
 //! * [`device`] — device specs (memory, bandwidth, peak compute per precision), presets, import.
 //! * [`workload`] — batch, prompt and generated tokens, operator set.
 //! * [`roofline`] — per-operator FLOPs and bytes, prefill and decode latency, memory.
@@ -26,6 +31,9 @@ pub mod csv_reader;
 pub mod device;
 pub mod fit;
 pub mod formula;
+pub mod ggml_type;
+pub mod gguf;
+pub mod gguf_mix;
 pub mod headline;
 pub mod hf_config;
 pub mod json_float;
@@ -40,4 +48,6 @@ mod robust_loss;
 pub mod roofline;
 pub mod search;
 pub mod theory;
+pub mod weight_bytes;
+pub mod weight_format;
 pub mod workload;

@@ -2,8 +2,11 @@
 //!
 //! method.md §1 and §3: b_w, b_a and b_kv are independent, and the compute peak that applies is
 //! the device's peak for the format the multiply actually runs in, which is not always the
-//! storage format (W4A16 dequantises to FP16 and runs at the FP16 peak).
+//! storage format (W4A16 dequantises to FP16 and runs at the FP16 peak). Weights may be in
+//! any [`WeightFormat`] (GGUF, MLC, AWQ, …), with their own format for the embedding table
+//! and the LM head, and a stated [`MatmulPath`].
 
+use super::weight_format::{MatmulPath, WeightFormat};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -118,6 +121,9 @@ impl fmt::Display for PrecisionError {
 
 impl std::error::Error for PrecisionError {}
 
+/// [`PrecisionError::what`] of a `custom:` format whose number is wrong.
+pub const CUSTOM: &str = "custom weight format";
+
 impl FromStr for NumFormat {
     type Err = PrecisionError;
 
@@ -157,11 +163,24 @@ impl From<NumFormat> for String {
 }
 
 /// Formats of the three kinds of data a model moves. Every combination is valid.
+///
+/// Serialised as before for the original presets: the fields added later are left out when
+/// they hold their default, and default when absent, so sessions saved earlier still load.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Precision {
-    pub weights: NumFormat,
+    pub weights: WeightFormat,
     pub activations: NumFormat,
     pub kv: NumFormat,
+    /// Format of the embedding table when it differs from what `weights` gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<WeightFormat>,
+    /// Format of the LM head when it differs from what `weights` gives it (a GGUF Q4_0 file
+    /// already keeps it at Q6_K: that is the format's own rule, no override needed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lm_head: Option<WeightFormat>,
+    /// Where the weight matmuls run, which picks their peak (method.md §3).
+    #[serde(default, skip_serializing_if = "MatmulPath::is_default")]
+    pub matmul: MatmulPath,
 }
 
 impl Default for Precision {
@@ -178,17 +197,9 @@ impl Precision {
     /// and attention scores still run in FP16 (see [`Precision::vector_format`]).
     pub const INT8: Precision = Precision::uniform(NumFormat::Int8);
     /// INT8 weights dequantised to FP16 (weight-only quantisation).
-    pub const W8A16: Precision = Precision {
-        weights: NumFormat::Int8,
-        activations: NumFormat::Fp16,
-        kv: NumFormat::Fp16,
-    };
+    pub const W8A16: Precision = Precision::weight_only(WeightFormat::Plain(NumFormat::Int8));
     /// INT4 weights dequantised to FP16 (GPTQ/AWQ-style weight-only quantisation).
-    pub const W4A16: Precision = Precision {
-        weights: NumFormat::Int4,
-        activations: NumFormat::Fp16,
-        kv: NumFormat::Fp16,
-    };
+    pub const W4A16: Precision = Precision::weight_only(WeightFormat::Plain(NumFormat::Int4));
 
     /// The presets offered in the UI, in display order.
     pub const PRESETS: [Precision; 4] = [
@@ -199,16 +210,48 @@ impl Precision {
     ];
 
     pub const fn uniform(f: NumFormat) -> Precision {
+        Precision::new(WeightFormat::Plain(f), f, f)
+    }
+
+    /// Weights, activations and KV cache in the given formats, nothing overridden.
+    pub const fn new(weights: WeightFormat, activations: NumFormat, kv: NumFormat) -> Precision {
         Precision {
-            weights: f,
-            activations: f,
-            kv: f,
+            weights,
+            activations,
+            kv,
+            embedding: None,
+            lm_head: None,
+            matmul: MatmulPath::Accelerator,
         }
+    }
+
+    /// Weight-only quantisation: `weights` with FP16 activations and KV cache, as GGUF, MLC,
+    /// AWQ and GPTQ models run by default.
+    pub const fn weight_only(weights: WeightFormat) -> Precision {
+        Precision::new(weights, NumFormat::Fp16, NumFormat::Fp16)
+    }
+
+    /// The same with the embedding table in `f` (`None`: the weight format's own rule).
+    pub fn with_embedding(mut self, f: Option<WeightFormat>) -> Precision {
+        self.embedding = f;
+        self
+    }
+
+    /// The same with the LM head in `f` (`None`: the weight format's own rule).
+    pub fn with_lm_head(mut self, f: Option<WeightFormat>) -> Precision {
+        self.lm_head = f;
+        self
+    }
+
+    /// The same with the matmul path `path`.
+    pub fn with_matmul(mut self, path: MatmulPath) -> Precision {
+        self.matmul = path;
+        self
     }
 
     /// Format of the weight matmuls (projections, FFN, router, LM head): method.md §3.
     pub fn matmul_format(&self) -> NumFormat {
-        self.weights.matmul_with(self.activations)
+        self.weights.matmul_format(self.activations, self.matmul)
     }
 
     /// Format of Q·Kᵀ and scores·V, whose operands are activations and the KV cache.
@@ -228,9 +271,32 @@ impl Precision {
         }
     }
 
-    /// Display name: "FP16", "INT8", "W4A16", or "W:INT4 A:FP8 KV:FP16" when nothing shorter fits.
+    /// Display name: "FP16", "INT8", "W4A16", "Q4_K_M", or "W:INT4 A:FP8 KV:FP16" when nothing
+    /// shorter fits; overrides follow ("Q4_0, head Q8_0, CPU").
     pub fn name(&self) -> String {
-        let (w, a, kv) = (self.weights, self.activations, self.kv);
+        let mut name = self.base_name();
+        if let Some(e) = self.embedding {
+            name.push_str(&format!(", embedding {}", e.name()));
+        }
+        if let Some(h) = self.lm_head {
+            name.push_str(&format!(", head {}", h.name()));
+        }
+        match self.matmul {
+            MatmulPath::Accelerator => {}
+            MatmulPath::Cpu => name.push_str(", CPU"),
+            MatmulPath::Format(f) => name.push_str(&format!(", matmul {}", f.name())),
+        }
+        name
+    }
+
+    fn base_name(&self) -> String {
+        let (a, kv) = (self.activations, self.kv);
+        let Some(w) = self.weights.plain() else {
+            if a == NumFormat::Fp16 && kv == a {
+                return self.weights.name();
+            }
+            return format!("W:{} A:{} KV:{}", self.weights.name(), a.name(), kv.name());
+        };
         if w == a && a == kv {
             return w.name().to_string();
         }
@@ -253,22 +319,33 @@ impl fmt::Display for Precision {
 impl FromStr for Precision {
     type Err = PrecisionError;
 
-    /// A preset name ("fp16", "int8", "w8a16", "w4a16", case-insensitive) or a single format
-    /// used for all three ("bf16").
+    /// A preset name ("fp16", "int8", "w8a16", "w4a16", case-insensitive), a single number
+    /// format used for all three ("bf16"), or a weight format other than those, run
+    /// weight-only with FP16 activations and KV cache ("q4_k_m", "q4f16_1", "custom:4.25").
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let key = s.trim().to_ascii_lowercase();
         match key.as_str() {
             "w8a16" => Ok(Precision::W8A16),
             "w4a16" => Ok(Precision::W4A16),
             "w8a8" => Ok(Precision::INT8),
-            _ => key
-                .parse::<NumFormat>()
-                .map(Precision::uniform)
-                .map_err(|_| PrecisionError {
-                    input: s.to_string(),
-                    what: "precision",
-                    expected: "fp16, int8, w8a16, w4a16 or one number format",
-                }),
+            _ => {
+                if let Ok(f) = key.parse::<NumFormat>() {
+                    return Ok(Precision::uniform(f));
+                }
+                match key.parse::<WeightFormat>() {
+                    Ok(w) => Ok(Precision::weight_only(w)),
+                    Err(e) if e.what == CUSTOM => Err(PrecisionError {
+                        input: s.to_string(),
+                        ..e
+                    }),
+                    Err(_) => Err(PrecisionError {
+                        input: s.to_string(),
+                        what: "precision",
+                        expected: "fp16, int8, w8a16, w4a16, one number format or a weight \
+format (q8_0, q4_k_m, q4_0, iq4_xs, q4f16_1, awq-int4-g128, nf4, custom:N …)",
+                    }),
+                }
+            }
         }
     }
 }

@@ -150,7 +150,7 @@ impl Xi {
         w: &Workload,
     ) -> f64 {
         let s_bar = w.prompt_tokens() as f64 + (w.generated_tokens() as f64 + 1.0) / 2.0;
-        let (bw, bkv) = (precision.weights.bytes(), precision.kv.bytes());
+        let (bw, bkv) = (precision.weights.nominal_bytes(), precision.kv.bytes());
         self.weights + 2.0 * w.batch() as f64 * s_bar * bkv / (gqa * hidden * bw)
     }
 }
@@ -209,7 +209,7 @@ pub fn depth_limits(
 ) -> DepthLimits {
     let xi = Xi::new(gqa, ffn_ratio, rho);
     let d2 = hidden * hidden;
-    let bw = precision.weights.bytes();
+    let bw = precision.weights.nominal_bytes();
     DepthLimits {
         prefill: budgets.flops_per_prompt_token.map(|f| f / (xi.flops * d2)),
         decode: budgets
@@ -454,6 +454,7 @@ pub fn paper_worked_example() -> WorkedExample {
         generated_tokens: 10,
         operators: OperatorSet::Paper,
         activation_sparsity: 0.0,
+        fused_attention: false,
     })
     .expect("valid workload");
     let constraints = Constraints::default()

@@ -31,6 +31,11 @@ pub struct WorkloadSpec {
     /// of the down-projection weights (method.md §3, PLM). Ignored for other FFNs.
     #[serde(default)]
     pub activation_sparsity: f64,
+    /// Attention runs as one fused kernel (FlashAttention; llama.cpp `-fa`, vLLM,
+    /// TensorRT-LLM): the score matrix is never written to or read from memory (method.md
+    /// §3). Off by default, as in the paper.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fused_attention: bool,
 }
 
 impl Default for WorkloadSpec {
@@ -42,6 +47,7 @@ impl Default for WorkloadSpec {
             generated_tokens: 16,
             operators: OperatorSet::Full,
             activation_sparsity: 0.0,
+            fused_attention: false,
         }
     }
 }
@@ -138,6 +144,17 @@ impl Workload {
 
     pub fn activation_sparsity(&self) -> f64 {
         self.0.activation_sparsity
+    }
+
+    /// Whether attention is fused (no score matrix in memory).
+    pub fn fused_attention(&self) -> bool {
+        self.0.fused_attention
+    }
+
+    /// The same workload with attention fused or not.
+    pub fn with_fused_attention(mut self, fused: bool) -> Workload {
+        self.0.fused_attention = fused;
+        self
     }
 
     /// Context of the last decode step, S_in + S_out (method.md §3: step t sees S_in + t).

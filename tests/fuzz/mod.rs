@@ -12,6 +12,7 @@ use roofscale::model::device::{
 };
 use roofscale::model::fit::FitOptionsText;
 use roofscale::model::formula::Formula;
+use roofscale::model::gguf::{import_gguf, GgufImport};
 use roofscale::model::hf_config::{import_hf_config, reference_presets};
 use roofscale::model::lists::{parse_counts, parse_param_count};
 use roofscale::model::loss_csv::parse_loss_csv;
@@ -250,6 +251,28 @@ fn space_text(text: &str) -> SearchSpaceText {
     }
 }
 
+/// A binary file as text the mutator can edit: one char per byte (U+0000 to U+00FF).
+fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| b as char).collect()
+}
+
+/// The GGUF header reader on the bytes of `text` (chars above U+00FF keep their low byte):
+/// a truncated prefix must ask for more than it has.
+fn read_gguf(text: &str) -> bool {
+    let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+    match import_gguf("f.gguf", &bytes) {
+        Ok(GgufImport::Model(_)) => true,
+        Ok(GgufImport::NeedMore { at_least }) => {
+            assert!(
+                at_least > bytes.len() as u64,
+                "asks for {at_least} of {bytes:?}"
+            );
+            false
+        }
+        Err(_) => false,
+    }
+}
+
 /// Every parser of user input.
 pub fn targets() -> Vec<Target> {
     let measurements: String = EXAMPLE_MEASUREMENTS_CSV
@@ -315,6 +338,14 @@ pub fn targets() -> Vec<Target> {
         target("space editor", vec![space_text_seed()], |s| {
             space_text(s).parse(FfnKind::SwiGlu).is_ok()
         }),
+        target(
+            "gguf header",
+            vec![
+                latin1(include_bytes!("../fixtures/gguf/deepseek2-tiny-f16.gguf")),
+                latin1(&include_bytes!("../fixtures/gguf/tiny-llama-q4_k_m.gguf")[..2048]),
+            ],
+            read_gguf,
+        ),
         target(
             "csv reader",
             vec![

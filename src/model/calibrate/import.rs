@@ -468,6 +468,7 @@ impl Row<'_> {
                 generated_tokens: generated_tokens.unwrap_or(0),
                 operators: OperatorSet::Full,
                 activation_sparsity: 0.0,
+                fused_attention: false,
             },
             prefill_s,
             decode_s,

@@ -177,7 +177,7 @@ pub struct LatencyReport {
     pub kv_cache_bytes: f64,
     /// Estimate of the largest live activations, in the prefill of an unfused implementation:
     /// the residual stream plus the largest of attention scores (B·n_h·S_in·S_kv), FFN
-    /// intermediates and logits. Flash attention would need less.
+    /// intermediates and logits; fused attention holds no scores.
     pub peak_activation_bytes: f64,
     /// Weights + KV cache + peak activations fit in the device's memory.
     pub fits_in_memory: bool,
@@ -312,7 +312,7 @@ pub fn evaluate(
         for_each_op(&cx, Step::decode(&cx), &mut decode);
     }
     let decode_s = decode.total + cx.generated * overhead;
-    let weights_bytes = cx.stored_weight_bytes();
+    let weights_bytes = cx.stored_weight_bytes(arch);
     let kv_cache_bytes = kv_cache_bytes(&cx, workload.final_context() as f64);
     let peak_activation_bytes = peak_activation_bytes(&cx);
     let memory = weights_bytes + kv_cache_bytes + peak_activation_bytes;
@@ -345,7 +345,11 @@ fn peak_activation_bytes(cx: &Ctx) -> f64 {
     } else {
         cx.prompt.min(cx.window)
     };
-    let scores = cx.batch * cx.heads * cx.prompt * widest_window * cx.bv;
+    let scores = if cx.fused {
+        0.0
+    } else {
+        cx.batch * cx.heads * cx.prompt * widest_window * cx.bv
+    };
     let branches = if cx.gated() { 2.0 } else { 1.0 };
     let ffn =
         tokens * (branches * cx.active * cx.expert_width + branches * cx.shared_width) * cx.ba;

@@ -9,6 +9,7 @@ use super::super::arch::{Architecture, Attention, FfnKind};
 use super::super::device::Device;
 use super::super::params::{attention_weights, param_counts, ParamCounts};
 use super::super::precision::Precision;
+use super::super::weight_bytes::{stored_from, weight_bytes, WeightBytes};
 use super::super::workload::{OperatorSet, Workload};
 
 /// What units an operator runs on, hence which peak applies (method.md §3).
@@ -164,7 +165,8 @@ pub(crate) struct Ctx {
     norm_params: f64,
     final_norm_params: f64,
     pub params: ParamCounts,
-    pub bw: f64,
+    /// Bytes per weight of each tensor kind (method.md §3, "Weight formats").
+    pub wb: WeightBytes,
     pub ba: f64,
     pub bkv: f64,
     pub bv: f64,
@@ -175,6 +177,8 @@ pub(crate) struct Ctx {
     pub prompt: f64,
     pub generated: f64,
     pub sparsity: f64,
+    /// Fused attention: no score matrix in memory.
+    pub fused: bool,
 }
 
 impl Ctx {
@@ -238,6 +242,7 @@ impl Ctx {
             }
             None => (s.layers, 0, f64::INFINITY),
         };
+        let wb = weight_bytes(arch, &p);
         let mats = s.ffn_kind.matrices() as u64;
         let (expert_width, shared_params, shared_width) = match s.moe {
             Some(m) => (
@@ -273,7 +278,7 @@ impl Ctx {
             norm_params: params.norms_per_layer as f64,
             final_norm_params: params.final_norm as f64,
             params,
-            bw: p.weights.bytes(),
+            wb,
             ba: p.activations.bytes(),
             bkv: p.kv.bytes(),
             bv: p.vector_format().bytes(),
@@ -283,6 +288,7 @@ impl Ctx {
             prompt: w.prompt_tokens() as f64,
             generated: w.generated_tokens() as f64,
             sparsity: w.activation_sparsity(),
+            fused: w.fused_attention(),
         }
     }
 
@@ -304,15 +310,36 @@ impl Ctx {
 
     /// Weight bytes the operator set stores: every parameter for the full set; for the
     /// paper's set only the layers' attention and FFN weights (method.md §3, ξ_all).
-    pub fn stored_weight_bytes(&self) -> f64 {
+    pub fn stored_weight_bytes(&self, arch: &Architecture) -> f64 {
         let p = &self.params;
-        let params = if self.full {
-            p.total()
+        if let Some(bw) = self.wb.uniform {
+            let params = if self.full {
+                p.total()
+            } else {
+                p.layers
+                    * (p.attention_per_layer
+                        + p.experts * p.expert_per_layer
+                        + p.shared_ffn_per_layer)
+            };
+            return params as f64 * bw;
+        }
+        let stored = stored_from(arch, &self.wb, p);
+        if self.full {
+            stored.total()
         } else {
-            p.layers
-                * (p.attention_per_layer + p.experts * p.expert_per_layer + p.shared_ffn_per_layer)
-        };
-        params as f64 * self.bw
+            let routers = p.layers as f64 * p.router_per_layer as f64 * self.wb.router;
+            stored.attention + stored.ffn - routers
+        }
+    }
+
+    /// Bytes of `m` matrix weights at `b` bytes each plus `small` norm and bias weights;
+    /// with a uniform format the original `(m + small)·b_w`.
+    #[inline(always)]
+    fn mat(&self, m: f64, b: f64, small: f64) -> f64 {
+        match self.wb.uniform {
+            Some(u) => (m + small) * u,
+            None => m * b + small * self.wb.vector,
+        }
     }
 }
 
@@ -398,14 +425,15 @@ fn scores(
 pub(crate) fn for_each_op(cx: &Ctx, st: Step, sink: &mut impl OpSink) {
     use OpClass::{Attention as A, Matmul as M, Vector as V};
     let (t, b, s_q, d) = (st.tokens, cx.batch, st.s_q, cx.d);
-    let (bw, ba, bkv, bv) = (cx.bw, cx.ba, cx.bkv, cx.bv);
+    let (ba, bkv, bv) = (cx.ba, cx.bkv, cx.bv);
+    let wb = &cx.wb;
     let l = cx.layers;
     let k = Lin::k;
 
     if cx.full && cx.norms > 0.0 {
         sink.op(LinOp::layer("norms", V, l)
             .flops(k(4.0 * cx.norms * t * d))
-            .weights(cx.norm_params * bw)
+            .weights(cx.norm_params * wb.vector)
             .act(k(2.0 * cx.norms * t * d * bv)));
     }
 
@@ -423,16 +451,16 @@ pub(crate) fn for_each_op(cx: &Ctx, st: Step, sink: &mut impl OpSink) {
             let (qw, kw) = (h * dh, g * dh);
             sink.op(LinOp::layer("Q proj", M, l)
                 .flops(k(2.0 * t * q.0))
-                .weights((q.0 + q.1) * bw)
+                .weights(cx.mat(q.0, wb.q, q.1))
                 .act(k(t * (d + qw) * ba)));
             sink.op(LinOp::layer("K proj", M, l)
                 .flops(k(2.0 * t * kp.0))
-                .weights((kp.0 + kp.1) * bw)
+                .weights(cx.mat(kp.0, wb.k, kp.1))
                 .act(k(t * d * ba))
                 .kv(k(t * kw * bkv)));
             sink.op(LinOp::layer("V proj", M, l)
                 .flops(k(2.0 * t * v.0))
-                .weights((v.0 + v.1) * bw)
+                .weights(cx.mat(v.0, wb.v, v.1))
                 .act(k(t * d * ba))
                 .kv(k(t * kw * bkv)));
             (t * (h + g) * dh, o, qw)
@@ -451,16 +479,19 @@ pub(crate) fn for_each_op(cx: &Ctx, st: Step, sink: &mut impl OpSink) {
         } => {
             sink.op(LinOp::layer("Q proj", M, l)
                 .flops(k(2.0 * t * q.0))
-                .weights((q.0 + q.1) * bw)
+                .weights(match wb.uniform {
+                    Some(u) => (q.0 + q.1) * u,
+                    None => mla_q(q.0, q_rank, h * (nope + rope), wb) + q.1 * wb.vector,
+                })
                 .act(k(t * (d + h * (nope + rope) + 2.0 * q_rank) * ba)));
             sink.op(LinOp::layer("KV-A proj", M, l)
                 .flops(k(2.0 * t * kv_a.0))
-                .weights((kv_a.0 + kv_a.1) * bw)
+                .weights(cx.mat(kv_a.0, wb.kv_a, kv_a.1))
                 .act(k(t * d * ba))
                 .kv(k(t * (c + rope) * bkv)));
             let kv_b_op = LinOp::layer("KV-B proj", M, l)
                 .flops(k(2.0 * t * kv_b))
-                .weights(kv_b * bw);
+                .weights(cx.mat(kv_b, wb.kv_b, 0.0));
             if st.decode {
                 // Absorbed form (method.md §3): W_UK folds into the query and W_UV into the
                 // attention output, with the same multiply-adds as projecting one token.
@@ -516,7 +547,9 @@ pub(crate) fn for_each_op(cx: &Ctx, st: Step, sink: &mut impl OpSink) {
             ("Q·Kᵀ", "scores·V"),
         ),
     };
-    let score_bytes = b * h * s_q * bv;
+    // Scores written by Q·Kᵀ, read and written by softmax, read by scores·V, per attended
+    // token; a fused kernel keeps them on chip (method.md §3, "Fused attention").
+    let score_bytes = if cx.fused { 0.0 } else { b * h * s_q * bv };
     scores(
         cx,
         sink,
@@ -546,7 +579,7 @@ pub(crate) fn for_each_op(cx: &Ctx, st: Step, sink: &mut impl OpSink) {
     );
     sink.op(LinOp::layer("O proj", M, l)
         .flops(k(2.0 * t * o_weights))
-        .weights(o_weights * bw)
+        .weights(cx.mat(o_weights, wb.o, 0.0))
         .act(k(t * (o_in + d) * ba)));
     if cx.full {
         sink.op(LinOp::layer("residual adds", V, l)
@@ -555,7 +588,7 @@ pub(crate) fn for_each_op(cx: &Ctx, st: Step, sink: &mut impl OpSink) {
         if cx.router_params > 0.0 {
             sink.op(LinOp::layer("router", M, l)
                 .flops(k(2.0 * t * cx.router_params))
-                .weights(cx.router_params * bw)
+                .weights(cx.router_params * wb.router)
                 .act(k(t * (d + cx.experts) * ba)));
         }
     }
@@ -570,11 +603,12 @@ pub(crate) fn for_each_op(cx: &Ctx, st: Step, sink: &mut impl OpSink) {
     };
     let ffn_in = LinOp::layer("FFN up", M, l)
         .flops(k(2.0 * t * kk * mat))
-        .weights(touched * mat * bw)
+        .weights(touched * mat * wb.ffn_up)
         .act(k(t * kk * (d + ie) * ba));
     if cx.gated() {
         sink.op(LinOp {
             name: "FFN gate",
+            weight_bytes: touched * mat * wb.ffn_gate,
             ..ffn_in
         });
     }
@@ -587,7 +621,7 @@ pub(crate) fn for_each_op(cx: &Ctx, st: Step, sink: &mut impl OpSink) {
     }
     sink.op(LinOp::layer("FFN down", M, l)
         .flops(k(2.0 * t * kk * mat))
-        .weights(touched * mat * bw * (1.0 - skip))
+        .weights(touched * mat * wb.ffn_down * (1.0 - skip))
         .act(k(t * kk * (ie + d) * ba)));
     if cx.shared_params > 0.0 {
         // Shared experts as one fused operator; sparsity skips their down third (or half).
@@ -595,20 +629,31 @@ pub(crate) fn for_each_op(cx: &Ctx, st: Step, sink: &mut impl OpSink) {
         let (sp, sw) = (cx.shared_params, cx.shared_width);
         sink.op(LinOp::layer("shared experts", M, l)
             .flops(k(2.0 * t * sp))
-            .weights(sp * bw * (1.0 - skip / mats))
+            .weights(match wb.uniform {
+                Some(bw) => sp * bw * (1.0 - skip / mats),
+                None => {
+                    let per = sp / mats;
+                    let gate = if mats == 3.0 {
+                        per * wb.shared_gate
+                    } else {
+                        0.0
+                    };
+                    gate + per * wb.shared_up + per * wb.shared_down * (1.0 - skip)
+                }
+            })
             .act(k(t * (2.0 * d + 2.0 * mats * sw) * ba)));
     }
 
     if cx.full {
         // Rows of the embedding actually read, one per token.
         sink.op(LinOp::layer("embedding", V, 1)
-            .weights(t * d * bw)
+            .weights(t * d * wb.embedding)
             .act(k(t * d * ba))
             .global());
         if cx.final_norm_params > 0.0 {
             sink.op(LinOp::layer("final norm", V, 1)
                 .flops(k(4.0 * t * d))
-                .weights(cx.final_norm_params * bw)
+                .weights(cx.final_norm_params * wb.vector)
                 .act(k(2.0 * t * d * bv))
                 .global());
         }
@@ -617,8 +662,20 @@ pub(crate) fn for_each_op(cx: &Ctx, st: Step, sink: &mut impl OpSink) {
         let lm = cx.vocab * d;
         sink.op(LinOp::layer("LM head", M, 1)
             .flops(k(2.0 * b * lm))
-            .weights(lm * bw)
+            .weights(lm * wb.lm_head)
             .act(k(b * (d + cx.vocab) * ba))
             .global());
+    }
+}
+
+/// Bytes of MLA's query projection of `q_params` weights: full rank at `wb.q`, or `q_a`
+/// (d × r) at `wb.q` and `q_b` (r × `q_b_width`) at `wb.q_b`.
+#[inline(always)]
+fn mla_q(q_params: f64, q_rank: f64, q_b_width: f64, wb: &WeightBytes) -> f64 {
+    if q_rank > 0.0 {
+        let q_b = q_rank * q_b_width;
+        (q_params - q_b) * wb.q + q_b * wb.q_b
+    } else {
+        q_params * wb.q
     }
 }

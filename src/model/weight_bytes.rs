@@ -1,0 +1,242 @@
+//! Bytes of every kind of weight tensor of an architecture stored in a [`Precision`].
+//!
+//! The roofline's weight traffic and the stored-weights memory both read these, so a Q4_K_M
+//! model's `ffn_down` costs Q6_K bytes in the layers llama.cpp gives Q6_K (`gguf_mix.rs`).
+//! Layer-dependent types are averaged over the layers, which is exact for the totals because
+//! a kind of tensor has the same shape in every layer.
+
+use super::arch::{Architecture, Attention};
+use super::gguf_mix::{MixContext, TensorRole};
+use super::params::{attention_weights, param_counts, ParamCounts};
+use super::precision::Precision;
+use super::weight_format::WeightFormat;
+
+/// Bytes per weight of each kind of tensor (matrices of one layer averaged over layers).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WeightBytes {
+    pub embedding: f64,
+    /// The LM head; equal to `embedding` when the two share one table.
+    pub lm_head: f64,
+    /// Q projection (MLA: full-rank `attn_q`, or `q_a` then `q_b`).
+    pub q: f64,
+    /// MLA's low-rank query up-projection `q_b` (rows of `q_lora_rank`).
+    pub q_b: f64,
+    pub k: f64,
+    pub v: f64,
+    pub o: f64,
+    /// MLA's `attn_kv_a_mqa`.
+    pub kv_a: f64,
+    /// MLA's `attn_kv_b` (llama.cpp treats it like `attn_v`).
+    pub kv_b: f64,
+    pub ffn_gate: f64,
+    pub ffn_up: f64,
+    pub ffn_down: f64,
+    pub shared_gate: f64,
+    pub shared_up: f64,
+    pub shared_down: f64,
+    pub router: f64,
+    /// Norms and biases.
+    pub vector: f64,
+    /// Every kind takes the same bytes (a plain format with nothing overridden): the
+    /// roofline then keeps its original single-b_w arithmetic.
+    pub uniform: Option<f64>,
+}
+
+/// What llama.cpp's rules read about `arch`.
+pub fn mix_context(arch: &Architecture) -> MixContext {
+    let s = arch.spec();
+    let gqa = match s.attention {
+        Attention::Standard {
+            heads, kv_heads, ..
+        } => heads / kv_heads.max(1),
+        Attention::Mla { .. } => 1,
+    };
+    MixContext {
+        layers: s.layers,
+        gqa,
+        experts: s.moe.map_or(0, |m| m.experts),
+        tied_embeddings: s.tied_embeddings,
+    }
+}
+
+/// Bytes per weight of every tensor kind of `arch` in `precision`.
+pub fn weight_bytes(arch: &Architecture, precision: &Precision) -> WeightBytes {
+    let s = arch.spec();
+    let f = precision.weights;
+    let cx = mix_context(arch);
+    let d = s.hidden as u64;
+    // Average over layers of the bytes of a tensor of `role` with rows of `row`.
+    let avg = |role: TensorRole, row: u64| -> f64 {
+        let n = cx.layers.max(1);
+        (0..n)
+            .map(|i| f.tensor_bits(role, i, &cx, row))
+            .sum::<f64>()
+            / n as f64
+            / 8.0
+    };
+    let once = |role: TensorRole, row: u64| f.tensor_bits(role, 0, &cx, row) / 8.0;
+    let (q, q_b, k, v, o, kv_a, kv_b) = match s.attention {
+        Attention::Standard {
+            heads, head_dim, ..
+        } => {
+            let (q, k, v) = (
+                avg(TensorRole::AttnQ, d),
+                avg(TensorRole::AttnK, d),
+                avg(TensorRole::AttnV, d),
+            );
+            let o = avg(TensorRole::AttnOut, heads as u64 * head_dim as u64);
+            (q, 0.0, k, v, o, 0.0, 0.0)
+        }
+        Attention::Mla {
+            heads,
+            q_lora_rank,
+            kv_lora_rank,
+            v_head_dim,
+            ..
+        } => {
+            let (q, q_b) = match q_lora_rank {
+                Some(r) => (
+                    avg(TensorRole::OtherMatrix, d),
+                    avg(TensorRole::OtherMatrix, r as u64),
+                ),
+                None => (avg(TensorRole::AttnQ, d), 0.0),
+            };
+            let o = avg(TensorRole::AttnOut, heads as u64 * v_head_dim as u64);
+            (
+                q,
+                q_b,
+                0.0,
+                0.0,
+                o,
+                avg(TensorRole::OtherMatrix, d),
+                avg(TensorRole::AttnV, kv_lora_rank as u64),
+            )
+        }
+    };
+    let (ie, si) = match s.moe {
+        Some(m) => (m.expert_intermediate as u64, m.shared_intermediate as u64),
+        None => (s.intermediate as u64, 0),
+    };
+    let down = |row: u64| avg(TensorRole::FfnDown, row);
+    let table = |o: Option<WeightFormat>, role: TensorRole| match o {
+        Some(o) => o.matrix_bits(d) / 8.0,
+        None => once(role, d),
+    };
+    let (embedding, lm_head) = if s.tied_embeddings {
+        let shared = table(
+            precision.lm_head.or(precision.embedding),
+            TensorRole::LmHead,
+        );
+        (shared, shared)
+    } else {
+        (
+            table(precision.embedding, TensorRole::Embedding),
+            table(precision.lm_head, TensorRole::LmHead),
+        )
+    };
+    let uniform = match (f, precision.embedding, precision.lm_head) {
+        (WeightFormat::Plain(p), None, None) => Some(p.bytes()),
+        _ => None,
+    };
+    WeightBytes {
+        embedding,
+        lm_head,
+        q,
+        q_b,
+        k,
+        v,
+        o,
+        kv_a,
+        kv_b,
+        ffn_gate: avg(TensorRole::FfnGate, d),
+        ffn_up: avg(TensorRole::FfnUp, d),
+        ffn_down: down(ie),
+        shared_gate: avg(TensorRole::FfnGate, d),
+        shared_up: avg(TensorRole::FfnUp, d),
+        shared_down: if si > 0 { down(si) } else { 0.0 },
+        router: once(TensorRole::Router, d),
+        vector: once(TensorRole::Vector, d),
+        uniform,
+    }
+}
+
+/// Bytes of the weights of each component, for memory and reports.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StoredWeights {
+    pub embedding: f64,
+    /// 0 when tied to the embedding.
+    pub lm_head: f64,
+    /// Attention of all layers (matrices, biases, q/k norms).
+    pub attention: f64,
+    /// FFN of all layers: every routed expert, shared experts and routers.
+    pub ffn: f64,
+    /// Layer norms and the final norm.
+    pub norms: f64,
+}
+
+impl StoredWeights {
+    pub fn total(&self) -> f64 {
+        self.embedding + self.lm_head + self.attention + self.ffn + self.norms
+    }
+}
+
+/// Bytes of every stored weight of `arch` in `precision`: what a checkpoint or a GGUF file
+/// holds (within llama.cpp's rules; tensor data only, no header).
+pub fn stored_weights(arch: &Architecture, precision: &Precision) -> StoredWeights {
+    let wb = weight_bytes(arch, precision);
+    stored_from(arch, &wb, &param_counts(arch))
+}
+
+/// [`stored_weights`] from already computed bytes per weight.
+pub(crate) fn stored_from(arch: &Architecture, wb: &WeightBytes, p: &ParamCounts) -> StoredWeights {
+    let s = arch.spec();
+    let l = p.layers as f64;
+    let aw = attention_weights(arch);
+    let attn_matrices = match s.attention {
+        Attention::Standard { .. } => {
+            aw.q as f64 * wb.q + aw.k as f64 * wb.k + aw.v as f64 * wb.v + aw.o as f64 * wb.o
+        }
+        Attention::Mla {
+            heads,
+            q_lora_rank,
+            qk_rope_dim,
+            qk_nope_dim,
+            ..
+        } => {
+            let q = match q_lora_rank {
+                Some(r) => {
+                    let q_b = r as f64 * heads as f64 * (qk_rope_dim + qk_nope_dim) as f64;
+                    (aw.q as f64 - q_b) * wb.q + q_b * wb.q_b
+                }
+                None => aw.q as f64 * wb.q,
+            };
+            q + aw.kv_a as f64 * wb.kv_a + aw.kv_b as f64 * wb.kv_b + aw.o as f64 * wb.o
+        }
+    };
+    let mats = s.ffn_kind.matrices() as f64;
+    let matrix = p.expert_per_layer as f64 / mats;
+    let per_expert = if mats == 3.0 {
+        matrix * (wb.ffn_gate + wb.ffn_up + wb.ffn_down)
+    } else {
+        matrix * (wb.ffn_up + wb.ffn_down)
+    };
+    let shared = match s.moe {
+        Some(m) if m.shared_experts > 0 => {
+            let sm = p.shared_ffn_per_layer as f64 / mats;
+            if mats == 3.0 {
+                sm * (wb.shared_gate + wb.shared_up + wb.shared_down)
+            } else {
+                sm * (wb.shared_up + wb.shared_down)
+            }
+        }
+        _ => 0.0,
+    };
+    let ffn = l * (p.experts as f64 * per_expert + shared + p.router_per_layer as f64 * wb.router);
+    StoredWeights {
+        embedding: p.embedding as f64 * wb.embedding,
+        lm_head: p.lm_head as f64 * wb.lm_head,
+        attention: l * (attn_matrices + aw.small as f64 * wb.vector),
+        ffn,
+        norms: (l * p.norms_per_layer as f64 + p.final_norm as f64) * wb.vector,
+    }
+}
