@@ -59,6 +59,8 @@ fn every_parser_is_fuzzed() {
             "param count",
             "fit options",
             "space editor",
+            "weight format",
+            "bench output",
             "gguf header",
             "csv reader"
         ]
@@ -95,6 +97,16 @@ fn measurement_csv_parser_never_panics() {
 fn session_json_and_link_parsers_never_panic() {
     check("session json");
     check("session link");
+}
+
+#[test]
+fn weight_format_names_never_panic_and_read_back_from_their_keys() {
+    check("weight format");
+}
+
+#[test]
+fn bench_output_parser_never_panics() {
+    check("bench output");
 }
 
 #[test]

@@ -61,7 +61,9 @@ fn weight_select() -> impl IntoView {
                 prop:value=move || current().key()
                 on:change=move |ev| {
                     if let Ok(f) = event_target_value(&ev).parse::<WeightFormat>() {
-                        inputs.precision.update(|p| p.weights = f);
+                        let mut p = inputs.precision.get_untracked();
+                        p.weights = f;
+                        inputs.set_precision(p);
                     }
                 }>
                 {move || {

@@ -5,7 +5,9 @@
 use rand::rngs::SmallRng;
 use rand::Rng;
 use roofscale::model::arch::FfnKind;
-use roofscale::model::calibrate::{parse_measurements_csv, EXAMPLE_MEASUREMENTS_CSV};
+use roofscale::model::calibrate::{
+    parse_bench_output, parse_measurements_csv, EXAMPLE_MEASUREMENTS_CSV,
+};
 use roofscale::model::csv_reader::{CsvLimits, CsvReader};
 use roofscale::model::device::{
     import_devices_csv, import_devices_json, DEVICE_TEMPLATE_CSV, DEVICE_TEMPLATE_JSON,
@@ -17,6 +19,7 @@ use roofscale::model::hf_config::{import_hf_config, reference_presets};
 use roofscale::model::lists::{parse_counts, parse_param_count};
 use roofscale::model::loss_csv::parse_loss_csv;
 use roofscale::model::search::{SearchSpaceSpec, SearchSpaceText};
+use roofscale::model::weight_format::WeightFormat;
 use roofscale::session::Session;
 
 /// Pieces that break parsers: delimiters, quotes, numbers at the edges, non-ASCII.
@@ -338,6 +341,28 @@ pub fn targets() -> Vec<Target> {
         target("space editor", vec![space_text_seed()], |s| {
             space_text(s).parse(FfnKind::SwiGlu).is_ok()
         }),
+        target(
+            "weight format",
+            vec!["q4_k_m".into(), "custom:4.25".into(), "awq-int4-g128".into(), "nf4-dq".into()],
+            |s| match s.parse::<WeightFormat>() {
+                // Every accepted name has a key that reads back to the same format.
+                Ok(f) => {
+                    assert_eq!(f.key().parse::<WeightFormat>(), Ok(f), "{s:?}");
+                    true
+                }
+                Err(_) => false,
+            },
+        ),
+        target(
+            "bench output",
+            vec![
+                include_str!("../fixtures/bench/llama-bench-depth-md.txt").to_string(),
+                include_str!("../fixtures/bench/llama-bench.jsonl").to_string(),
+                include_str!("../fixtures/bench/llama-bench.csv").to_string(),
+                include_str!("../fixtures/bench/ollama-verbose-minutes.txt").to_string(),
+            ],
+            |s| parse_bench_output("b.txt", s).is_ok(),
+        ),
         target(
             "gguf header",
             vec![

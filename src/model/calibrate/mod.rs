@@ -35,12 +35,18 @@
 //! assert_eq!(device.name(), "Jetson Orin Nano Super 8GB (calibrated)");
 //! ```
 
+mod bench_measure;
+mod bench_output;
 mod fit;
 mod import;
 mod measurements;
 mod report;
 mod timing;
 
+pub use bench_measure::{bench_measurements, run_precision};
+pub use bench_output::{
+    parse_bench_output, BenchError, BenchForm, BenchOutput, BenchRun, FORMS_UNDERSTOOD,
+};
 pub use fit::{HUBER_DELTA, MIN_FRACTION};
 pub use import::{
     parse_measurements_csv, MeasurementTable, MeasurementsError, MeasurementsErrorKind,
