@@ -306,3 +306,30 @@ fn sessions_saved_before_formats_still_load_and_save_the_same() {
     assert_eq!(serde_json::from_str::<Precision>(&json).unwrap(), new);
     assert_eq!(new.name(), "Q4_K_M, head Q8_0, CPU");
 }
+
+/// The search's fast path for plain formats (one b_w for every tensor) and the general
+/// per-tensor path agree: 16 custom bits per weight cost what FP16 costs, in every operator.
+#[test]
+fn plain_formats_fast_path_equals_the_per_tensor_path() {
+    let nano = device_presets()
+        .into_iter()
+        .find(|d| d.name() == "Jetson Orin Nano Super 8GB")
+        .unwrap();
+    let w = Workload::default();
+    for arch in [llama2_7b(), llama31_8b()] {
+        let plain = Precision::weight_only(WeightFormat::Plain(NumFormat::Fp16));
+        let custom = Precision::weight_only(WeightFormat::Custom(CustomBits::new(16.0).unwrap()));
+        let (a, b) = (
+            stored_weights(&arch, &plain),
+            stored_weights(&arch, &custom),
+        );
+        assert!(rel(b.total(), a.total()) < 1e-12, "{a:?} vs {b:?}");
+        let (ra, rb) = (
+            evaluate(&arch, &nano, plain, &w),
+            evaluate(&arch, &nano, custom, &w),
+        );
+        assert!(rel(rb.decode_s, ra.decode_s) < 1e-12);
+        assert!(rel(rb.prefill_s, ra.prefill_s) < 1e-12);
+        assert!(rel(rb.weights_bytes, ra.weights_bytes) < 1e-12);
+    }
+}

@@ -61,13 +61,39 @@ pub fn mix_context(arch: &Architecture) -> MixContext {
 
 /// Bytes per weight of every tensor kind of `arch` in `precision`.
 pub fn weight_bytes(arch: &Architecture, precision: &Precision) -> WeightBytes {
-    let s = arch.spec();
     let f = precision.weights;
+    // The search evaluates millions of candidates in plain formats: one number for all.
+    if let (WeightFormat::Plain(p), None, None) = (f, precision.embedding, precision.lm_head) {
+        let b = p.bytes();
+        return WeightBytes {
+            embedding: b,
+            lm_head: b,
+            q: b,
+            q_b: b,
+            k: b,
+            v: b,
+            o: b,
+            kv_a: b,
+            kv_b: b,
+            ffn_gate: b,
+            ffn_up: b,
+            ffn_down: b,
+            shared_gate: b,
+            shared_up: b,
+            shared_down: b,
+            router: b,
+            vector: b,
+            uniform: Some(b),
+        };
+    }
+    let s = arch.spec();
     let cx = mix_context(arch);
     let d = s.hidden as u64;
+    // Only GGUF's rules depend on the layer; other formats need one layer's bits.
+    let per_layer = matches!(f, WeightFormat::Gguf(_));
     // Average over layers of the bytes of a tensor of `role` with rows of `row`.
     let avg = |role: TensorRole, row: u64| -> f64 {
-        let n = cx.layers.max(1);
+        let n = if per_layer { cx.layers.max(1) } else { 1 };
         (0..n)
             .map(|i| f.tensor_bits(role, i, &cx, row))
             .sum::<f64>()
