@@ -101,3 +101,57 @@ fn a_file_without_the_sets_columns_is_refused_with_the_missing_one() {
         )
     );
 }
+
+/// The rated devices shipped beside the set (public/data/devices.csv; sources per row in
+/// public/data/devices.md): read by the page's own device import, note columns read past.
+const DEVICES_CSV: &str = include_str!("../public/data/devices.csv");
+
+#[test]
+fn every_device_spec_of_the_set_names_a_shipped_device_the_page_reads_or_says_why_not() {
+    use roofscale::model::device::import_devices_csv;
+    let import = import_devices_csv("data/devices.csv", DEVICES_CSV);
+    // Rows without a compute peak cannot be a device yet (issue 16): each is named with its
+    // line and the missing field, never dropped silently.
+    for e in &import.errors {
+        let e = e.to_string();
+        assert!(
+            e.contains("column \"fp16_tflops\": give fp16_tflops or fp32_tflops")
+                || e.contains("column \"bandwidth_gbps\": missing"),
+            "{e}"
+        );
+    }
+    let names: BTreeSet<String> = csv::Reader::from_reader(DEVICES_CSV.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    let readable: BTreeSet<&str> = import.devices.iter().map(|d| d.name()).collect();
+    assert!(readable.len() >= 30, "{} devices read", readable.len());
+    let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV)
+        .unwrap()
+        .good;
+    let mapped: Vec<_> = rows.iter().filter(|r| !r.device_spec.is_empty()).collect();
+    assert!(
+        mapped.len() * 4 >= rows.len() * 3,
+        "{} of {} rows mapped",
+        mapped.len(),
+        rows.len()
+    );
+    for r in &mapped {
+        assert!(
+            names.contains(&r.device_spec),
+            "line {}: {}",
+            r.line,
+            r.device_spec
+        );
+    }
+    let predictable = mapped
+        .iter()
+        .filter(|r| readable.contains(r.device_spec.as_str()))
+        .count();
+    println!(
+        "published set: {} rows, {} mapped to a rated device, {} to one the page can read",
+        rows.len(),
+        mapped.len(),
+        predictable
+    );
+}

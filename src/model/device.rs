@@ -781,10 +781,14 @@ impl Fields for CsvFields<'_> {
     }
 }
 
+/// Columns a device file may carry for people, which the page reads past: the shipped
+/// `data/devices.csv` keeps each row's links and caveats in them.
+pub const DEVICE_NOTE_COLUMNS: [&str; 2] = ["source_url", "notes"];
+
 /// Reads a CSV with one device per row (the rules of every CSV import: [`CsvReader`]); the
 /// header names the columns (any order, optional columns may be left out or empty). Unknown
 /// columns are refused, as unknown JSON fields are: a misspelt optional column would
-/// otherwise be dropped silently.
+/// otherwise be dropped silently. [`DEVICE_NOTE_COLUMNS`] are read past.
 pub fn import_devices_csv(file_name: &str, text: &str) -> DeviceImport {
     let at = |line: Option<usize>, field: Option<String>, problem: String| DeviceImportError {
         file_name: Some(file_name.to_string()),
@@ -821,6 +825,7 @@ pub fn import_devices_csv(file_name: &str, text: &str) -> DeviceImport {
                 )),
                 None => columns[i] = Some(col),
             },
+            None if DEVICE_NOTE_COLUMNS.contains(&key.as_str()) => {}
             None => header_errors.push(at(line, Some(name.clone()), unknown_problem("column"))),
         }
     }
