@@ -112,6 +112,8 @@ export const answerTests = [
       await setField(app, "device-usable-input", "7");
       await setField(app, "workload-generated", "32");
       await app.testId("precision-select").selectOption("INT8");
+      await app.testId("workload-fused-attention").check();
+      await app.testId("precision-lm-head").selectOption("q6_k");
       await setField(app, "space-params-min", "300M");
       await app.testId("search-budget-basis").selectOption("per_token");
       await setField(app, "search-budget", "25");
@@ -260,5 +262,63 @@ answerTests.push({
     await app.testId("roofline-chart").waitFor({ timeout: 15000 });
     assert((await app.text("frontier-pin-Qwen2.5-0.5B")) === "unpin", "pin button does not show the pinned state");
     await page.screenshot({ path: join(shots, "references-pinned.png"), fullPage: false });
+  },
+});
+
+/** Waits until the text of `id` is no longer `before`; returns the new text. */
+async function changed(app, id, before) {
+  await app.page.waitForFunction(([sel, b]) => {
+    const t = document.querySelector(sel)?.textContent.trim();
+    return t !== undefined && t !== b;
+  }, [`[data-testid="${id}"]`, before], { timeout: 15000 });
+  return app.text(id);
+}
+
+answerTests.push({
+  name: "deployment formats: fused attention, custom bits per weight and the LM head's own format change the figures (issue 15)",
+  async run({ app, page, shots }) {
+    await app.open();
+    await searchDone(app);
+    const fused = app.testId("workload-fused-attention");
+    assert(!(await fused.isChecked()), "fused attention is on by default (the paper runs without it)");
+    assert((await fused.locator("xpath=..").getAttribute("title")).includes("without writing the score matrix"), "no tooltip on fused attention");
+    const prefill = await app.text("latency-prefill");
+    await fused.check();
+    const fusedPrefill = await changed(app, "latency-prefill", prefill);
+    assert(parseFloat(fusedPrefill) < parseFloat(prefill), `fused prefill ${fusedPrefill} not below ${prefill}`);
+
+    // The LM head (tied to the embedding in Qwen2.5-0.5B) in its own format.
+    const fp16Weights = await app.text("memory-weights");
+    assert((await app.testId("precision-lm-head").inputValue()) === "", "the LM head is not 'same as weights' by default");
+    await app.testId("precision-lm-head").selectOption("int4");
+    const smaller = await changed(app, "memory-weights", fp16Weights);
+    await app.testId("precision-lm-head").selectOption("");
+    await changed(app, "memory-weights", smaller);
+    assert((await app.text("memory-weights")) === fp16Weights, "'same as weights' does not restore the weights' size");
+
+    // Custom bits per weight: typed, checked by the core, a bad value keeps the last good one.
+    assert(await app.testId("precision-custom-bits").count() === 0, "the bits field shows before Custom… is chosen");
+    await app.testId("precision-weights").selectOption("custom");
+    await app.testId("precision-custom-bits").fill("4.25");
+    const custom = await changed(app, "memory-weights", fp16Weights);
+    assert((await app.testId("precision-weights").inputValue()) === "custom", "the weights select left Custom…");
+    await app.testId("precision-custom-bits").fill("abc");
+    await app.testId("precision-custom-error").waitFor({ timeout: 5000 });
+    const message = await app.text("precision-custom-error");
+    assert(message === "Custom bits per weight: 'custom:abc' is not a custom weight format (expected custom:N with N bits per weight above 0 and at most 32, e.g. custom:4.25)", `message: ${message}`);
+    assert((await app.text("memory-weights")) === custom, "a bad custom value changed the weights");
+    await app.testId("precision-custom-bits").scrollIntoViewIfNeeded();
+    await fused.locator("xpath=ancestor::section").screenshot({ path: join(shots, "deploy-workload-panel.png") });
+    await app.testId("precision-custom-bits").fill("5");
+    await app.testId("precision-custom-error").waitFor({ state: "detached", timeout: 5000 });
+    await changed(app, "memory-weights", custom);
+
+    // The paper panel says the paper keeps fused attention off, and its setting turns it off.
+    await app.testId("paper-view").locator("summary").click();
+    assert((await app.text("paper-fused-attention")).startsWith("Reproducing the paper keeps fused attention off"), "the paper panel does not mention fused attention");
+    await app.testId("paper-view").screenshot({ path: join(shots, "deploy-paper-fused.png") });
+    await app.testId("paper-qwen").click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="workload-fused-attention"]').checked, null, { timeout: 15000 });
+    assert((await app.testId("precision-weights").inputValue()) === "fp16", "the paper setting kept the custom weights");
   },
 });

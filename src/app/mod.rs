@@ -30,6 +30,7 @@ mod shell;
 mod state;
 mod theme;
 mod theory_panel;
+mod weight_format_fields;
 mod workload_panel;
 
 use leptos::prelude::*;
