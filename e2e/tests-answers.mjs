@@ -2,6 +2,9 @@
 // guards against (issue 13). Same contract as tests.mjs: no console errors, no outside
 // requests, no assertion on elapsed time.
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
+
+const fixtures = new URL("../tests/fixtures/", import.meta.url).pathname;
 
 function assert(cond, message) {
   if (!cond) throw new Error(message);
@@ -320,5 +323,61 @@ answerTests.push({
     await app.testId("paper-qwen").click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="workload-fused-attention"]').checked, null, { timeout: 15000 });
     assert((await app.testId("precision-weights").inputValue()) === "fp16", "the paper setting kept the custom weights");
+  },
+});
+
+answerTests.push({
+  name: "a GGUF file gives its model from the header alone; a non-GGUF or truncated file is named and loses nothing (issue 15)",
+  async run({ app, page, shots }) {
+    await app.open();
+    const options = () => app.testId("model-select").locator("option").allTextContents();
+    const before = (await options()).length;
+    const header = readFileSync(join(fixtures, "gguf", "llama2-7b-q4_0.gguf"));
+    // Header plus 3 MiB standing for the tensor data: only the first 1 MiB slice is read.
+    const big = Buffer.concat([header, Buffer.alloc(3 * 1024 * 1024)]);
+    await app.testId("gguf-file").setInputFiles({ name: "llama-2-7b.Q4_0.gguf", mimeType: "application/octet-stream", buffer: big });
+    await app.testId("gguf-report").waitFor({ timeout: 15000 });
+    assert((await options()).length === before + 1, "the GGUF model was not added");
+    const selected = await app.testId("model-select").evaluate((el) => el.options[el.selectedIndex].textContent);
+    assert(selected === "llama2-7b-q4_0", `selected model: ${selected}`);
+    const grouped = (n) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, "\u2009");
+    assert((await app.text("gguf-bytes-read")) === `${grouped(1048576)} B`, `bytes read: ${await app.text("gguf-bytes-read")}`);
+    const headerBytes = parseInt((await app.text("gguf-header-bytes")).replace(/\u2009/g, ""), 10);
+    assert(headerBytes > 1000 && headerBytes <= header.length, `header: ${await app.text("gguf-header-bytes")}`);
+    assert((await app.text("gguf-file-type")).startsWith("Q4_0"), `file type: ${await app.text("gguf-file-type")}`);
+    assert((await app.text("gguf-keys")).includes("llama.block_count"), "keys used not shown");
+    assert((await app.text("model-params")).startsWith("6\u20097"), `parameters: ${await app.text("model-params")}`);
+    await app.testId("gguf-use-format").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="precision-weights"]').value === "q4_0", null, { timeout: 5000 });
+    await app.testId("gguf-report").scrollIntoViewIfNeeded();
+    await app.testId("gguf-file").locator("xpath=ancestor::section").screenshot({ path: join(shots, "deploy-gguf-import.png") });
+
+    const kept = async (what) => {
+      assert((await options()).length === before + 1, `${what}: the model list changed`);
+      const still = await app.testId("model-select").evaluate((el) => el.options[el.selectedIndex].textContent);
+      assert(still === "llama2-7b-q4_0", `${what}: selection moved to ${still}`);
+    };
+    await app.testId("gguf-file").setInputFiles({ name: "notes.gguf", mimeType: "text/plain", buffer: Buffer.from("hello, not a model\n") });
+    await app.testId("gguf-error").waitFor({ timeout: 15000 });
+    let message = await app.text("gguf-error");
+    assert(message === 'notes.gguf, byte 0: not a GGUF file (expected the magic bytes "GGUF", found "hell")', `message: ${message}`);
+    await kept("not GGUF");
+    await app.testId("gguf-file").setInputFiles({ name: "cut.gguf", mimeType: "application/octet-stream", buffer: header.subarray(0, 300) });
+    await page.waitForFunction(() => document.querySelector('[data-testid="gguf-error"]')?.textContent.startsWith("cut.gguf"), null, { timeout: 15000 });
+    message = await app.text("gguf-error");
+    assert(message.startsWith("cut.gguf: truncated: the file ends at byte 300, inside its header"), `message: ${message}`);
+    await kept("truncated");
+    const v9 = Buffer.from(header);
+    v9.writeUInt32LE(9, 4);
+    await app.testId("gguf-file").setInputFiles({ name: "future.gguf", mimeType: "application/octet-stream", buffer: v9 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="gguf-error"]')?.textContent.startsWith("future.gguf"), null, { timeout: 15000 });
+    message = await app.text("gguf-error");
+    assert(message.includes("GGUF version 9 is not supported"), `message: ${message}`);
+    await kept("unknown version");
+    // Another family from its header: Qwen2.5 in Q8_0.
+    await app.testId("gguf-file").setInputFiles(join(fixtures, "gguf", "qwen2.5-0.5b-q8_0.gguf"));
+    await page.waitForFunction(() => !document.querySelector('[data-testid="gguf-error"]'), null, { timeout: 15000 });
+    assert((await app.text("gguf-file-type")).startsWith("Q8_0"), `file type: ${await app.text("gguf-file-type")}`);
+    assert((await options()).length === before + 2, "the second GGUF model was not added");
   },
 });

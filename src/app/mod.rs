@@ -13,6 +13,8 @@ mod files;
 mod fit_panel;
 mod format;
 mod frontier_panel;
+mod gguf_import;
+mod gguf_read;
 mod heatmap_canvas;
 mod jobs;
 mod latency_panel;
