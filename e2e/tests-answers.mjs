@@ -381,3 +381,33 @@ answerTests.push({
     assert((await options()).length === before + 2, "the second GGUF model was not added");
   },
 });
+
+answerTests.push({
+  name: "llama-bench and Ollama output pasted or dropped become measurement rows of a page model; an unknown layout lists the forms read (issue 15)",
+  async run({ app, page, shots }) {
+    await app.open();
+    await app.testId("gguf-file").setInputFiles(join(fixtures, "gguf", "llama2-7b-q4_0.gguf"));
+    await app.testId("gguf-report").waitFor({ timeout: 15000 });
+    await app.testId("bench-paste").locator("summary").click();
+    const model = await app.testId("bench-model").evaluate((el) => el.options[el.selectedIndex].textContent);
+    assert(model === "llama2-7b-q4_0", `runs' model: ${model}`);
+    const rows = () => app.testId("calib-rows").locator("tbody tr").count();
+    await app.testId("bench-text").fill(readFileSync(join(fixtures, "bench", "llama-bench-md.txt"), "utf8"));
+    await app.testId("bench-add").click();
+    await app.testId("calib-report").waitFor({ timeout: 30000 });
+    const first = await rows();
+    assert(first === 2, `${first} rows from pp 512 and tg 128`);
+    assert((await app.testId("calib-report").locator("p.hint").first().textContent()).includes("pasted output (llama2-7b-q4_0)"), "the report does not name the pasted runs");
+    await app.testId("bench-file").setInputFiles(join(fixtures, "bench", "ollama-verbose.txt"));
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="calib-rows"] tbody tr').length > n, first, { timeout: 30000 });
+    const both = await rows();
+    await app.testId("bench-text").fill("hello\nworld\n");
+    await app.testId("bench-add").click();
+    await app.testId("bench-error").waitFor({ timeout: 5000 });
+    const message = await app.text("bench-error");
+    assert(message.startsWith("pasted output: not a benchmark output this page reads (expected llama-bench's markdown table, -o json, -o jsonl or -o csv, or the timings ollama run --verbose prints"), `message: ${message}`);
+    assert((await rows()) === both, "a refused paste changed the measurements");
+    await app.testId("bench-paste").scrollIntoViewIfNeeded();
+    await app.testId("bench-paste").locator("xpath=ancestor::section").screenshot({ path: join(shots, "deploy-bench-paste.png") });
+  },
+});

@@ -1,5 +1,6 @@
 //! The thin UI: holds state in signals, calls [`crate::model`], draws. Browser-only.
 
+mod bench_paste;
 mod calibration_panel;
 mod canvas_backend;
 mod canvas_size;
