@@ -2,6 +2,9 @@
 // guards against (issue 13). Same contract as tests.mjs: no console errors, no outside
 // requests, no assertion on elapsed time.
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
+
+const fixtures = new URL("../tests/fixtures/", import.meta.url).pathname;
 
 function assert(cond, message) {
   if (!cond) throw new Error(message);
@@ -112,6 +115,8 @@ export const answerTests = [
       await setField(app, "device-usable-input", "7");
       await setField(app, "workload-generated", "32");
       await app.testId("precision-select").selectOption("INT8");
+      await app.testId("workload-fused-attention").check();
+      await app.testId("precision-lm-head").selectOption("q6_k");
       await setField(app, "space-params-min", "300M");
       await app.testId("search-budget-basis").selectOption("per_token");
       await setField(app, "search-budget", "25");
@@ -260,5 +265,149 @@ answerTests.push({
     await app.testId("roofline-chart").waitFor({ timeout: 15000 });
     assert((await app.text("frontier-pin-Qwen2.5-0.5B")) === "unpin", "pin button does not show the pinned state");
     await page.screenshot({ path: join(shots, "references-pinned.png"), fullPage: false });
+  },
+});
+
+/** Waits until the text of `id` is no longer `before`; returns the new text. */
+async function changed(app, id, before) {
+  await app.page.waitForFunction(([sel, b]) => {
+    const t = document.querySelector(sel)?.textContent.trim();
+    return t !== undefined && t !== b;
+  }, [`[data-testid="${id}"]`, before], { timeout: 15000 });
+  return app.text(id);
+}
+
+answerTests.push({
+  name: "deployment formats: fused attention, custom bits per weight and the LM head's own format change the figures (issue 15)",
+  async run({ app, page, shots }) {
+    await app.open();
+    await searchDone(app);
+    const fused = app.testId("workload-fused-attention");
+    assert(!(await fused.isChecked()), "fused attention is on by default (the paper runs without it)");
+    assert((await fused.locator("xpath=..").getAttribute("title")).includes("without writing the score matrix"), "no tooltip on fused attention");
+    const prefill = await app.text("latency-prefill");
+    await fused.check();
+    const fusedPrefill = await changed(app, "latency-prefill", prefill);
+    assert(parseFloat(fusedPrefill) < parseFloat(prefill), `fused prefill ${fusedPrefill} not below ${prefill}`);
+
+    // The LM head (tied to the embedding in Qwen2.5-0.5B) in its own format.
+    const fp16Weights = await app.text("memory-weights");
+    assert((await app.testId("precision-lm-head").inputValue()) === "", "the LM head is not 'same as weights' by default");
+    await app.testId("precision-lm-head").selectOption("int4");
+    const smaller = await changed(app, "memory-weights", fp16Weights);
+    await app.testId("precision-lm-head").selectOption("");
+    await changed(app, "memory-weights", smaller);
+    assert((await app.text("memory-weights")) === fp16Weights, "'same as weights' does not restore the weights' size");
+
+    // Custom bits per weight: typed, checked by the core, a bad value keeps the last good one.
+    assert(await app.testId("precision-custom-bits").count() === 0, "the bits field shows before Custom… is chosen");
+    await app.testId("precision-weights").selectOption("custom");
+    await app.testId("precision-custom-bits").fill("4.25");
+    const custom = await changed(app, "memory-weights", fp16Weights);
+    assert((await app.testId("precision-weights").inputValue()) === "custom", "the weights select left Custom…");
+    await app.testId("precision-custom-bits").fill("abc");
+    await app.testId("precision-custom-error").waitFor({ timeout: 5000 });
+    const message = await app.text("precision-custom-error");
+    assert(message === "Custom bits per weight: 'custom:abc' is not a custom weight format (expected custom:N with N bits per weight above 0 and at most 32, e.g. custom:4.25)", `message: ${message}`);
+    assert((await app.text("memory-weights")) === custom, "a bad custom value changed the weights");
+    await app.testId("precision-custom-bits").scrollIntoViewIfNeeded();
+    await fused.locator("xpath=ancestor::section").screenshot({ path: join(shots, "deploy-workload-panel.png") });
+    await app.testId("precision-custom-bits").fill("5");
+    await app.testId("precision-custom-error").waitFor({ state: "detached", timeout: 5000 });
+    await changed(app, "memory-weights", custom);
+
+    // The paper panel says the paper keeps fused attention off, and its setting turns it off.
+    await app.testId("paper-view").locator("summary").click();
+    assert((await app.text("paper-fused-attention")).startsWith("Reproducing the paper keeps fused attention off"), "the paper panel does not mention fused attention");
+    await app.testId("paper-view").screenshot({ path: join(shots, "deploy-paper-fused.png") });
+    await app.testId("paper-qwen").click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="workload-fused-attention"]').checked, null, { timeout: 15000 });
+    assert((await app.testId("precision-weights").inputValue()) === "fp16", "the paper setting kept the custom weights");
+  },
+});
+
+answerTests.push({
+  name: "a GGUF file gives its model from the header alone; a non-GGUF or truncated file is named and loses nothing (issue 15)",
+  async run({ app, page, shots }) {
+    await app.open();
+    const options = () => app.testId("model-select").locator("option").allTextContents();
+    const before = (await options()).length;
+    const header = readFileSync(join(fixtures, "gguf", "llama2-7b-q4_0.gguf"));
+    // Header plus 3 MiB standing for the tensor data: only the first 1 MiB slice is read.
+    const big = Buffer.concat([header, Buffer.alloc(3 * 1024 * 1024)]);
+    await app.testId("gguf-file").setInputFiles({ name: "llama-2-7b.Q4_0.gguf", mimeType: "application/octet-stream", buffer: big });
+    await app.testId("gguf-report").waitFor({ timeout: 15000 });
+    assert((await options()).length === before + 1, "the GGUF model was not added");
+    const selected = await app.testId("model-select").evaluate((el) => el.options[el.selectedIndex].textContent);
+    assert(selected === "llama2-7b-q4_0", `selected model: ${selected}`);
+    const grouped = (n) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, "\u2009");
+    assert((await app.text("gguf-bytes-read")) === `${grouped(1048576)} B`, `bytes read: ${await app.text("gguf-bytes-read")}`);
+    const headerBytes = parseInt((await app.text("gguf-header-bytes")).replace(/\u2009/g, ""), 10);
+    assert(headerBytes > 1000 && headerBytes <= header.length, `header: ${await app.text("gguf-header-bytes")}`);
+    assert((await app.text("gguf-file-type")).startsWith("Q4_0"), `file type: ${await app.text("gguf-file-type")}`);
+    assert((await app.text("gguf-keys")).includes("llama.block_count"), "keys used not shown");
+    assert((await app.text("model-params")).startsWith("6\u20097"), `parameters: ${await app.text("model-params")}`);
+    await app.testId("gguf-use-format").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="precision-weights"]').value === "q4_0", null, { timeout: 5000 });
+    await app.testId("gguf-report").scrollIntoViewIfNeeded();
+    await app.testId("gguf-file").locator("xpath=ancestor::section").screenshot({ path: join(shots, "deploy-gguf-import.png") });
+
+    const kept = async (what) => {
+      assert((await options()).length === before + 1, `${what}: the model list changed`);
+      const still = await app.testId("model-select").evaluate((el) => el.options[el.selectedIndex].textContent);
+      assert(still === "llama2-7b-q4_0", `${what}: selection moved to ${still}`);
+    };
+    await app.testId("gguf-file").setInputFiles({ name: "notes.gguf", mimeType: "text/plain", buffer: Buffer.from("hello, not a model\n") });
+    await app.testId("gguf-error").waitFor({ timeout: 15000 });
+    let message = await app.text("gguf-error");
+    assert(message === 'notes.gguf, byte 0: not a GGUF file (expected the magic bytes "GGUF", found "hell")', `message: ${message}`);
+    await kept("not GGUF");
+    await app.testId("gguf-file").setInputFiles({ name: "cut.gguf", mimeType: "application/octet-stream", buffer: header.subarray(0, 300) });
+    await page.waitForFunction(() => document.querySelector('[data-testid="gguf-error"]')?.textContent.startsWith("cut.gguf"), null, { timeout: 15000 });
+    message = await app.text("gguf-error");
+    assert(message.startsWith("cut.gguf: truncated: the file ends at byte 300, inside its header"), `message: ${message}`);
+    await kept("truncated");
+    const v9 = Buffer.from(header);
+    v9.writeUInt32LE(9, 4);
+    await app.testId("gguf-file").setInputFiles({ name: "future.gguf", mimeType: "application/octet-stream", buffer: v9 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="gguf-error"]')?.textContent.startsWith("future.gguf"), null, { timeout: 15000 });
+    message = await app.text("gguf-error");
+    assert(message.includes("GGUF version 9 is not supported"), `message: ${message}`);
+    await kept("unknown version");
+    // Another family from its header: Qwen2.5 in Q8_0.
+    await app.testId("gguf-file").setInputFiles(join(fixtures, "gguf", "qwen2.5-0.5b-q8_0.gguf"));
+    await page.waitForFunction(() => !document.querySelector('[data-testid="gguf-error"]'), null, { timeout: 15000 });
+    assert((await app.text("gguf-file-type")).startsWith("Q8_0"), `file type: ${await app.text("gguf-file-type")}`);
+    assert((await options()).length === before + 2, "the second GGUF model was not added");
+  },
+});
+
+answerTests.push({
+  name: "llama-bench and Ollama output pasted or dropped become measurement rows of a page model; an unknown layout lists the forms read (issue 15)",
+  async run({ app, page, shots }) {
+    await app.open();
+    await app.testId("gguf-file").setInputFiles(join(fixtures, "gguf", "llama2-7b-q4_0.gguf"));
+    await app.testId("gguf-report").waitFor({ timeout: 15000 });
+    await app.testId("bench-paste").locator("summary").click();
+    const model = await app.testId("bench-model").evaluate((el) => el.options[el.selectedIndex].textContent);
+    assert(model === "llama2-7b-q4_0", `runs' model: ${model}`);
+    const rows = () => app.testId("calib-rows").locator("tbody tr").count();
+    await app.testId("bench-text").fill(readFileSync(join(fixtures, "bench", "llama-bench-md.txt"), "utf8"));
+    await app.testId("bench-add").click();
+    await app.testId("calib-report").waitFor({ timeout: 30000 });
+    const first = await rows();
+    assert(first === 2, `${first} rows from pp 512 and tg 128`);
+    assert((await app.testId("calib-report").locator("p.hint").first().textContent()).includes("pasted output (llama2-7b-q4_0)"), "the report does not name the pasted runs");
+    await app.testId("bench-file").setInputFiles(join(fixtures, "bench", "ollama-verbose.txt"));
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="calib-rows"] tbody tr').length > n, first, { timeout: 30000 });
+    const both = await rows();
+    await app.testId("bench-text").fill("hello\nworld\n");
+    await app.testId("bench-add").click();
+    await app.testId("bench-error").waitFor({ timeout: 5000 });
+    const message = await app.text("bench-error");
+    assert(message.startsWith("pasted output: not a benchmark output this page reads (expected llama-bench's markdown table, -o json, -o jsonl or -o csv, or the timings ollama run --verbose prints"), `message: ${message}`);
+    assert((await rows()) === both, "a refused paste changed the measurements");
+    await app.testId("bench-paste").scrollIntoViewIfNeeded();
+    await app.testId("bench-paste").locator("xpath=ancestor::section").screenshot({ path: join(shots, "deploy-bench-paste.png") });
   },
 });

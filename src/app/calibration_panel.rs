@@ -1,11 +1,13 @@
 //! Calibration of the selected device from measured latencies (issue: roofline numbers far
 //! from what people measure): upload measurements, fit the achievable fractions of bandwidth
 //! and compute and a per-step overhead, compare before and after, add the calibrated device.
+//! llama-bench and Ollama output join the measurements (see [`super::bench_paste`]).
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::bench_paste::{BenchPaste, BenchRows};
 use super::chart_canvas::ChartCanvas;
 use super::file_drop::FileDrop;
 use super::files::download_text;
@@ -61,6 +63,25 @@ pub fn CalibrationPanel() -> impl IntoView {
             Err(e) => error.set(Some(format!("{name}: {e}"))),
         }
     };
+    // Benchmark runs join the measurements already in use for the selected device.
+    let on_bench = Callback::new(move |b: BenchRows| {
+        let device = derived.device.get_untracked();
+        let (mut rows, mut label) = result.with_untracked(|r| match r {
+            Some((d, ms, _, name)) if d.name() == device.name() => {
+                (ms.clone(), format!("{name} + "))
+            }
+            _ => (Vec::new(), String::new()),
+        });
+        rows.extend(b.rows);
+        label.push_str(&b.label);
+        match calibrate(&device, &rows) {
+            Ok(report) => {
+                error.set((!b.issues.is_empty()).then(|| b.issues.join("; ")));
+                result.set(Some((device, rows, report, label)));
+            }
+            Err(e) => error.set(Some(format!("{}: {e}", b.label))),
+        }
+    });
     let on_text = Callback::new(move |(name, text): (String, String)| run(name, text));
     let on_error = Callback::new(move |m: String| error.set(Some(m)));
     let load_example = move |_| {
@@ -129,6 +150,7 @@ pub fn CalibrationPanel() -> impl IntoView {
             <button type="button" data-testid="calib-example" on:click=load_example>"Illustrative Orin Nano example"</button>
             " "
             <button type="button" on:click=|_| download_text("measurements-template.csv", "text/csv", MEASUREMENTS_TEMPLATE_CSV)>"Template"</button>
+            <BenchPaste on_rows=on_bench />
             {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="calib-error">{e}</p> })}
             {move || result.get().map(|(base, _, r, name)| view! {
                 <div data-testid="calib-report">

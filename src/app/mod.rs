@@ -1,5 +1,6 @@
 //! The thin UI: holds state in signals, calls [`crate::model`], draws. Browser-only.
 
+mod bench_paste;
 mod calibration_panel;
 mod canvas_backend;
 mod canvas_size;
@@ -13,6 +14,8 @@ mod files;
 mod fit_panel;
 mod format;
 mod frontier_panel;
+mod gguf_import;
+mod gguf_read;
 mod heatmap_canvas;
 mod jobs;
 mod latency_panel;
@@ -30,6 +33,7 @@ mod shell;
 mod state;
 mod theme;
 mod theory_panel;
+mod weight_format_fields;
 mod workload_panel;
 
 use leptos::prelude::*;

@@ -1,10 +1,11 @@
-//! Reference model choice: the shipped presets, or a Hugging Face `config.json` uploaded or
-//! pasted. A config that does not import changes nothing and says why.
+//! Reference model choice: the shipped presets, a `.gguf` file's header, or a Hugging Face
+//! `config.json` uploaded or pasted. A config that does not import changes nothing and says why.
 
 use leptos::prelude::*;
 
 use super::file_drop::FileDrop;
 use super::format;
+use super::gguf_import::GgufImport;
 use super::state::{Derived, Inputs, NamedModel};
 use crate::model::hf_config::import_hf_config;
 use crate::model::params::param_counts;
@@ -84,6 +85,7 @@ pub fn ModelPanel() -> impl IntoView {
                         }
                     })
             }}
+            <GgufImport />
             <FileDrop label="A Hugging Face config.json" accept=".json,application/json"
                 test_id="model-file" on_text=on_text on_error=on_error />
             <details>

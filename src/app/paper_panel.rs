@@ -170,6 +170,7 @@ pub fn PaperPanel() -> impl IntoView {
     // The paper's setting: AGX Orin, its workload, the published law, its grid, FP16 and INT8.
     let paper_setting = move |objective: Objective| {
         inputs.select_device(0);
+        // Workload::default() is the paper's: attention not fused (the score matrix is written).
         inputs.set_workload(Workload::default());
         inputs.set_precision(Precision::FP16);
         inputs.select_model(0);
@@ -271,6 +272,7 @@ pub fn PaperPanel() -> impl IntoView {
         <details class="panel paper" data-testid="paper-view">
             <summary><h2>"Reproduce the paper"</h2></summary>
             <p class="hint">"Figures of “Hardware Co-Design Scaling Laws via Roofline Modelling for On-Device LLMs” (arXiv 2602.10377); each button opens the matching view and says what it replaces. Your work is kept: “Back to your work” restores it exactly as it was before the first button."</p>
+            <p class="hint" data-testid="paper-fused-attention">"Reproducing the paper keeps fused attention off: its prefill writes the attention score matrix to memory, so a button that applies the paper’s setting turns “Fused attention” off."</p>
             {move || restored.get().then(|| view! { <p class="ok" role="status" data-testid="paper-restored">"Your work is back as it was before “Reproduce the paper”."</p> })}
             <ol class="figures">
                 {FIGURES.iter().map(|f| view! {

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::state::Inputs;
+use super::weight_format_fields::{tensor_select, weight_controls};
 use crate::model::precision::{NumFormat, Precision};
-use crate::model::weight_format::WeightFormat;
 use crate::model::workload::{OperatorSet, Workload, WorkloadSpec};
 
 /// Parses one integer field, naming it in the message.
@@ -44,37 +44,6 @@ fn format_select(
                     let f = *f;
                     view! { <option value=f.key() selected=move || get(&inputs.precision.get()) == f>{f.name()}</option> }
                 }).collect_view()}
-            </select>
-        </label>
-    }
-}
-
-/// A select for the weight format: plain formats, GGUF file types, MLC, AWQ/GPTQ and NF4
-/// (a custom number of bits arrives through a session or a measurements file).
-fn weight_select() -> impl IntoView {
-    let inputs = expect_context::<Inputs>();
-    let current = move || inputs.precision.get().weights;
-    view! {
-        <label>
-            "Weights"
-            <select data-testid="precision-weights"
-                prop:value=move || current().key()
-                on:change=move |ev| {
-                    if let Ok(f) = event_target_value(&ev).parse::<WeightFormat>() {
-                        let mut p = inputs.precision.get_untracked();
-                        p.weights = f;
-                        inputs.set_precision(p);
-                    }
-                }>
-                {move || {
-                    let mut offered = WeightFormat::offered();
-                    if !offered.contains(&current()) {
-                        offered.push(current());
-                    }
-                    offered.into_iter().map(|f| {
-                        view! { <option value=f.key() selected=move || current() == f>{f.name()}</option> }
-                    }).collect_view()
-                }}
             </select>
         </label>
     }
@@ -151,6 +120,7 @@ pub fn WorkloadPanel() -> impl IntoView {
         }
     };
 
+    let (weights, custom_bits) = weight_controls();
     view! {
         <section class="panel" aria-labelledby="workload-h">
             <h2 id="workload-h">"Workload and precision"</h2>
@@ -179,6 +149,15 @@ pub fn WorkloadPanel() -> impl IntoView {
                         apply();
                     } />
             </label>
+            <label title="Prefill attention without writing the score matrix to memory, as llama.cpp -fa, vLLM and TensorRT-LLM run it. Off reproduces the paper.">
+                <input type="checkbox" data-testid="workload-fused-attention"
+                    prop:checked=move || inputs.workload.get().fused_attention()
+                    on:change=move |ev| {
+                        let fused = event_target_checked(&ev);
+                        inputs.set_workload(inputs.workload.get_untracked().with_fused_attention(fused));
+                    } />
+                " Fused attention (flash attention)"
+            </label>
             <label>
                 "Precision "
                 <select data-testid="precision-select"
@@ -202,9 +181,18 @@ pub fn WorkloadPanel() -> impl IntoView {
                 </select>
             </label>
             <div class="grid3" role="group" aria-label="Number format per tensor kind">
-                {weight_select()}
+                {weights}
                 {format_select("Activations", "precision-activations", |p| p.activations, |p, f| p.activations = f)}
                 {format_select("KV cache", "precision-kv", |p| p.kv, |p, f| p.kv = f)}
+            </div>
+            {custom_bits}
+            <div class="grid3" role="group" aria-label="Formats of the embedding table and the LM head">
+                {tensor_select("Embedding table", "precision-embedding",
+                    "Format of the token embedding table; quantised files often keep it at higher precision than the other weights",
+                    |p| p.embedding, Precision::with_embedding)}
+                {tensor_select("LM head", "precision-lm-head",
+                    "Format of the output projection (lm_head); llama.cpp keeps it at Q6_K in a Q4_0 or Q4_K_M file",
+                    |p| p.lm_head, Precision::with_lm_head)}
             </div>
             <p class="hint" data-testid="precision-matmul">
                 {move || {
