@@ -39,7 +39,13 @@ fn report(read: GgufRead) -> impl IntoView {
     let format = m.weight_format();
     let file_type = format.map_or_else(
         || "not stated, or not a type the page models".to_string(),
-        |f| format!("{} (weights format {})", f.name(), f.key()),
+        |f| {
+            format!(
+                "{} ({:.2} bits per weight of a layer matrix)",
+                f.name(),
+                f.matrix_bits(u64::from(m.arch.hidden))
+            )
+        },
     );
     view! {
         <div data-testid="gguf-report">

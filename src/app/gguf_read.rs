@@ -1,16 +1,9 @@
 //! Reads a `.gguf` file's header through `Blob.slice`, in growing prefixes, and never the
-//! whole (multi-GB) file: 1 MiB first, then what the core says it needs, rounded up to whole
-//! MiB, up to [`MAX_HEADER_READ`].
+//! whole (multi-GB) file: how much each time is the core's rule (`model::gguf::next_read`).
 
 use leptos::task::spawn_local;
 
-use crate::model::gguf::{import_gguf, GgufImport, GgufModel};
-
-const MIB: u64 = 1024 * 1024;
-/// The first prefix read.
-pub const FIRST_READ: u64 = MIB;
-/// The largest prefix read; a header needing more is refused.
-pub const MAX_HEADER_READ: u64 = 64 * MIB;
+use crate::model::gguf::{first_read, import_gguf, next_read, GgufImport, GgufModel};
 
 /// A header read: the model it describes and how many bytes of the file were read.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,26 +11,6 @@ pub struct GgufRead {
     pub file: String,
     pub model: GgufModel,
     pub bytes_read: u64,
-}
-
-/// The next prefix to read after `read` bytes when the core needs `at_least`, or the message
-/// when the file (of `size` bytes) ends first or the header is too large.
-fn next_read(file: &str, read: u64, at_least: u64, size: u64) -> Result<u64, String> {
-    if read >= size {
-        return Err(format!(
-            "{file}: truncated: the file ends at byte {size}, inside its header (reading it needs \
-             at least {at_least} bytes); nothing was loaded"
-        ));
-    }
-    if at_least > MAX_HEADER_READ {
-        return Err(format!(
-            "{file}: the header needs at least {at_least} bytes, more than the {} MiB this page \
-             reads; nothing was loaded",
-            MAX_HEADER_READ / MIB
-        ));
-    }
-    let rounded = at_least.div_ceil(MIB) * MIB;
-    Ok(rounded.max(read + 1).min(size).min(MAX_HEADER_READ))
 }
 
 /// Reads bytes `0..end` of `file`.
@@ -58,7 +31,7 @@ pub fn read_gguf_header(
     let name = file.name();
     let size = file.size().max(0.0) as u64;
     spawn_local(async move {
-        let mut end = FIRST_READ.min(size);
+        let mut end = first_read(size);
         let result = loop {
             let bytes = match prefix(&file, end).await {
                 Ok(b) => b,
