@@ -16,10 +16,10 @@ mod prefix;
 
 pub use arch::{gguf_model, GgufModel, ARCHITECTURES};
 pub use error::{GgufError, GgufProblem};
-pub use prefix::{first_read, next_read, FIRST_READ, MAX_HEADER_READ};
 pub use header::{
     read_header, GgufHeader, GgufValue, HeaderRead, TensorInfo, MAX_ARRAY, MAX_COUNT, MAX_STRING,
 };
+pub use prefix::{first_read, next_read, FIRST_READ, MAX_HEADER_READ};
 
 /// The outcome of reading a prefix of a GGUF file.
 #[derive(Clone, Debug, PartialEq)]
