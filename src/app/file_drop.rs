@@ -17,17 +17,33 @@ pub fn FileDrop(
     on_text: Callback<(String, String)>,
     on_error: Callback<String>,
 ) -> impl IntoView {
-    let dragging = RwSignal::new(false);
-    let deliver = move |file: web_sys::File| {
+    let on_file = Callback::new(move |file: web_sys::File| {
         read_text(file, move |result| match result {
             Ok(pair) => on_text.run(pair),
             Err(message) => on_error.run(message),
         })
-    };
+    });
+    view! { <FilePick label=label accept=accept test_id=test_id on_file=on_file/> }
+}
+
+/// The picker and drop zone itself: hands the chosen or dropped file to `on_file` unread,
+/// for files read otherwise than as text (a GGUF header, read in slices).
+#[component]
+pub fn FilePick(
+    label: &'static str,
+    accept: &'static str,
+    test_id: &'static str,
+    on_file: Callback<web_sys::File>,
+    /// Tooltip of the zone.
+    #[prop(optional)]
+    title: Option<&'static str>,
+) -> impl IntoView {
+    let dragging = RwSignal::new(false);
     view! {
         <label
             class="file-drop"
             class:dragging=move || dragging.get()
+            title=title
             on:dragover=move |ev: web_sys::DragEvent| {
                 ev.prevent_default();
                 dragging.set(true);
@@ -37,7 +53,7 @@ pub fn FileDrop(
                 ev.prevent_default();
                 dragging.set(false);
                 if let Some(f) = first_file_of_drop(&ev) {
-                    deliver(f);
+                    on_file.run(f);
                 }
             }
         >
@@ -48,7 +64,7 @@ pub fn FileDrop(
                 data-testid=test_id
                 on:change=move |ev| {
                     if let Some(f) = first_file_of_input(&ev) {
-                        deliver(f);
+                        on_file.run(f);
                     }
                 }
             />

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::files::{first_file_of_drop, first_file_of_input};
+use super::file_drop::FilePick;
 use super::format;
 use super::gguf_read::{read_gguf_header, GgufRead};
 use super::state::{Inputs, NamedModel};
@@ -86,7 +86,6 @@ pub fn GgufImport() -> impl IntoView {
     let last = RwSignal::new(None::<GgufRead>);
     let error = RwSignal::new(None::<String>);
     let reading = RwSignal::new(None::<String>);
-    let dragging = RwSignal::new(false);
     let deliver = move |file: web_sys::File| {
         reading.set(Some(file.name()));
         read_gguf_header(file, move |result| {
@@ -102,31 +101,13 @@ pub fn GgufImport() -> impl IntoView {
         });
     };
     view! {
-        <label
-            class="file-drop"
-            class:dragging=move || dragging.get()
+        <FilePick
+            label="A GGUF file (llama.cpp, Ollama): header only"
+            accept=".gguf"
+            test_id="gguf-file"
             title="Only the header (metadata and tensor infos) is read, in growing slices from 1 MiB, never the tensor data"
-            on:dragover=move |ev: web_sys::DragEvent| {
-                ev.prevent_default();
-                dragging.set(true);
-            }
-            on:dragleave=move |_| dragging.set(false)
-            on:drop=move |ev: web_sys::DragEvent| {
-                ev.prevent_default();
-                dragging.set(false);
-                if let Some(f) = first_file_of_drop(&ev) {
-                    deliver(f);
-                }
-            }
-        >
-            <span>"A GGUF file (llama.cpp, Ollama): header only — choose or drop a file"</span>
-            <input type="file" accept=".gguf" data-testid="gguf-file"
-                on:change=move |ev| {
-                    if let Some(f) = first_file_of_input(&ev) {
-                        deliver(f);
-                    }
-                } />
-        </label>
+            on_file=Callback::new(deliver)
+        />
         {move || reading.get().map(|f| view! { <p class="hint" role="status">{format!("Reading the header of {f}…")}</p> })}
         {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="gguf-error">{e}</p> })}
         {move || last.get().map(report)}
