@@ -398,9 +398,15 @@ answerTests.push({
     const first = await rows();
     assert(first === 2, `${first} rows from pp 512 and tg 128`);
     assert((await app.testId("calib-report").locator("p.hint").first().textContent()).includes("pasted output (llama2-7b-q4_0)"), "the report does not name the pasted runs");
+    // llama-bench's type column gave Q4_0; Ollama's timings name no format: the one chosen.
+    const labels = () => app.testId("calib-rows").locator("tbody tr td:nth-child(2)").allTextContents();
+    assert((await labels()).every((l) => l.includes("Q4_0")), `llama-bench rows: ${await labels()}`);
+    await app.testId("bench-format").selectOption("q4_k_m");
     await app.testId("bench-file").setInputFiles(join(fixtures, "bench", "ollama-verbose.txt"));
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="calib-rows"] tbody tr').length > n, first, { timeout: 30000 });
     const both = await rows();
+    const ollama = (await labels()).filter((l) => !l.includes("Q4_0"));
+    assert(ollama.length === both - first && ollama.every((l) => l.includes("Q4_K_M")), `Ollama rows: ${ollama}`);
     await app.testId("bench-text").fill("hello\nworld\n");
     await app.testId("bench-add").click();
     await app.testId("bench-error").waitFor({ timeout: 5000 });
@@ -409,5 +415,39 @@ answerTests.push({
     assert((await rows()) === both, "a refused paste changed the measurements");
     await app.testId("bench-paste").scrollIntoViewIfNeeded();
     await app.testId("bench-paste").locator("xpath=ancestor::section").screenshot({ path: join(shots, "deploy-bench-paste.png") });
+  },
+});
+
+answerTests.push({
+  name: "GGUF formats join the frontier beside the presets, each with its own colour, at most 8 in one search (issue 15)",
+  async run({ app, page, shots }) {
+    await app.open();
+    await searchDone(app);
+    const legend = () => app.testId("frontier-chart-canvas").getAttribute("aria-label");
+    const legendHas = (name, yes) => page.waitForFunction(([n, y]) =>
+      (document.querySelector('[data-testid="frontier-chart-canvas"]')?.getAttribute("aria-label") || "").includes(`${n} frontier`) === y,
+    [name, yes], { timeout: 60000 });
+    await app.testId("search-precision-add").selectOption("q4_k_m");
+    await searchDone(app);
+    const box = app.testId("search-precision-Q4_K_M");
+    assert(await box.isChecked() && !(await box.isDisabled()), "the added format is not a ticked, removable box");
+    await legendHas("Q4_K_M", true);
+    assert((await app.testId("search-precision-add").inputValue()) === "", "the add select kept its choice");
+    // The page's own precision stays first and fixed; unticking an added format removes it.
+    await box.uncheck();
+    await legendHas("Q4_K_M", false);
+    assert(await app.testId("search-precision-Q4_K_M").count() === 0, "an unticked added format stays listed");
+    // Eight precisions fill a search: the add select turns off and says why.
+    for (const f of ["q4_0", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "iq4_xs", "q4f16_1"]) {
+      await app.testId("search-precision-add").selectOption(f);
+      await searchDone(app);
+    }
+    await app.testId("search-precision-full").waitFor({ timeout: 10000 });
+    assert(await app.testId("search-precision-add").isDisabled(), "the add select stays on with 8 precisions");
+    await legendHas("q4f16_1", true);
+    const names = (await legend()).split("Legend: ")[1].split(". ")[0].split(", ").filter((n) => n.endsWith(" frontier"));
+    assert(names.length === 8 && new Set(names).size === 8, `frontiers in the legend: ${names}`);
+    assert(await app.testId("search-precision-INT8").isDisabled(), "an unticked preset can still be ticked past the limit");
+    await app.testId("frontier-chart").screenshot({ path: join(shots, "deploy-frontier-formats.png") });
   },
 });

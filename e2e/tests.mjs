@@ -85,7 +85,16 @@ export const tests = [
         const cells = [...t.querySelectorAll('[data-testid="ops-prefill-total"] > *')].map((c) => c.textContent.trim());
         return Object.fromEntries(heads.map((h, i) => [h, cells[i]]));
       });
-      assert(Object.keys(totals).length === 10, `total row: ${JSON.stringify(totals)}`);
+      assert(Object.keys(totals).length === 12, `total row: ${JSON.stringify(totals)}`);
+      assert(totals["bits/weight"] === "" && totals["runs in"] === "", `format totals: ${JSON.stringify(totals)}`);
+      // Each row names its storage bits and the format it computes in: FP16 throughout.
+      const head = await page.evaluate(() => {
+        const t = document.querySelector('[data-testid="ops-prefill"]');
+        const heads = [...t.querySelectorAll("thead th")].map((c) => c.textContent.trim());
+        const row = [...t.querySelectorAll("tbody tr")].find((r) => r.cells[0].textContent.trim() === "LM head");
+        return row && Object.fromEntries(heads.map((h, i) => [h, row.cells[i].textContent.trim()]));
+      });
+      assert(head && head["bits/weight"] === "16.00" && head["runs in"] === "FP16", `LM head row: ${JSON.stringify(head)}`);
       assert(totals.weights === "989.9 MB", `weights total: ${JSON.stringify(totals)}`);
       assert(/B$/.test(totals.activations) && /B$/.test(totals.KV) && totals.KV !== totals.weights, `byte totals: ${JSON.stringify(totals)}`);
       assert(/s$/.test(totals["time (all ×)"]) && totals.bound === "", `time/bound totals: ${JSON.stringify(totals)}`);
@@ -645,7 +654,7 @@ export const tests = [
       const svg = await download(app, "frontier-chart-svg");
       assert(svg.name === "frontier-jetson-agx-orin-64gb-decode.svg", `SVG saved as ${svg.name}`);
       const text = svg.bytes.toString("utf8");
-      for (const part of ["Predicted loss vs decode latency", "Jetson AGX Orin 64GB", "batch 1", "FP16, INT8", "objective: decode", "law:", "colour: experts E", "FP16 candidates", "INT8 candidates"]) {
+      for (const part of ["Predicted loss vs decode latency", "Jetson AGX Orin 64GB", "batch 1", "FP16; INT8", "objective: decode", "law:", "colour: experts E", "FP16 candidates", "INT8 candidates"]) {
         assert(text.includes(part), `SVG export lacks "${part}"`);
       }
       assert(/<rect[^>]*fill="#FFFFFF"/.test(text), "SVG export of a dark page is not on white");
@@ -661,7 +670,7 @@ export const tests = [
       assert(csv.name === "frontier-jetson-agx-orin-64gb-decode.csv", `CSV saved as ${csv.name}`);
       const lines = csv.bytes.toString("utf8").trim().split("\n");
       const comments = lines.filter((l) => l.startsWith("#"));
-      for (const want of ["# device: Jetson AGX Orin 64GB", "# objective: decode latency", "# precisions: FP16, INT8"]) {
+      for (const want of ["# device: Jetson AGX Orin 64GB", "# objective: decode latency", "# precisions: FP16; INT8"]) {
         assert(comments.includes(want), `CSV settings lack "${want}": ${comments.join(" | ")}`);
       }
       const rows = lines.filter((l) => !l.startsWith("#"));

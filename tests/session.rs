@@ -52,6 +52,27 @@ fn json_and_url_round_trip() {
     assert_eq!(Session::from_url_fragment(&url).unwrap().session, s);
 }
 
+/// Deployment formats compared on the frontier, with overrides and the CPU path, survive a
+/// save and a link.
+#[test]
+fn deployment_formats_round_trip() {
+    use roofscale::model::gguf_mix::GgufScheme;
+    use roofscale::model::weight_format::{CustomBits, MatmulPath, MlcScheme, WeightFormat};
+    let q4 = Precision::weight_only(WeightFormat::Gguf(GgufScheme::Q4_K_M));
+    let mut s = session();
+    s.precision = q4.with_lm_head(Some(WeightFormat::Gguf(GgufScheme::Q8_0)));
+    s.precisions = vec![
+        Precision::FP16,
+        q4.with_matmul(MatmulPath::Cpu),
+        Precision::weight_only(WeightFormat::Mlc(MlcScheme::Q4f16_1)),
+        Precision::weight_only(WeightFormat::Custom(CustomBits::new(4.25).unwrap())),
+    ];
+    let back = Session::from_json("s.json", &s.to_json()).unwrap();
+    assert_eq!(back.session, s);
+    let url = s.to_url_fragment();
+    assert_eq!(Session::from_url_fragment(&url).unwrap().session, s);
+}
+
 #[test]
 fn corrupt_sessions_name_the_part() {
     let mut s = session();

@@ -426,7 +426,7 @@ fn csv_export_carries_its_settings_is_sorted_by_latency_and_has_per_token_decode
     for wanted in [
         format!("# device: {}", report.device.name()),
         "# workload: batch 1, prompt 1024, 16 generated tokens, all operators".to_string(),
-        "# precisions: FP16, INT8".to_string(),
+        "# precisions: FP16; INT8".to_string(),
         "# objective: decode latency".to_string(),
         "# law: architecture law (arXiv 2602.10377)".to_string(),
         "# constraints: memory ≤ device memory".to_string(),
@@ -520,7 +520,7 @@ fn frontier_legend_agrees_with_the_dot_colours() {
     for part in [
         report.device.name(),
         "batch 1",
-        "FP16, INT8",
+        "FP16; INT8",
         "objective: decode",
         "law: architecture law",
     ] {
@@ -690,4 +690,100 @@ fn calibration_chart_of_the_shipped_example_has_a_point_per_measured_phase() {
     assert_eq!(lo.0, all().fold(f64::INFINITY, f64::min));
     assert_eq!(hi.0, all().fold(0.0, f64::max));
     assert_eq!((lo.0, hi.0), (lo.1, hi.1));
+}
+
+/// Exports in deployment formats: names with commas and colons ("Q4_0, head Q8_0, CPU") stay
+/// one CSV field each; every row has as many fields as the header; each format's memory column
+/// is that format's own figure (Q4_0 below Q8_0 below FP16).
+#[test]
+fn candidates_csv_in_deployment_formats_keeps_its_columns() {
+    use roofscale::model::gguf_mix::GgufScheme;
+    use roofscale::model::precision::NumFormat;
+    use roofscale::model::weight_format::{MatmulPath, MlcScheme, WeightFormat};
+    let gguf = |s| WeightFormat::Gguf(s);
+    let precisions = [
+        Precision::weight_only(gguf(GgufScheme::Q4_0))
+            .with_lm_head(Some(gguf(GgufScheme::Q8_0)))
+            .with_matmul(MatmulPath::Cpu),
+        Precision::weight_only(gguf(GgufScheme::Q8_0)),
+        Precision::weight_only(WeightFormat::Mlc(MlcScheme::Q4f16_1)),
+        Precision::new(gguf(GgufScheme::Q4_K_M), NumFormat::Fp8, NumFormat::Fp16),
+        Precision::FP16,
+    ];
+    let space = SearchSpace::new(SearchSpaceSpec {
+        layers: vec![4, 8],
+        hidden: vec![768, 1024],
+        ..SearchSpaceSpec::default()
+    })
+    .unwrap();
+    let report = search(
+        &space,
+        &Law::Paper(PaperLaw::published()),
+        &Device::default(),
+        &precisions,
+        &Workload::default(),
+        &SearchSettings::default(),
+        &mut |_| ControlFlow::Continue(()),
+    )
+    .unwrap();
+    let csv = roofscale::views::candidates_csv(
+        &report,
+        Objective::Decode,
+        false,
+        &Constraints::default(),
+    );
+    let settings: Vec<&str> = csv.lines().filter(|l| l.starts_with('#')).collect();
+    assert!(
+        settings.contains(
+            &"# precisions: Q4_0, head Q8_0, CPU; Q8_0; q4f16_1; W:Q4_K_M A:FP8 KV:FP16; FP16"
+        ),
+        "{settings:?}"
+    );
+    let body: String = csv
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(header.len(), 13 + 7 * precisions.len());
+    let prefixes: Vec<String> = precisions
+        .iter()
+        .map(roofscale::views::column_prefix)
+        .collect();
+    assert_eq!(
+        prefixes,
+        [
+            "Q4_0_head_Q8_0_CPU",
+            "Q8_0",
+            "q4f16_1",
+            "W_Q4_K_M_A_FP8_KV_FP16",
+            "FP16"
+        ]
+    );
+    let column = |name: String| header.iter().position(|h| h == name).unwrap();
+    let memory: Vec<usize> = prefixes
+        .iter()
+        .map(|p| column(format!("{p}_memory_bytes")))
+        .collect();
+    let index = column("index".into());
+    let mut rows = 0;
+    for record in reader.records() {
+        let r = record.unwrap();
+        assert_eq!(r.len(), header.len());
+        let i: u64 = r[index].parse().unwrap();
+        let row = report
+            .evaluations
+            .candidates
+            .iter()
+            .position(|c| c.index as u64 == i)
+            .unwrap();
+        let mem: Vec<f32> = memory.iter().map(|&m| r[m].parse().unwrap()).collect();
+        for (p, m) in mem.iter().enumerate() {
+            assert_eq!(*m, report.evaluations.metrics(row, p).memory_bytes);
+        }
+        assert!(mem[0] < mem[1] && mem[1] < mem[4], "{mem:?}");
+        rows += 1;
+    }
+    assert_eq!(rows, report.evaluated());
 }

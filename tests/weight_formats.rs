@@ -2,7 +2,10 @@
 //! one parser's names and messages, the compute path, per-tensor precision of the embedding
 //! and LM head, and sessions saved before formats existed.
 
-use roofscale::model::arch::{ArchSpec, Architecture, Attention, FfnKind};
+mod common;
+
+use common::{dense, standard};
+use roofscale::model::arch::{ArchSpec, Architecture, FfnKind};
 use roofscale::model::device::device_presets;
 use roofscale::model::ggml_type::GgmlType;
 use roofscale::model::gguf_mix::GgufScheme;
@@ -16,24 +19,18 @@ use roofscale::model::workload::{OperatorSet, Workload};
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 fn llama(layers: u32, hidden: u32, intermediate: u32, kv_heads: u32, vocab: u32) -> Architecture {
-    Architecture::new(ArchSpec {
+    let attention = standard(hidden / 128, kv_heads, 128);
+    let spec = dense(
         layers,
         hidden,
         vocab,
-        tied_embeddings: false,
-        attention: Attention::Standard {
-            heads: hidden / 128,
-            kv_heads,
-            head_dim: 128,
-            qkv_bias: false,
-            qk_norm: false,
-        },
-        sliding_window: None,
-        ffn_kind: FfnKind::SwiGlu,
+        attention,
+        FfnKind::SwiGlu,
         intermediate,
-        moe: None,
-        norms_per_layer: 2,
-        final_norm: true,
+    );
+    Architecture::new(ArchSpec {
+        tied_embeddings: false,
+        ..spec
     })
     .unwrap()
 }
@@ -187,6 +184,57 @@ fn q4_0_keeps_the_lm_head_at_q6_k_and_overrides_replace_it() {
         mem(fp16_embedding) - mem(gguf(GgufScheme::Q4_0)),
         lm * (2.0 - 18.0 / 32.0)
     );
+}
+
+/// The operator tables say which format each row moves: Q4_0 matrices at 4.5 bits, its LM
+/// head at Q6_K's 6.5625, norms in F32; every operator that reads weights names its bits.
+#[test]
+fn operator_rows_carry_their_storage_bits() {
+    let arch = llama2_7b();
+    let wl = Workload::paper(OperatorSet::Full);
+    let device = &device_presets()[0];
+    let bits = |p: Precision| -> Vec<(&'static str, Option<f64>, f64)> {
+        decode_breakdown(&arch, device, p, &wl, 1025)
+            .ops
+            .into_iter()
+            .map(|o| (o.op.name, o.weight_bits, o.op.weight_bytes))
+            .collect()
+    };
+    let of = |rows: &[(&'static str, Option<f64>, f64)], name: &str| {
+        rows.iter().find(|r| r.0 == name).unwrap().1
+    };
+    let q4 = bits(gguf(GgufScheme::Q4_0));
+    for (name, b, bytes) in &q4 {
+        assert_eq!(
+            b.is_some(),
+            *bytes > 0.0,
+            "{name}: {b:?} with {bytes} weight bytes"
+        );
+    }
+    for name in [
+        "Q proj",
+        "K proj",
+        "V proj",
+        "O proj",
+        "FFN gate",
+        "FFN up",
+        "FFN down",
+        "embedding",
+    ] {
+        assert_eq!(of(&q4, name), Some(4.5), "{name}");
+    }
+    assert_eq!(of(&q4, "LM head"), Some(6.5625));
+    assert_eq!(of(&q4, "norms"), Some(32.0));
+    assert_eq!(of(&q4, "RoPE"), None);
+    let q8_head = gguf(GgufScheme::Q4_0).with_lm_head(Some(WeightFormat::Gguf(GgufScheme::Q8_0)));
+    assert_eq!(of(&bits(q8_head), "LM head"), Some(8.5));
+    // A plain format: one number everywhere, norms included.
+    for (name, b, _) in bits(Precision::FP16) {
+        assert!(b.is_none() || b == Some(16.0), "{name}: {b:?}");
+    }
+    // Q4_K_M gives half the layers' ffn_down Q6_K: the row shows the average over layers.
+    let m = of(&bits(gguf(GgufScheme::Q4_K_M)), "FFN down").unwrap();
+    assert!(m > 4.5 && m < 6.5625, "Q4_K_M ffn_down {m}");
 }
 
 #[test]

@@ -8,6 +8,8 @@ use leptos::prelude::*;
 use super::file_drop::FileDrop;
 use super::state::Inputs;
 use crate::model::calibrate::{bench_measurements, parse_bench_output, Measurement};
+use crate::model::precision::Precision;
+use crate::model::weight_format::WeightFormat;
 
 /// Label of pasted text in messages: it has no file name.
 const PASTED: &str = "pasted output";
@@ -28,6 +30,13 @@ pub fn BenchPaste(on_rows: Callback<BenchRows>) -> impl IntoView {
     // The model the runs were of: the page's selected model until the user picks another.
     let model = RwSignal::new(None::<usize>);
     let model_index = move || model.get().unwrap_or_else(|| inputs.model_index.get());
+    // Weights of runs whose output names none (Ollama's timings, a llama-bench table without
+    // its type column): the workload's precision until the user picks a format.
+    let format = RwSignal::new(None::<WeightFormat>);
+    let fallback = move || match format.get_untracked() {
+        Some(f) => Precision::weight_only(f),
+        None => inputs.precision.get_untracked(),
+    };
 
     let read = move |label: String, body: String| {
         let index = model
@@ -44,8 +53,7 @@ pub fn BenchPaste(on_rows: Callback<BenchRows>) -> impl IntoView {
                 return;
             }
         };
-        let precision = inputs.precision.get_untracked();
-        let (rows, left_out) = bench_measurements(&out, &m.name, m.arch.spec(), Some(precision));
+        let (rows, left_out) = bench_measurements(&out, &m.name, m.arch.spec(), Some(fallback()));
         let issues: Vec<String> = out
             .issues
             .iter()
@@ -87,13 +95,22 @@ pub fn BenchPaste(on_rows: Callback<BenchRows>) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
+            <label title="llama-bench's type column names each run's format; Ollama's timings name none (its default tags are Q4_K_M: check `ollama show`)">
+                "Weights of runs that name no format "
+                <select data-testid="bench-format"
+                    prop:value=move || format.get().map(|f| f.key()).unwrap_or_default()
+                    on:change=move |ev| format.set(event_target_value(&ev).parse::<WeightFormat>().ok())>
+                    <option value="">{move || format!("the workload's ({})", inputs.precision.get().name())}</option>
+                    {WeightFormat::offered().into_iter().map(|f| view! { <option value=f.key()>{f.name()}</option> }).collect_view()}
+                </select>
+            </label>
             <textarea rows="6" data-testid="bench-text"
                 aria-label="llama-bench output (markdown, -o json, -o jsonl or -o csv) or ollama run --verbose timings"
                 placeholder="| model | size | params | backend | ngl | test | t/s |\n…\n\nor: prompt eval rate: 53.77 tokens/s\neval rate: 24.61 tokens/s"
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))></textarea>
             <button type="button" data-testid="bench-add"
-                title="pp512 = one prefill of 512 tokens; tg128 = 128 decode steps from an empty context; the precision comes from the type column, else the workload's"
+                title="pp512 = one prefill of 512 tokens; tg128 = 128 decode steps from an empty context; the precision comes from the type column, else the format chosen above"
                 on:click=move |_| read(PASTED.into(), text.get_untracked())>"Add the runs to the measurements"</button>
             <FileDrop label="Benchmark output (text, JSON, JSON lines or CSV)" accept=".txt,.md,.json,.jsonl,.csv,text/plain"
                 test_id="bench-file" on_text=on_text on_error=on_error />

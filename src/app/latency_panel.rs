@@ -18,6 +18,8 @@ pub(super) fn breakdown_table(b: PhaseBreakdown, test_id: &'static str) -> impl 
                     <th scope="col">"×"</th>
                     <th scope="col" title="floating-point operations of one instance">"FLOPs"</th>
                     <th scope="col" title="weight bytes read">"weights"</th>
+                    <th scope="col" title="bits per stored weight of the tensors it reads, scales included (averaged over layers where a mixed scheme such as Q4_K_M varies by layer)">"bits/weight"</th>
+                    <th scope="col" title="the number format the operator computes in, whose peak the roofline uses (method.md §3)">"runs in"</th>
                     <th scope="col" title="activation bytes read and written">"activations"</th>
                     <th scope="col" title="KV-cache bytes read and written">"KV"</th>
                     <th scope="col" title="FLOPs per byte moved">"FLOP/B"</th>
@@ -35,6 +37,8 @@ pub(super) fn breakdown_table(b: PhaseBreakdown, test_id: &'static str) -> impl 
                             <td>{c.count}</td>
                             <td>{format::si(c.op.flops)}</td>
                             <td>{format::bytes(c.op.weight_bytes)}</td>
+                            <td>{c.weight_bits.map(|b| format::fixed(b, 2)).unwrap_or_else(|| "–".into())}</td>
+                            <td>{c.format.name()}</td>
                             <td>{format::bytes(c.op.act_bytes)}</td>
                             <td>{format::bytes(c.op.kv_bytes)}</td>
                             <td>{format::fixed(c.op.intensity(), 1)}</td>
@@ -54,6 +58,7 @@ pub(super) fn breakdown_table(b: PhaseBreakdown, test_id: &'static str) -> impl 
                     <th scope="row">"total (all ×)"</th><td></td>
                     <td>{format::si(b.flops())}</td>
                     <td>{format::bytes(b.weight_bytes())}</td>
+                    <td></td><td></td>
                     <td>{format::bytes(b.act_bytes())}</td>
                     <td>{format::bytes(b.kv_bytes())}</td>
                     <td>{format::fixed(b.flops() / b.bytes(), 1)}</td>

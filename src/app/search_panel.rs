@@ -10,8 +10,10 @@ use crate::model::arch::FfnKind;
 use crate::model::lists::{format_param_count, parse_param_count};
 use crate::model::precision::Precision;
 use crate::model::search::{
-    BudgetBasis, LatencyBudget, Objective, SearchSpaceSpec, APPLICATION_BUDGETS, ENUMERATION_LIMIT,
+    search_precisions, BudgetBasis, LatencyBudget, Objective, SearchSpaceSpec, APPLICATION_BUDGETS,
+    ENUMERATION_LIMIT, MAX_PRECISIONS,
 };
+use crate::model::weight_format::WeightFormat;
 
 /// The basis a budget is typed on: its own, or decode total when there is none.
 fn basis_of(b: Option<LatencyBudget>) -> BudgetBasis {
@@ -119,6 +121,39 @@ pub fn SearchPanel() -> impl IntoView {
     };
     let workload = expect_context::<Inputs>().workload;
     let primary = expect_context::<Inputs>().precision;
+    // The precision checkboxes: the presets, the page's own when it is none of them, then the
+    // formats added to the comparison, in the order added.
+    let shown = move || {
+        let mut v = Precision::PRESETS.to_vec();
+        for p in std::iter::once(primary.get()).chain(search.precisions.get()) {
+            if !v.contains(&p) {
+                v.push(p);
+            }
+        }
+        v
+    };
+    let full = move || {
+        search
+            .precisions
+            .with(|c| search_precisions(primary.get(), c).len())
+            >= MAX_PRECISIONS
+    };
+    let toggle = move |p: Precision, on: bool| {
+        search.precisions.update(|v| {
+            v.retain(|q| *q != p);
+            if on {
+                v.push(p);
+            }
+            // Presets first, in their order; added formats after, in the order added.
+            let rank = |q: &Precision| {
+                Precision::PRESETS
+                    .iter()
+                    .position(|x| x == q)
+                    .unwrap_or(Precision::PRESETS.len())
+            };
+            v.sort_by_key(rank);
+        });
+    };
     let budget_meaning = move || {
         let b = search.budget.get()?;
         let text = workload.with(|w| b.describe(w));
@@ -179,25 +214,41 @@ pub fn SearchPanel() -> impl IntoView {
                 <p class="hint" data-testid="search-precision-primary">{move || format!(
                     "{} is the precision every figure uses (set under Workload and precision); tick others to compare them on the chart.",
                     primary.get().name())}</p>
-                {Precision::PRESETS.iter().map(|p| {
-                    let p = *p;
+                {move || shown().into_iter().map(|p| {
+                    let bits = p.weights.nominal_bytes() * 8.0;
                     view! {
-                        <label class="check">
+                        <label class="check" title=format!("{}: weights at {bits:.2} bits per weight", p.name())>
                             <input type="checkbox" data-testid=format!("search-precision-{}", p.name())
                                 prop:checked=move || primary.get() == p || search.precisions.with(|v| v.contains(&p))
                                 prop:disabled=move || primary.get() == p
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    search.precisions.update(|v| {
-                                        v.retain(|q| *q != p);
-                                        if on { v.push(p) }
-                                        v.sort_by_key(|q| Precision::PRESETS.iter().position(|x| x == q));
-                                    });
-                                } />
+                                    || (full() && !search.precisions.with(|v| v.contains(&p)))
+                                on:change=move |ev| toggle(p, event_target_checked(&ev)) />
                             {move || if primary.get() == p { format!(" {} (the page's)", p.name()) } else { format!(" {}", p.name()) }}
                         </label>
                     }
                 }).collect_view()}
+                <label title="Any weight format the page models (GGUF, MLC, AWQ/GPTQ, NF4), run weight-only with FP16 activations and KV cache, as its own frontier">
+                    "Add a format "
+                    <select data-testid="search-precision-add" prop:disabled=full
+                        prop:value=move || { search.precisions.track(); String::new() }
+                        on:change=move |ev| {
+                            if let Ok(f) = event_target_value(&ev).parse::<WeightFormat>() {
+                                toggle(Precision::weight_only(f), true);
+                            }
+                        }>
+                        <option value="">"choose…"</option>
+                        {move || {
+                            let on = shown();
+                            WeightFormat::offered().into_iter()
+                                .filter(|f| !on.contains(&Precision::weight_only(*f)))
+                                .map(|f| view! { <option value=f.key()>{f.name()}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+                {move || full().then(|| view! {
+                    <p class="hint" data-testid="search-precision-full">{format!("One search compares at most {MAX_PRECISIONS} precisions: untick one to add another.")}</p>
+                })}
             </fieldset>
             <label>"Latency objective "
                 <select data-testid="search-objective" prop:value=move || search.objective.get().name() on:change=move |ev| {

@@ -37,6 +37,15 @@ pub struct XyChart {
 }
 
 impl XyChart {
+    /// The names the legend lists, in its order: what a screen reader hears of the colours.
+    pub fn legend_names(&self) -> Vec<&str> {
+        self.series
+            .iter()
+            .map(|s| s.name.as_str())
+            .filter(|n| !n.is_empty())
+            .collect()
+    }
+
     /// The values the x axis (`along_x`) or the y axis must show: that coordinate of every
     /// point, visible or not, and of every marker, and the rules across that axis.
     fn extent(&self, along_x: bool) -> impl Iterator<Item = f64> + '_ {

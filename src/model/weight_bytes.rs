@@ -42,6 +42,33 @@ pub struct WeightBytes {
     pub uniform: Option<f64>,
 }
 
+impl WeightBytes {
+    /// Bits per stored weight of the tensors the roofline operator `name` reads (scales
+    /// included; averaged over layers where a mixed scheme varies by layer), so the operator
+    /// tables can say which format each row moves. `None` for an operator without weights.
+    pub fn bits_of_operator(&self, name: &str) -> Option<f64> {
+        let bytes = match name {
+            "Q proj" => self.q,
+            "K proj" => self.k,
+            "V proj" => self.v,
+            "KV-A proj" => self.kv_a,
+            "KV-B proj" | "KV-B absorbed" => self.kv_b,
+            "O proj" => self.o,
+            "router" => self.router,
+            "FFN up" => self.ffn_up,
+            "FFN gate" => self.ffn_gate,
+            "FFN down" => self.ffn_down,
+            // One fused operator over the three (or two) shared matrices: the format of most.
+            "shared experts" => self.shared_up,
+            "embedding" => self.embedding,
+            "LM head" => self.lm_head,
+            "norms" | "final norm" => self.vector,
+            _ => return None,
+        };
+        Some(bytes * 8.0)
+    }
+}
+
 /// What llama.cpp's rules read about `arch`.
 pub fn mix_context(arch: &Architecture) -> MixContext {
     let s = arch.spec();

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::labels::{precisions_text, workload_text};
 use super::trim;
+use crate::model::precision::Precision;
 use crate::model::search::{Constraints, Objective, SearchReport};
 
 /// The candidates CSV, written a slice of rows at a time so a million-row export never
@@ -83,7 +84,7 @@ impl<'a> CandidatesCsv<'a> {
             "index,layers,hidden,heads,kv_heads,head_dim,attention,experts,active,ffn_ratio,params_total,params_active,loss",
         );
         for p in &e.precisions {
-            let n = p.name();
+            let n = column_prefix(p);
             let _ = write!(
                 out,
                 ",{n}_prefill_ms,{n}_decode_ms,{n}_decode_ms_per_token,{n}_total_ms,{n}_memory_bytes,{n}_fits,{n}_on_frontier"
@@ -155,6 +156,21 @@ impl<'a> CandidatesCsv<'a> {
         self.next = end;
         self.next == self.rows.len()
     }
+}
+
+/// A precision's name as the prefix of its columns: runs of anything but letters, digits and
+/// `_` become one `_`, so "Q4_0, head Q8_0, CPU" or "W:INT4 A:FP8 KV:FP16" stay one field
+/// ("Q4_0_head_Q8_0_CPU").
+pub fn column_prefix(p: &Precision) -> String {
+    let mut out = String::new();
+    for ch in p.name().chars() {
+        if ch.is_ascii_alphanumeric() || ch == '_' {
+            out.push(ch);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_string()
 }
 
 /// Every candidate (or only those on some precision's frontier) as CSV, whole.

@@ -8,7 +8,7 @@ use super::{trim, CLOUD};
 use crate::chart::{
     AxisSpec, ColorKey, Marker, Rgb, Rule, RuleAt, Series, SeriesKind, Shape, XyChart, PALETTE,
 };
-use crate::model::search::{Constraints, Objective, SearchReport};
+use crate::model::search::{Constraints, Objective, SearchReport, MAX_PRECISIONS};
 
 /// A reference model placed on the chart: its name, latency (s) and predicted loss.
 #[derive(Clone, Debug, PartialEq)]
@@ -280,7 +280,34 @@ impl<'a> FrontierChartBuilder<'a> {
     }
 }
 
-/// Frontier colours by precision: strong and distinct from the cloud.
+/// Frontier colours by precision: strong and distinct from the cloud, one of its own for each
+/// of the [`MAX_PRECISIONS`] a search compares, so no two legend entries share a colour.
 pub fn frontier_color(precision: usize) -> Rgb {
-    [PALETTE[4], PALETTE[3], PALETTE[6], (0x55, 0x55, 0xAA)][precision % 4]
+    const COLORS: [Rgb; MAX_PRECISIONS] = [
+        PALETTE[4],
+        PALETTE[3],
+        PALETTE[6],
+        (0x55, 0x55, 0xAA),
+        PALETTE[5],
+        PALETTE[8],
+        PALETTE[9],
+        (0xB8, 0x86, 0x0B),
+    ];
+    COLORS[precision % MAX_PRECISIONS]
+}
+
+#[cfg(test)]
+mod color_tests {
+    use super::*;
+
+    #[test]
+    fn every_compared_precision_has_its_own_frontier_colour() {
+        let colors: Vec<Rgb> = (0..MAX_PRECISIONS).map(frontier_color).collect();
+        for (i, a) in colors.iter().enumerate() {
+            assert!(
+                !colors[..i].contains(a),
+                "precision {i} repeats colour {a:?}"
+            );
+        }
+    }
 }

@@ -37,7 +37,8 @@ pub(crate) fn precisions_text(report: &SearchReport) -> String {
         .iter()
         .map(|p| p.name())
         .collect::<Vec<_>>()
-        .join(", ")
+        // A name may hold commas ("Q4_0, head Q8_0").
+        .join("; ")
 }
 
 /// A download's file name saying what it holds: `{what}-{device}-{objective}.{ext}`, the

@@ -18,7 +18,7 @@ mod thinning;
 mod trend;
 
 pub use calibration::calibration_chart;
-pub use candidates_csv::{candidates_csv, CandidatesCsv};
+pub use candidates_csv::{candidates_csv, column_prefix, CandidatesCsv};
 pub use color_key::{color_key, color_key_labels, ColorBy};
 pub use devices::{device_frontier, devices_chart, DeviceFrontier};
 pub use feasible::{design_slice, feasible_chart, BOUNDARY_NAMES};

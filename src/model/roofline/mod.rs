@@ -78,7 +78,10 @@ pub struct OpCost {
     /// Instances per step: layers it runs in (global or local layers when a sliding window
     /// splits them), 1 outside the layers.
     pub count: u32,
+    /// Format the operator computes in (the peak it uses).
     pub format: NumFormat,
+    /// Bits per stored weight it reads (its storage format), `None` when it reads no weights.
+    pub weight_bits: Option<f64>,
     /// Time of one instance, seconds.
     pub time_s: f64,
     pub bound: Bound,
@@ -276,6 +279,9 @@ impl OpSink for Collect<'_> {
             per_layer: op.per_layer,
             count: op.count,
             format,
+            weight_bits: (op.weight_bytes > 0.0)
+                .then(|| self.cx.wb.bits_of_operator(op.name))
+                .flatten(),
             time_s: op_time(self.cx, &op, s_kv),
             bound: operator.bound(self.device, format),
         });
