@@ -381,3 +381,37 @@ fn plain_formats_fast_path_equals_the_per_tensor_path() {
         assert!(rel(rb.weights_bytes, ra.weights_bytes) < 1e-12);
     }
 }
+
+/// GGUF layer averages are kept between calls (the search asks for the same shapes millions of
+/// times): after many shapes in one thread, each equals a fresh computation in a new thread.
+#[test]
+fn kept_layer_averages_equal_fresh_ones() {
+    let shapes: Vec<Architecture> = [(8, 1024), (16, 1024), (8, 2048), (32, 4096), (16, 1536)]
+        .iter()
+        .flat_map(|&(l, d)| {
+            [
+                llama(l, d, 4 * d, d / 256, 32000),
+                llama(l, d, 3 * d, d / 128, 50000),
+            ]
+        })
+        .collect();
+    for scheme in [GgufScheme::Q4_K_M, GgufScheme::Q5_K_S, GgufScheme::Q3_K_M] {
+        let p = gguf(scheme);
+        let here: Vec<f64> = shapes
+            .iter()
+            .chain(shapes.iter().rev())
+            .map(|a| stored_weights(a, &p).total())
+            .collect();
+        let fresh: Vec<f64> = shapes
+            .iter()
+            .chain(shapes.iter().rev())
+            .map(|a| {
+                let a = a.clone();
+                std::thread::spawn(move || stored_weights(&a, &p).total())
+                    .join()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(here, fresh, "{scheme:?}");
+    }
+}

@@ -62,7 +62,7 @@ pub enum TensorRole {
 }
 
 /// What the rules read about the model besides the tensor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MixContext {
     pub layers: u32,
     /// Query heads per KV head (`n_gqa`); 1 for MLA.

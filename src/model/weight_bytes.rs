@@ -69,6 +69,18 @@ impl WeightBytes {
     }
 }
 
+type AverageKey = (WeightFormat, MixContext, TensorRole, u64);
+
+/// Averages kept before the table starts again (a few MB at most).
+const LAYER_AVERAGES_KEPT: usize = 65_536;
+
+thread_local! {
+    /// Per-layer averages of GGUF tensor bytes already computed, by format, model context,
+    /// role and row length.
+    static LAYER_AVERAGES: std::cell::RefCell<std::collections::HashMap<AverageKey, f64>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 /// What llama.cpp's rules read about `arch`.
 pub fn mix_context(arch: &Architecture) -> MixContext {
     let s = arch.spec();
@@ -118,14 +130,31 @@ pub fn weight_bytes(arch: &Architecture, precision: &Precision) -> WeightBytes {
     let d = s.hidden as u64;
     // Only GGUF's rules depend on the layer; other formats need one layer's bits.
     let per_layer = matches!(f, WeightFormat::Gguf(_));
-    // Average over layers of the bytes of a tensor of `role` with rows of `row`.
+    // Average over layers of the bytes of a tensor of `role` with rows of `row`. A GGUF
+    // average walks every layer; the search asks for the same few (shape, role) pairs for
+    // millions of candidates, so those averages are kept (a pure function of the key).
     let avg = |role: TensorRole, row: u64| -> f64 {
-        let n = if per_layer { cx.layers.max(1) } else { 1 };
-        (0..n)
+        if !per_layer {
+            return f.tensor_bits(role, 0, &cx, row) / 8.0;
+        }
+        let key = (f, cx, role, row);
+        if let Some(b) = LAYER_AVERAGES.with(|m| m.borrow().get(&key).copied()) {
+            return b;
+        }
+        let n = cx.layers.max(1);
+        let b = (0..n)
             .map(|i| f.tensor_bits(role, i, &cx, row))
             .sum::<f64>()
             / n as f64
-            / 8.0
+            / 8.0;
+        LAYER_AVERAGES.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() >= LAYER_AVERAGES_KEPT {
+                m.clear();
+            }
+            m.insert(key, b);
+        });
+        b
     };
     let once = |role: TensorRole, row: u64| f.tensor_bits(role, 0, &cx, row) / 8.0;
     let (q, q_b, k, v, o, kv_a, kv_b) = match s.attention {
