@@ -73,6 +73,20 @@ pub struct MixContext {
     pub tied_embeddings: bool,
 }
 
+impl MixContext {
+    /// The context with only what [`GgufScheme::tensor_type`] distinguishes: it reads the
+    /// GQA factor only as "4 or more" and the expert count only as "exactly 8". Equal
+    /// answers for far fewer keys, so a cache of per-layer types stays small.
+    pub fn canonical(self) -> MixContext {
+        MixContext {
+            layers: self.layers,
+            gqa: if self.gqa >= 4 { 4 } else { 1 },
+            experts: if self.experts == 8 { 8 } else { 0 },
+            tied_embeddings: self.tied_embeddings,
+        }
+    }
+}
+
 impl GgufScheme {
     pub const ALL: [GgufScheme; 17] = [
         GgufScheme::F32,
@@ -270,6 +284,19 @@ impl GgufScheme {
     }
 }
 
+/// The shortest row length that [`GgufScheme::tensor_type`] treats like `row_len`: the rules
+/// read a row only through which block sizes tile it, and every ggml block holds 1, 32 or
+/// 256 weights. Lets a cache of per-layer types key on 3 classes instead of every width.
+pub fn row_class(row_len: u64) -> u64 {
+    if row_len.is_multiple_of(256) {
+        256
+    } else if row_len.is_multiple_of(32) {
+        32
+    } else {
+        1
+    }
+}
+
 /// `tensor_type_fallback`: a type whose blocks do not tile the row gives way to one with
 /// 32-weight blocks, and F16 when even those do not fit.
 fn fallback(t: GgmlType, row_len: u64) -> GgmlType {
@@ -301,6 +328,80 @@ impl fmt::Display for GgufScheme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_canonical_context_gets_the_same_types() {
+        for s in GgufScheme::ALL {
+            for layers in [1, 2, 7, 16, 33, 80] {
+                for gqa in [1, 2, 3, 4, 5, 8, 16] {
+                    for experts in [0, 1, 4, 7, 8, 9, 64] {
+                        for tied_embeddings in [false, true] {
+                            let cx = MixContext {
+                                layers,
+                                gqa,
+                                experts,
+                                tied_embeddings,
+                            };
+                            for role in [
+                                TensorRole::Embedding,
+                                TensorRole::LmHead,
+                                TensorRole::AttnK,
+                                TensorRole::AttnV,
+                                TensorRole::AttnOut,
+                                TensorRole::FfnDown,
+                            ] {
+                                for layer in 0..layers {
+                                    assert_eq!(
+                                        s.tensor_type(role, layer, &cx, 4096),
+                                        s.tensor_type(role, layer, &cx.canonical(), 4096),
+                                        "{s} {role:?} {cx:?}"
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_row_class_gets_the_types_of_every_row_in_it() {
+        for t in GgmlType::ALL {
+            assert!(
+                [1, 32, 256].contains(&t.block_size()),
+                "{t:?} has blocks of {}",
+                t.block_size()
+            );
+        }
+        let roles = [
+            TensorRole::Embedding,
+            TensorRole::LmHead,
+            TensorRole::AttnV,
+            TensorRole::AttnOut,
+            TensorRole::FfnDown,
+            TensorRole::OtherMatrix,
+        ];
+        let cx = MixContext {
+            layers: 24,
+            gqa: 4,
+            experts: 8,
+            tied_embeddings: true,
+        };
+        for s in GgufScheme::ALL {
+            for role in roles {
+                for row in (1..3000).chain([4096, 11008, 14336, 18944]) {
+                    for layer in [0, 5, 23] {
+                        assert_eq!(
+                            s.tensor_type(role, layer, &cx, row),
+                            s.tensor_type(role, layer, &cx, row_class(row)),
+                            "{s} {role:?} row {row}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     const LLAMA2_7B: MixContext = MixContext {
         layers: 32,

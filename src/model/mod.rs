@@ -33,6 +33,7 @@ pub mod fit;
 pub mod formula;
 pub mod ggml_type;
 pub mod gguf;
+pub mod gguf_layers;
 pub mod gguf_mix;
 pub mod headline;
 pub mod hf_config;

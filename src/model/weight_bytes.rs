@@ -6,6 +6,7 @@
 //! a kind of tensor has the same shape in every layer.
 
 use super::arch::{Architecture, Attention};
+use super::gguf_layers::layer_averages;
 use super::gguf_mix::{MixContext, TensorRole};
 use super::params::{attention_weights, param_counts, ParamCounts};
 use super::precision::Precision;
@@ -69,18 +70,6 @@ impl WeightBytes {
     }
 }
 
-type AverageKey = (WeightFormat, MixContext, TensorRole, u64);
-
-/// Averages kept before the table starts again (a few MB at most).
-const LAYER_AVERAGES_KEPT: usize = 65_536;
-
-thread_local! {
-    /// Per-layer averages of GGUF tensor bytes already computed, by format, model context,
-    /// role and row length.
-    static LAYER_AVERAGES: std::cell::RefCell<std::collections::HashMap<AverageKey, f64>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
-}
-
 /// What llama.cpp's rules read about `arch`.
 pub fn mix_context(arch: &Architecture) -> MixContext {
     let s = arch.spec();
@@ -128,33 +117,17 @@ pub fn weight_bytes(arch: &Architecture, precision: &Precision) -> WeightBytes {
     let s = arch.spec();
     let cx = mix_context(arch);
     let d = s.hidden as u64;
-    // Only GGUF's rules depend on the layer; other formats need one layer's bits.
-    let per_layer = matches!(f, WeightFormat::Gguf(_));
-    // Average over layers of the bytes of a tensor of `role` with rows of `row`. A GGUF
-    // average walks every layer; the search asks for the same few (shape, role) pairs for
-    // millions of candidates, so those averages are kept (a pure function of the key).
+    // Only GGUF's rules depend on the layer (averaged over layers, a kept table per model
+    // context); other formats need one layer's bits.
+    let layers = match f {
+        WeightFormat::Gguf(scheme) => Some(layer_averages(scheme, &cx)),
+        _ => None,
+    };
     let avg = |role: TensorRole, row: u64| -> f64 {
-        if !per_layer {
-            return f.tensor_bits(role, 0, &cx, row) / 8.0;
+        match &layers {
+            Some(t) => t.bytes(role, row),
+            None => f.tensor_bits(role, 0, &cx, row) / 8.0,
         }
-        let key = (f, cx, role, row);
-        if let Some(b) = LAYER_AVERAGES.with(|m| m.borrow().get(&key).copied()) {
-            return b;
-        }
-        let n = cx.layers.max(1);
-        let b = (0..n)
-            .map(|i| f.tensor_bits(role, i, &cx, row))
-            .sum::<f64>()
-            / n as f64
-            / 8.0;
-        LAYER_AVERAGES.with(|m| {
-            let mut m = m.borrow_mut();
-            if m.len() >= LAYER_AVERAGES_KEPT {
-                m.clear();
-            }
-            m.insert(key, b);
-        });
-        b
     };
     let once = |role: TensorRole, row: u64| f.tensor_bits(role, 0, &cx, row) / 8.0;
     let (q, q_b, k, v, o, kv_a, kv_b) = match s.attention {
