@@ -68,13 +68,16 @@ impl LayerAverages {
 /// layer count and canonical context: about 600 per scheme on the million-candidate grid.
 const KEPT: usize = 4096;
 
+/// A scheme and a canonical context.
+type Key = (GgufScheme, MixContext);
+
 thread_local! {
     /// FxHash: SipHash's cost per lookup was a large part of a GGUF search.
-    static KEPT_AVERAGES: RefCell<FxHashMap<(GgufScheme, MixContext), LayerAverages>> =
+    static KEPT_AVERAGES: RefCell<FxHashMap<Key, LayerAverages>> =
         RefCell::new(FxHashMap::default());
     /// The last tables asked for, one slot per scheme a search compares (up to 8):
     /// consecutive candidates mostly share a context.
-    static RECENT: RefCell<[Option<((GgufScheme, MixContext), LayerAverages)>; 8]> =
+    static RECENT: RefCell<[Option<(Key, LayerAverages)>; 8]> =
         const { RefCell::new([None; 8]) };
 }
 
@@ -92,7 +95,7 @@ pub fn layer_averages(scheme: GgufScheme, cx: &MixContext) -> LayerAverages {
     t
 }
 
-fn kept(key: (GgufScheme, MixContext)) -> LayerAverages {
+fn kept(key: Key) -> LayerAverages {
     let (scheme, cx) = (key.0, &key.1);
     if let Some(t) = KEPT_AVERAGES.with(|m| m.borrow().get(&key).copied()) {
         return t;
