@@ -480,6 +480,36 @@ fn legend_entries_are_inside_the_canvas_and_hit_their_series() {
     assert!(drawn.unwrap().legend.is_empty());
 }
 
+/// A frontier chart comparing eight formats has 24 entries: more than one column holds at
+/// its height, so the right legend takes columns instead of running past the bottom.
+#[test]
+fn a_long_legend_takes_columns_and_stays_inside_the_canvas() {
+    for (placement, size) in [
+        (LegendPlacement::Right, (960, 440)),
+        (LegendPlacement::Auto, (960, 440)),
+        (LegendPlacement::Right, (1400, 300)),
+    ] {
+        let chart = XyChart {
+            legend: placement,
+            ..many_series(24)
+        };
+        let (svg, drawn) = render(size, |root| {
+            draw_xy(root, &chart, &Theme::light(), Scale::default())
+        });
+        let drawn = drawn.unwrap();
+        assert_clean(&svg);
+        check_legend(&drawn, size, 24);
+        if placement == LegendPlacement::Right {
+            let columns = drawn
+                .legend
+                .iter()
+                .map(|(_, r)| r.left as i64)
+                .collect::<std::collections::BTreeSet<_>>();
+            assert!(columns.len() >= 2, "one column: {columns:?}");
+        }
+    }
+}
+
 #[test]
 fn rules_and_markers_are_drawn_where_they_belong() {
     let [a, b, c, ..] = PALETTE;
@@ -1276,4 +1306,48 @@ fn hover_finds_each_drawn_point_where_the_chart_drew_it() {
             Some((0, i))
         );
     }
+}
+
+/// Eight precisions on one chart get eight marks: each shape draws a different SVG figure
+/// (element kinds, fill or outline), so no two clouds look alike.
+#[test]
+fn every_shape_draws_its_own_mark() {
+    let drawn_figure = |shape: Shape| -> String {
+        let chart = XyChart {
+            series: vec![Series::points("one", PALETTE[0], vec![(1.0, 1.0)]).with_shape(shape)],
+            legend: LegendPlacement::Hidden,
+            ..XyChart::default()
+        };
+        let (svg, drawn) = render(SIZE, |root| {
+            draw_xy(root, &chart, &Theme::light(), Scale::default())
+        });
+        drawn.unwrap();
+        // The figures in the series colour: element kind and filled or outlined.
+        let c = hex(PALETTE[0]).to_lowercase();
+        let mut kinds: Vec<String> = ["circle", "rect", "polygon", "polyline", "line", "path"]
+            .iter()
+            .flat_map(|tag| {
+                elements(&svg, tag)
+                    .into_iter()
+                    .filter(|e| e.to_lowercase().contains(&c))
+                    .map(|e| {
+                        let filled = attr(e, "fill").is_some_and(|f| f.to_lowercase() == c);
+                        format!("{tag}:{}", if filled { "fill" } else { "stroke" })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        kinds.sort();
+        assert!(!kinds.is_empty(), "{shape:?} drew nothing");
+        kinds.join(",")
+    };
+    let figures: Vec<String> = Shape::ALL.iter().map(|&s| drawn_figure(s)).collect();
+    let distinct: std::collections::BTreeSet<&String> = figures.iter().collect();
+    // Triangle and diamond are both filled polygons: told apart by their corner count.
+    assert!(
+        distinct.len() >= 7,
+        "marks not distinct: {:?}",
+        Shape::ALL.iter().zip(&figures).collect::<Vec<_>>()
+    );
+    assert_eq!(Shape::nth(8), Shape::nth(0));
 }

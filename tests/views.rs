@@ -787,3 +787,66 @@ fn candidates_csv_in_deployment_formats_keeps_its_columns() {
     }
     assert_eq!(rows, report.evaluated());
 }
+
+/// Eight formats compared: each cloud has its own mark and each frontier its own colour;
+/// the first four clouds are drawn and the rest start switched off (their legend entries
+/// stay, greyed), while every frontier is drawn.
+#[test]
+fn eight_formats_get_eight_marks_and_the_later_clouds_start_hidden() {
+    use roofscale::chart::Shape;
+    use roofscale::model::gguf_mix::GgufScheme;
+    use roofscale::model::weight_format::WeightFormat;
+    use roofscale::views::CLOUDS_SHOWN;
+    let precisions: Vec<Precision> = [
+        GgufScheme::Q4_0,
+        GgufScheme::Q8_0,
+        GgufScheme::Q6_K,
+        GgufScheme::Q5_K_M,
+        GgufScheme::Q4_K_M,
+        GgufScheme::IQ4_XS,
+        GgufScheme::Q3_K_M,
+    ]
+    .map(|s| Precision::weight_only(WeightFormat::Gguf(s)))
+    .into_iter()
+    .chain([Precision::FP16])
+    .collect();
+    let space = SearchSpace::new(SearchSpaceSpec {
+        layers: vec![4, 8],
+        hidden: vec![768, 1024],
+        ..SearchSpaceSpec::default()
+    })
+    .unwrap();
+    let report = search(
+        &space,
+        &Law::Paper(PaperLaw::published()),
+        &Device::default(),
+        &precisions,
+        &Workload::default(),
+        &SearchSettings::default(),
+        &mut |_| ControlFlow::Continue(()),
+    )
+    .unwrap();
+    let fc = frontier_chart(
+        &report,
+        Objective::Decode,
+        ColorBy::Experts,
+        None,
+        &[],
+        true,
+        &Constraints::default(),
+    );
+    let clouds: Vec<_> = (0..8)
+        .map(|p| &fc.chart.series[fc.layout.cloud(p)])
+        .collect();
+    let shapes: std::collections::BTreeSet<String> =
+        clouds.iter().map(|c| format!("{:?}", c.shape)).collect();
+    assert_eq!(shapes.len(), 8, "{shapes:?}");
+    assert_eq!(clouds[0].shape, Shape::Disc);
+    for (p, c) in clouds.iter().enumerate() {
+        assert_eq!(c.visible, p < CLOUDS_SHOWN, "cloud {p} ({})", c.name);
+        let f = &fc.chart.series[fc.layout.frontier(p)];
+        assert!(f.visible, "{}", f.name);
+    }
+    let names = fc.chart.legend_names();
+    assert!(names.contains(&"Q3_K_M candidates"), "{names:?}");
+}

@@ -186,6 +186,51 @@ fn q4_0_keeps_the_lm_head_at_q6_k_and_overrides_replace_it() {
     );
 }
 
+/// MLA's low-rank query is two matrices with rows of different lengths (q_a: d, q_b: r): in
+/// q4f16_ft (4 bits + an FP16 scale per row) they store different bits, and the "Q proj" row
+/// shows their average by weight count, which times the weights gives the operator's bytes.
+#[test]
+fn a_low_rank_mla_query_row_averages_its_two_matrices() {
+    use roofscale::model::arch::Attention;
+    let (d, r, heads, rope, nope) = (1024u32, 96u32, 8u32, 32u32, 64u32);
+    let spec = dense(
+        4,
+        d,
+        32000,
+        Attention::Mla {
+            heads,
+            q_lora_rank: Some(r),
+            kv_lora_rank: 128,
+            qk_rope_dim: rope,
+            qk_nope_dim: nope,
+            v_head_dim: 64,
+        },
+        FfnKind::SwiGlu,
+        2816,
+    );
+    let arch = Architecture::new(spec).unwrap();
+    let p = Precision::weight_only(WeightFormat::Mlc(MlcScheme::Q4f16Ft));
+    let wl = Workload::paper(OperatorSet::Full);
+    let ops = decode_breakdown(&arch, &device_presets()[0], p, &wl, 1025).ops;
+    let q = ops.iter().find(|o| o.op.name == "Q proj").unwrap();
+    let (n_a, n_b) = (
+        d as f64 * r as f64,
+        r as f64 * heads as f64 * (rope + nope) as f64,
+    );
+    let (bits_a, bits_b) = (4.0 + 16.0 / d as f64, 4.0 + 16.0 / r as f64);
+    let want = (n_a * bits_a + n_b * bits_b) / (n_a + n_b);
+    let got = q.weight_bits.unwrap();
+    assert!((got - want).abs() < 1e-12, "Q proj {got} bits, want {want}");
+    assert!(got > bits_a && got < bits_b);
+    // The bits times the weights are the operator's weight bytes (q_a has a norm of r
+    // weights in FP16 beside it).
+    let matrices = q.op.weight_bytes - r as f64 * 2.0;
+    assert!(
+        (matrices - (n_a + n_b) * got / 8.0).abs() < 1e-6 * matrices,
+        "{matrices} bytes"
+    );
+}
+
 /// The operator tables say which format each row moves: Q4_0 matrices at 4.5 bits, its LM
 /// head at Q6_K's 6.5625, norms in F32; every operator that reads weights names its bits.
 #[test]

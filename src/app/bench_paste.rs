@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::file_drop::FileDrop;
 use super::state::Inputs;
+use super::weight_format_fields::format_options;
 use crate::model::calibrate::{bench_measurements, parse_bench_output, Measurement};
 use crate::model::precision::Precision;
 use crate::model::weight_format::WeightFormat;
@@ -101,7 +102,7 @@ pub fn BenchPaste(on_rows: Callback<BenchRows>) -> impl IntoView {
                     prop:value=move || format.get().map(|f| f.key()).unwrap_or_default()
                     on:change=move |ev| format.set(event_target_value(&ev).parse::<WeightFormat>().ok())>
                     <option value="">{move || format!("the workload's ({})", inputs.precision.get().name())}</option>
-                    {WeightFormat::offered().into_iter().map(|f| view! { <option value=f.key()>{f.name()}</option> }).collect_view()}
+                    {format_options(WeightFormat::offered(), None)}
                 </select>
             </label>
             <textarea rows="6" data-testid="bench-text"

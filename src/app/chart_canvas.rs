@@ -43,8 +43,10 @@ struct Drawn {
     dpr: f64,
 }
 
-/// The chart as shown: zoom ranges applied, hidden series switched off. Borrowed when
-/// nothing changes, since a search's chart can hold two million points.
+/// The chart as shown: zoom ranges applied, series whose legend entry was clicked switched
+/// to the other state (a series the chart starts hidden, such as the sixth format's cloud,
+/// is shown by a click). Borrowed when nothing changes, since a search's chart can hold two
+/// million points.
 fn shown<'a>(
     chart: &'a XyChart,
     view: Option<((f64, f64), (f64, f64))>,
@@ -60,7 +62,7 @@ fn shown<'a>(
     }
     for i in hidden {
         if let Some(s) = c.series.get_mut(*i) {
-            s.visible = false;
+            s.visible = !s.visible;
         }
     }
     Cow::Owned(c)

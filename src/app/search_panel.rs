@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::format;
 use super::search_state::SearchState;
 use super::state::Inputs;
+use super::weight_format_fields::format_options;
 use crate::model::arch::FfnKind;
 use crate::model::lists::{format_param_count, parse_param_count};
 use crate::model::precision::Precision;
@@ -239,10 +240,10 @@ pub fn SearchPanel() -> impl IntoView {
                         <option value="">"choose…"</option>
                         {move || {
                             let on = shown();
-                            WeightFormat::offered().into_iter()
+                            let left = WeightFormat::offered().into_iter()
                                 .filter(|f| !on.contains(&Precision::weight_only(*f)))
-                                .map(|f| view! { <option value=f.key()>{f.name()}</option> })
-                                .collect_view()
+                                .collect();
+                            format_options(left, None)
                         }}
                     </select>
                 </label>

@@ -36,6 +36,41 @@ fn options_with(current: Option<WeightFormat>) -> Vec<WeightFormat> {
     offered
 }
 
+/// Which runtime's family a format belongs to, the heading it is listed under.
+fn family(f: WeightFormat) -> &'static str {
+    match f {
+        WeightFormat::Plain(_) => "Number formats",
+        WeightFormat::Gguf(_) => "GGUF (llama.cpp, Ollama)",
+        WeightFormat::Mlc(_) => "MLC-LLM",
+        WeightFormat::Int4G128(_) | WeightFormat::Nf4 { .. } => "AWQ, GPTQ, bitsandbytes",
+        WeightFormat::Custom(_) => "Custom",
+    }
+}
+
+/// The `<option>`s of a weight-format select, grouped by family under `<optgroup>`
+/// headings; `selected` is marked. The one list every format select shows.
+pub fn format_options(formats: Vec<WeightFormat>, selected: Option<WeightFormat>) -> impl IntoView {
+    let mut groups: Vec<(&'static str, Vec<WeightFormat>)> = Vec::new();
+    for f in formats {
+        match groups.last_mut() {
+            Some((name, list)) if *name == family(f) => list.push(f),
+            _ => groups.push((family(f), vec![f])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(name, list)| {
+            view! {
+                <optgroup label=name>
+                    {list.into_iter().map(|f| view! {
+                        <option value=f.key() selected=selected == Some(f)>{f.name()}</option>
+                    }).collect_view()}
+                </optgroup>
+            }
+        })
+        .collect_view()
+}
+
 /// The weights select, and the bits-per-weight field shown when the select is on "Custom…"
 /// (placed on a row of its own by the caller).
 pub fn weight_controls() -> (impl IntoView, impl IntoView) {
@@ -89,11 +124,8 @@ pub fn weight_controls() -> (impl IntoView, impl IntoView) {
                     }
                 }>
                 {move || {
-                    let c = current();
-                    let custom = shown();
-                    WeightFormat::offered().into_iter().map(|f| {
-                        view! { <option value=f.key() selected=!custom && c == f>{f.name()}</option> }
-                    }).collect_view()
+                    let chosen = (!shown()).then(current);
+                    format_options(WeightFormat::offered(), chosen)
                 }}
                 <option value=CUSTOM selected=shown>"Custom…"</option>
             </select>
@@ -144,9 +176,7 @@ pub fn tensor_select(
                 <option value=SAME selected=move || current().is_none()>"same as weights"</option>
                 {move || {
                     let c = current();
-                    options_with(c).into_iter().map(|f| {
-                        view! { <option value=f.key() selected=c == Some(f)>{f.name()}</option> }
-                    }).collect_view()
+                    format_options(options_with(c), c)
                 }}
             </select>
         </label>

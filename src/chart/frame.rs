@@ -196,10 +196,17 @@ pub(crate) fn draw_frame<DB: DrawingBackend>(
         text_h = text_h.max(th);
     }
     let row_h = text_h.max(swatch) + scale.px(6.0);
-    let column = pad * 2.0 + widths.iter().cloned().fold(0.0, f64::max);
+    // Right of the plot: as many columns as the height needs (a frontier chart comparing
+    // eight formats has over twenty entries), each as wide as its widest entry.
+    let rows_per_column = (((h - top - 2.0 * pad) / row_h).floor() as usize).max(1);
+    let columns: Vec<f64> = widths
+        .chunks(rows_per_column)
+        .map(|c| c.iter().cloned().fold(0.0, f64::max) + pad)
+        .collect();
+    let right_width = pad + columns.iter().sum::<f64>();
     let placement = match spec.placement {
         _ if spec.legend.is_empty() => LegendPlacement::Hidden,
-        LegendPlacement::Auto if column <= 0.3 * w => LegendPlacement::Right,
+        LegendPlacement::Auto if right_width <= 0.3 * w => LegendPlacement::Right,
         LegendPlacement::Auto => LegendPlacement::Top,
         other => other,
     };
@@ -207,16 +214,20 @@ pub(crate) fn draw_frame<DB: DrawingBackend>(
     let mut legend_width = 0.0;
     match placement {
         LegendPlacement::Right => {
-            legend_width = column;
-            let mut y = top + pad;
-            for width in &widths {
-                rects.push(PixelRect {
-                    left: w - column + pad,
-                    top: y,
-                    width: *width,
-                    height: row_h,
-                });
-                y += row_h;
+            legend_width = right_width;
+            let mut left = w - right_width + pad;
+            for (c, column) in widths.chunks(rows_per_column).enumerate() {
+                let mut y = top + pad;
+                for width in column {
+                    rects.push(PixelRect {
+                        left,
+                        top: y,
+                        width: *width,
+                        height: row_h,
+                    });
+                    y += row_h;
+                }
+                left += columns[c];
             }
         }
         LegendPlacement::Top => {

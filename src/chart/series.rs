@@ -61,12 +61,35 @@ pub enum Shape {
     Ring,
     /// A filled square.
     Square,
+    /// A filled triangle, point up.
+    Triangle,
+    /// A filled diamond.
+    Diamond,
+    /// An outlined square.
+    OpenSquare,
+    /// An outlined triangle, point up.
+    OpenTriangle,
+    /// An upright cross (+).
+    Cross,
 }
 
 impl Shape {
-    /// One shape per index (e.g. per precision), cycling.
+    /// Eight marks told apart at a glance, so a search comparing up to eight precisions
+    /// gives each its own.
+    pub const ALL: [Shape; 8] = [
+        Shape::Disc,
+        Shape::Ring,
+        Shape::Square,
+        Shape::Triangle,
+        Shape::Diamond,
+        Shape::OpenSquare,
+        Shape::OpenTriangle,
+        Shape::Cross,
+    ];
+
+    /// One shape per index (e.g. per precision), cycling after eight.
     pub fn nth(i: usize) -> Shape {
-        [Shape::Disc, Shape::Ring, Shape::Square][i % 3]
+        Shape::ALL[i % Shape::ALL.len()]
     }
 }
 
@@ -243,6 +266,41 @@ pub(crate) fn draw_mark<DB: DrawingBackend>(
                 [(x - r, y - r), (x + r, y + r)],
                 color.filled(),
             ))
+        }
+        Shape::OpenSquare => {
+            let r = radius as i32;
+            area.draw(&Rectangle::new(
+                [(x - r, y - r), (x + r, y + r)],
+                color.stroke_width(scale.stroke(1.0)),
+            ))
+        }
+        Shape::Triangle | Shape::OpenTriangle | Shape::Diamond => {
+            // Triangles a little larger than the radius so their area matches a disc's.
+            let r = radius as f64 * 1.25;
+            let at = |dx: f64, dy: f64| (x + dx.round() as i32, y + dy.round() as i32);
+            let corners = if shape == Shape::Diamond {
+                vec![at(0.0, -r), at(r, 0.0), at(0.0, r), at(-r, 0.0)]
+            } else {
+                let (h, half) = (r * 0.75, r * 0.866);
+                vec![at(0.0, -r), at(half, h * 0.667), at(-half, h * 0.667)]
+            };
+            if shape == Shape::OpenTriangle {
+                let mut closed = corners.clone();
+                closed.push(corners[0]);
+                area.draw(&PathElement::new(
+                    closed,
+                    color.stroke_width(scale.stroke(1.0)),
+                ))
+            } else {
+                area.draw(&Polygon::new(corners, color.filled()))
+            }
+        }
+        Shape::Cross => {
+            let r = radius as i32 + 1;
+            let style = color.stroke_width(scale.stroke(1.5));
+            area.draw(&PathElement::new(vec![(x - r, y), (x + r, y)], style))
+                .map_err(fail)?;
+            area.draw(&PathElement::new(vec![(x, y - r), (x, y + r)], style))
         }
     }
     .map_err(fail)

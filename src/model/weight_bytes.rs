@@ -22,6 +22,9 @@ pub struct WeightBytes {
     pub q: f64,
     /// MLA's low-rank query up-projection `q_b` (rows of `q_lora_rank`).
     pub q_b: f64,
+    /// The "Q proj" operator as a whole: `q`, or with MLA's low rank `q_a` and `q_b`
+    /// averaged by their weights (the operator table's bits for that row).
+    pub q_operator: f64,
     pub k: f64,
     pub v: f64,
     pub o: f64,
@@ -49,7 +52,7 @@ impl WeightBytes {
     /// tables can say which format each row moves. `None` for an operator without weights.
     pub fn bits_of_operator(&self, name: &str) -> Option<f64> {
         let bytes = match name {
-            "Q proj" => self.q,
+            "Q proj" => self.q_operator,
             "K proj" => self.k,
             "V proj" => self.v,
             "KV-A proj" => self.kv_a,
@@ -98,6 +101,7 @@ pub fn weight_bytes(arch: &Architecture, precision: &Precision) -> WeightBytes {
             lm_head: b,
             q: b,
             q_b: b,
+            q_operator: b,
             k: b,
             v: b,
             o: b,
@@ -130,7 +134,7 @@ pub fn weight_bytes(arch: &Architecture, precision: &Precision) -> WeightBytes {
         }
     };
     let once = |role: TensorRole, row: u64| f.tensor_bits(role, 0, &cx, row) / 8.0;
-    let (q, q_b, k, v, o, kv_a, kv_b) = match s.attention {
+    let (q, q_b, q_operator, k, v, o, kv_a, kv_b) = match s.attention {
         Attention::Standard {
             heads, head_dim, ..
         } => {
@@ -140,26 +144,39 @@ pub fn weight_bytes(arch: &Architecture, precision: &Precision) -> WeightBytes {
                 avg(TensorRole::AttnV, d),
             );
             let o = avg(TensorRole::AttnOut, heads as u64 * head_dim as u64);
-            (q, 0.0, k, v, o, 0.0, 0.0)
+            (q, 0.0, q, k, v, o, 0.0, 0.0)
         }
         Attention::Mla {
             heads,
             q_lora_rank,
             kv_lora_rank,
             v_head_dim,
-            ..
+            qk_rope_dim,
+            qk_nope_dim,
         } => {
-            let (q, q_b) = match q_lora_rank {
-                Some(r) => (
-                    avg(TensorRole::OtherMatrix, d),
-                    avg(TensorRole::OtherMatrix, r as u64),
-                ),
-                None => (avg(TensorRole::AttnQ, d), 0.0),
+            let (q, q_b, q_operator) = match q_lora_rank {
+                Some(r) => {
+                    let (q_a, q_b) = (
+                        avg(TensorRole::OtherMatrix, d),
+                        avg(TensorRole::OtherMatrix, r as u64),
+                    );
+                    // q_a is d × r, q_b is r × heads·(nope + rope).
+                    let (n_a, n_b) = (
+                        d as f64 * r as f64,
+                        r as f64 * heads as f64 * (qk_rope_dim + qk_nope_dim) as f64,
+                    );
+                    (q_a, q_b, (n_a * q_a + n_b * q_b) / (n_a + n_b))
+                }
+                None => {
+                    let q = avg(TensorRole::AttnQ, d);
+                    (q, 0.0, q)
+                }
             };
             let o = avg(TensorRole::AttnOut, heads as u64 * v_head_dim as u64);
             (
                 q,
                 q_b,
+                q_operator,
                 0.0,
                 0.0,
                 o,
@@ -198,6 +215,7 @@ pub fn weight_bytes(arch: &Architecture, precision: &Precision) -> WeightBytes {
         lm_head,
         q,
         q_b,
+        q_operator,
         k,
         v,
         o,

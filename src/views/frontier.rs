@@ -5,6 +5,9 @@ use super::color_key::{color_key, color_key_labels, ColorBy};
 use super::labels::search_caption;
 use super::thinning::{CloudGrid, THIN_ABOVE};
 use super::{trim, CLOUD};
+
+/// Candidate clouds drawn at first; the frontiers of every format always are.
+pub const CLOUDS_SHOWN: usize = 4;
 use crate::chart::{
     AxisSpec, ColorKey, Marker, Rgb, Rule, RuleAt, Series, SeriesKind, Shape, XyChart, PALETTE,
 };
@@ -191,10 +194,17 @@ impl<'a> FrontierChartBuilder<'a> {
             pts,
         )
         .with_shape(Shape::nth(pi));
-        self.clouds.push(if by == ColorBy::Precision {
+        let cloud = if by == ColorBy::Precision {
             cloud
         } else {
             cloud.with_point_colors(cols)
+        };
+        // More than a few overlapping clouds hide each other and the frontiers: the later
+        // formats' clouds start switched off (greyed in the legend; a click shows them).
+        self.clouds.push(if pi < CLOUDS_SHOWN {
+            cloud
+        } else {
+            cloud.hidden()
         });
         let f = self.report.frontier(objective, pi, self.constraints);
         self.candidates[self.layout.frontier(pi)] = f.iter().map(|q| q.candidate).collect();

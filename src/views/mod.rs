@@ -25,7 +25,7 @@ pub use feasible::{design_slice, feasible_chart, BOUNDARY_NAMES};
 pub use fit::fit_chart;
 pub use frontier::{
     frontier_chart, frontier_color, FrontierChart, FrontierChartBuilder, FrontierLayout,
-    ReferencePoint,
+    ReferencePoint, CLOUDS_SHOWN,
 };
 pub use labels::{design_label, export_file_name, search_caption};
 pub use residual::residual_chart;
