@@ -80,6 +80,7 @@ step "benchmarks (native, one core)"
 cargo run --release --quiet --example bench_roofline
 cargo run --release --quiet --example bench_search | tee target/bench-native.txt
 cargo run --release --quiet --example bench_fit
+cargo run --release --quiet --example validate_published | tee target/validation.txt
 
 step "end-to-end tests (dist/ in headless Chromium)"
 node e2e/run.mjs | tee target/e2e.txt

@@ -155,3 +155,200 @@ fn every_device_spec_of_the_set_names_a_shipped_device_the_page_reads_or_says_wh
         predictable
     );
 }
+
+/// Every config shipped in public/data/models/ is listed (by its id) and imports.
+#[test]
+fn every_shipped_model_config_is_listed_and_imports() {
+    use roofscale::model::published::{published_model, MODEL_CONFIGS};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/public/data/models");
+    let files: BTreeSet<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|f| f.ends_with(".json"))
+        .map(|f| f.trim_end_matches(".json").replacen("--", "/", 1))
+        .collect();
+    let listed: BTreeSet<String> = MODEL_CONFIGS.iter().map(|(id, _)| id.to_string()).collect();
+    assert_eq!(files, listed);
+    // A config the page cannot model says which field, and its rows are left out with it.
+    let mut imported = 0;
+    for id in listed
+        .iter()
+        .map(String::as_str)
+        .chain(["meta-llama/Llama-3.2-1B"])
+    {
+        match published_model(id).expect("shipped") {
+            Ok(_) => imported += 1,
+            Err(e) => assert!(e.contains(": expected"), "{id}: {e}"),
+        }
+    }
+    assert!(
+        imported + 1 >= listed.len(),
+        "{imported} of {} import",
+        listed.len() + 1
+    );
+    assert!(published_model("no/such-model").is_none());
+}
+
+mod validation {
+    use roofscale::model::calibrate::{Calibration, Measurement, MeasurementSpec};
+    use roofscale::model::device::device_presets;
+    use roofscale::model::precision::Precision;
+    use roofscale::model::published::{
+        parse_published_csv, published_devices, published_model, published_runs, validate,
+        PublishedRun, PUBLISHED_CSV, PUBLISHED_FILE,
+    };
+    use roofscale::model::roofline::Phase;
+    use roofscale::model::workload::{OperatorSet, WorkloadSpec};
+
+    /// A run of `model` on the Orin Nano Super whose times are the roofline at `truth`.
+    fn synthetic(
+        model: &str,
+        prompt: u32,
+        gen: u32,
+        truth: Calibration,
+        line: usize,
+    ) -> PublishedRun {
+        let device = device_presets()
+            .into_iter()
+            .find(|d| d.name() == "Jetson Orin Nano Super 8GB")
+            .unwrap();
+        let arch = published_model(model).unwrap().unwrap().arch;
+        let spec = |prefill_s, decode_s| MeasurementSpec {
+            line,
+            device: None,
+            model: model.to_string(),
+            arch: arch.spec().clone(),
+            precision: "q4_k_m".parse::<Precision>().unwrap(),
+            workload: WorkloadSpec {
+                batch: 1,
+                prompt_tokens: prompt,
+                generated_tokens: gen,
+                operators: OperatorSet::Full,
+                activation_sparsity: 0.0,
+                fused_attention: false,
+            },
+            prefill_s,
+            decode_s,
+        };
+        // A pp run measures the prefill only, a tg run the decode only.
+        let probe = Measurement::new(if gen == 0 {
+            spec(Some(1.0), None)
+        } else {
+            spec(None, Some(1.0))
+        })
+        .unwrap();
+        let t = truth.predict(&device, &probe);
+        let measurement = Measurement::new(spec(t.prefill_s, t.decode_s)).unwrap();
+        let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV)
+            .unwrap()
+            .good;
+        let mut row = rows[0].clone();
+        row.line = line;
+        row.model_hf_id = model.to_string();
+        row.device_spec = device.name().to_string();
+        row.runtime = "llama.cpp".into();
+        row.backend = "CUDA".into();
+        PublishedRun {
+            row,
+            device,
+            measurement,
+        }
+    }
+
+    /// Runs generated from one calibration: the group's fit recovers it, so calibrated and
+    /// held-out errors vanish while the rated roofline is off by the fractions; nothing is
+    /// faster than the rated bound. A run made faster than the bound is flagged.
+    #[test]
+    fn runs_made_from_a_calibration_are_predicted_exactly_once_calibrated() {
+        let truth = Calibration {
+            bandwidth_fraction: 0.6,
+            compute_fraction: 0.45,
+            overhead_s: 0.002,
+        };
+        let models = [
+            "Qwen/Qwen3-0.6B",
+            "meta-llama/Llama-3.2-1B",
+            "Qwen/Qwen2.5-1.5B-Instruct",
+            "google/gemma-2-2b-it",
+        ];
+        let mut runs = Vec::new();
+        for (k, m) in models.iter().enumerate() {
+            runs.push(synthetic(m, 512, 0, truth, 10 * k + 2));
+            runs.push(synthetic(m, 1, 128, truth, 10 * k + 3));
+        }
+        let v = validate(&runs);
+        assert_eq!(v.groups.len(), 1);
+        let g = &v.groups[0];
+        assert_eq!((g.models, g.phases()), (4, 8));
+        assert!(
+            (g.report.bandwidth_fraction - 0.6).abs() < 0.01,
+            "{:?}",
+            g.report
+        );
+        assert!((g.report.overhead_s - 0.002).abs() < 2e-4, "{:?}", g.report);
+        for m in [g.decode, g.prefill] {
+            assert!(m.calibrated < 0.5, "{m:?}");
+            assert!(m.held_out.unwrap() < 1.0, "{m:?}");
+            assert!(m.rated > 20.0, "{m:?}");
+        }
+        assert_eq!(v.above_bound().count(), 0);
+        // Every phase's rated time is the roofline's: below the measured time here.
+        assert!(v.phases.iter().all(|s| s.rated_s < s.measured_s));
+        let device = g.calibrated_device();
+        assert_eq!(
+            device.name(),
+            "Jetson Orin Nano Super 8GB · llama.cpp · CUDA (measured)"
+        );
+        assert!((device.step_overhead_s() - g.report.overhead_s).abs() < 1e-12);
+        // A run twice as fast as the rated roofline allows.
+        let fast = Calibration {
+            bandwidth_fraction: 1.0,
+            compute_fraction: 1.0,
+            overhead_s: 0.0,
+        };
+        let mut odd = synthetic(models[0], 1, 128, fast, 99);
+        let t = odd.measurement.decode_s().unwrap() / 2.0;
+        let mut spec = odd.measurement.spec().clone();
+        spec.decode_s = Some(t);
+        odd.measurement = Measurement::new(spec).unwrap();
+        runs.push(odd);
+        let v = validate(&runs);
+        let flagged: Vec<_> = v.above_bound().collect();
+        assert_eq!(flagged.len(), 1);
+        assert_eq!(runs[flagged[0].run].row.line, 99);
+        assert_eq!(flagged[0].phase, Phase::Decode);
+        assert!((flagged[0].error_pct(flagged[0].rated_s) - 100.0).abs() < 1e-6);
+    }
+
+    /// The shipped set: every row is predicted or left out with its line and column;
+    /// calibration lowers the error; held-out errors exist where a group has two models.
+    #[test]
+    fn the_shipped_set_is_predicted_or_each_row_says_why_not() {
+        let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV)
+            .unwrap()
+            .good;
+        let (runs, left_out) = published_runs(&rows, &published_devices());
+        assert_eq!(runs.len() + left_out.len(), rows.len());
+        assert!(runs.len() >= 100, "{} rows predicted", runs.len());
+        for e in &left_out {
+            assert!(e.column.is_some() && !e.message.is_empty(), "{e:?}");
+            assert!(rows.iter().any(|r| r.line == e.line));
+        }
+        let v = validate(&runs);
+        for kind in [Phase::Decode, Phase::Prefill] {
+            let m = v.overall(kind);
+            assert!(m.phases > 50, "{kind:?}: {m:?}");
+            assert!(m.calibrated < m.rated, "{kind:?}: {m:?}");
+            assert!(m.held_out.is_some(), "{kind:?}: {m:?}");
+        }
+        for s in &v.phases {
+            let run = &runs[s.run];
+            let measured = match s.phase {
+                Phase::Prefill => run.measurement.prefill_s(),
+                Phase::Decode => run.measurement.decode_s(),
+            };
+            assert_eq!(Some(s.measured_s), measured);
+            assert!(s.rated_s > 0.0 && s.calibrated_s > 0.0);
+        }
+    }
+}

@@ -6,7 +6,16 @@
 //! [`rows`] reads the file's own schema (documented in `public/data/README.md`): speeds in
 //! tokens per second as published, never converted in the file.
 
+mod models;
 mod rows;
+mod runs;
+mod validation;
+
+pub use models::{published_model, MODEL_CONFIGS};
+pub use runs::{
+    published_devices, published_runs, PublishedRun, PUBLISHED_DEVICES_CSV, PUBLISHED_DEVICES_FILE,
+};
+pub use validation::{validate, GroupScore, Mape, PhaseScore, Validation, MIN_GROUP_PHASES};
 
 pub use rows::{
     parse_published_csv, PublishedProblem, PublishedRow, PUBLISHED_COLUMNS, PUBLISHED_CSV,

@@ -1,0 +1,121 @@
+//! Accuracy of the roofline on the shipped measurement set (issue 16, point 6): for each
+//! rated device and runtime, the mean absolute percentage error of decode and prefill times
+//! on the rated device, calibrated on the group's rows, and held out (calibrated without
+//! the rows of the predicted model), beside the targets; then the rows measured faster than
+//! the rated roofline allows, and the rows the page cannot build. Figures only: nothing
+//! here passes or fails.
+//!
+//! Run: `cargo run --release --example validate_published`.
+
+use roofscale::model::published::{
+    parse_published_csv, published_devices, published_runs, validate, Mape, MIN_GROUP_PHASES,
+    PUBLISHED_CSV, PUBLISHED_FILE,
+};
+use roofscale::model::roofline::Phase;
+
+const DECODE_TARGET: f64 = 10.0;
+const PREFILL_TARGET: f64 = 20.0;
+
+fn cell(m: &Mape, target: f64, counted: bool) -> String {
+    if m.phases == 0 {
+        return "-".into();
+    }
+    let held = match m.held_out {
+        Some(h) => {
+            let mark = if !counted {
+                ""
+            } else if h <= target {
+                " ok"
+            } else {
+                " OVER"
+            };
+            format!("{h:.1}% ({}){mark}", m.held_out_phases)
+        }
+        None => "n/a (one model)".into(),
+    };
+    format!(
+        "n={} rated {:.1}% · calibrated {:.1}% · held out {held}",
+        m.phases, m.rated, m.calibrated
+    )
+}
+
+fn main() {
+    let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV).expect("the shipped set reads");
+    let devices = published_devices();
+    let (runs, left_out) = published_runs(&rows.good, &devices);
+    let v = validate(&runs);
+    println!(
+        "published set: {} rows read, {} predicted, {} left out (listed below); {} groups (rated device × runtime)",
+        rows.good.len(),
+        runs.len(),
+        left_out.len(),
+        v.groups.len()
+    );
+    println!(
+        "targets: held-out decode MAPE <= {DECODE_TARGET}% and prefill <= {PREFILL_TARGET}% in each group with >= {MIN_GROUP_PHASES} measured phases"
+    );
+    let (mut met, mut counted) = (0, 0);
+    for g in &v.groups {
+        let counts = g.phases() >= MIN_GROUP_PHASES;
+        println!(
+            "{} · {} ({} models; b = {:.3}, c = {:.3}, overhead {:.2} ms{})",
+            g.device.name(),
+            g.runtime,
+            g.models,
+            g.report.bandwidth_fraction,
+            g.report.compute_fraction,
+            g.report.overhead_s * 1e3,
+            if counts {
+                ""
+            } else {
+                "; too few rows to count"
+            }
+        );
+        println!("    decode:  {}", cell(&g.decode, DECODE_TARGET, counts));
+        println!("    prefill: {}", cell(&g.prefill, PREFILL_TARGET, counts));
+        for (m, target) in [(&g.decode, DECODE_TARGET), (&g.prefill, PREFILL_TARGET)] {
+            if let (true, Some(h)) = (counts, m.held_out) {
+                counted += 1;
+                met += usize::from(h <= target);
+            }
+        }
+    }
+    for (name, kind) in [("decode", Phase::Decode), ("prefill", Phase::Prefill)] {
+        let target = if kind == Phase::Decode {
+            DECODE_TARGET
+        } else {
+            PREFILL_TARGET
+        };
+        println!("overall {name}: {}", cell(&v.overall(kind), target, false));
+    }
+    println!("held-out targets met in {met} of {counted} group phases with a held-out figure");
+    let above: Vec<_> = v.above_bound().collect();
+    println!(
+        "measured faster than the rated roofline (a wrong spec or a wrong row): {} phases",
+        above.len()
+    );
+    for s in above {
+        let r = &runs[s.run].row;
+        println!(
+            "    line {} ({} · {} · {} {}): {:?} measured {:.4} s, rated bound {:.4} s ({:+.1}%)",
+            r.line,
+            r.device,
+            r.runtime_label(),
+            r.model,
+            r.weight_format,
+            s.phase,
+            s.measured_s,
+            s.rated_s,
+            s.error_pct(s.rated_s)
+        );
+    }
+    println!("rows left out:");
+    for e in &left_out {
+        println!(
+            "    line {}, column {}: {}",
+            e.line,
+            e.column.as_deref().unwrap_or("-"),
+            e.message
+        );
+    }
+}

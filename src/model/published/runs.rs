@@ -1,0 +1,186 @@
+//! Published rows as runs the roofline can predict: the rated device of `device_spec`, the
+//! architecture of `model_hf_id`, the weight format, and the measured prefill and decode
+//! times. A row the page cannot build is kept out with its line, column and reason.
+
+use super::models::published_model;
+use super::rows::PublishedRow;
+use crate::model::calibrate::{Measurement, MeasurementSpec};
+use crate::model::csv_reader::RowIssue;
+use crate::model::device::{import_devices_csv, Device, ImportPlace};
+use crate::model::precision::Precision;
+use crate::model::weight_format::MatmulPath;
+use crate::model::workload::{OperatorSet, WorkloadSpec};
+
+/// The rated devices the set's `device_spec` names, as shipped.
+pub const PUBLISHED_DEVICES_CSV: &str = include_str!("../../../public/data/devices.csv");
+pub const PUBLISHED_DEVICES_FILE: &str = "data/devices.csv";
+
+/// The devices of `public/data/devices.csv` (every row is valid: `tests/published.rs`).
+pub fn published_devices() -> Vec<Device> {
+    import_devices_csv(PUBLISHED_DEVICES_FILE, PUBLISHED_DEVICES_CSV).devices
+}
+
+/// A published row ready for the roofline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PublishedRun {
+    pub row: PublishedRow,
+    /// The rated device of `row.device_spec`.
+    pub device: Device,
+    pub measurement: Measurement,
+}
+
+impl PublishedRun {
+    /// What a calibration is fitted per: the rated device and the runtime with its backend.
+    pub fn group(&self) -> (String, String) {
+        (self.row.device_spec.clone(), self.row.runtime_label())
+    }
+}
+
+/// Why `name` is not among the usable devices: its row's import error (a row without a
+/// compute peak cannot be modelled), or that no row has that name.
+fn device_problem(name: &str) -> String {
+    let line = PUBLISHED_DEVICES_CSV
+        .lines()
+        .position(|l| l.starts_with(&format!("{name},")) || l.starts_with(&format!("\"{name}\",")))
+        .map(|i| i + 1);
+    let Some(line) = line else {
+        return format!("\"{name}\" is no row of {PUBLISHED_DEVICES_FILE}");
+    };
+    let import = import_devices_csv(PUBLISHED_DEVICES_FILE, PUBLISHED_DEVICES_CSV);
+    match import
+        .errors
+        .iter()
+        .find(|e| e.place == ImportPlace::Line(line))
+    {
+        Some(e) => format!(
+            "the rated device \"{name}\" cannot be modelled: {}",
+            e.in_file(PUBLISHED_DEVICES_FILE)
+        ),
+        None => format!("\"{name}\" ({PUBLISHED_DEVICES_FILE} line {line}) was not read"),
+    }
+}
+
+fn issue(row: &PublishedRow, column: &str, message: String) -> RowIssue {
+    RowIssue {
+        line: row.line,
+        column: Some(column.to_string()),
+        message,
+    }
+}
+
+/// The precision of a row: its weight format as the page's one parser reads it, run
+/// weight-only (FP16 activations and KV cache, as llama.cpp, MLC and Ollama run), on the
+/// CPU's integer path when the backend is a CPU one.
+fn precision(row: &PublishedRow) -> Result<Precision, RowIssue> {
+    let p = row
+        .weight_format
+        .trim()
+        .parse::<Precision>()
+        .map_err(|e| issue(row, "weight_format", e.to_string()))?;
+    let cpu = row.backend.to_ascii_uppercase().contains("CPU");
+    Ok(if cpu {
+        p.with_matmul(MatmulPath::Cpu)
+    } else {
+        p
+    })
+}
+
+fn run(row: &PublishedRow, devices: &[Device]) -> Result<PublishedRun, RowIssue> {
+    if row.device_spec.is_empty() {
+        return Err(issue(
+            row,
+            "device_spec",
+            "no rated device describes this one (variant not stated or no spec row)".into(),
+        ));
+    }
+    let device = devices
+        .iter()
+        .find(|d| d.name() == row.device_spec)
+        .cloned()
+        .ok_or_else(|| issue(row, "device_spec", device_problem(&row.device_spec)))?;
+    if row.model_hf_id.is_empty() {
+        return Err(issue(
+            row,
+            "model_hf_id",
+            "the source does not identify the checkpoint".into(),
+        ));
+    }
+    let model = match published_model(&row.model_hf_id) {
+        None => {
+            return Err(issue(
+                row,
+                "model_hf_id",
+                format!("no config shipped for \"{}\"", row.model_hf_id),
+            ))
+        }
+        Some(Err(e)) => return Err(issue(row, "model_hf_id", e)),
+        Some(Ok(m)) => m,
+    };
+    let precision = precision(row)?;
+    // A prefill speed needs its prompt length; a decode speed its token count. llama-bench's
+    // tg runs start from an empty context: one token of prompt is the closest the workload
+    // can say (as for pasted llama-bench output).
+    let prefill_s = row.prefill_s();
+    let decode_s = row.decode_s();
+    if prefill_s.is_none() && decode_s.is_none() {
+        let column = if row.prefill_tok_s.is_some() {
+            "prompt_tokens"
+        } else {
+            "gen_tokens"
+        };
+        return Err(issue(
+            row,
+            column,
+            "the token count of the measured phase is not stated".into(),
+        ));
+    }
+    if row.batch != 1 {
+        return Err(issue(
+            row,
+            "batch",
+            "only single-stream runs are modelled".into(),
+        ));
+    }
+    let measurement = Measurement::new(MeasurementSpec {
+        line: row.line,
+        device: Some(row.device.clone()),
+        model: row.model.clone(),
+        arch: model.arch.spec().clone(),
+        precision,
+        workload: WorkloadSpec {
+            batch: 1,
+            prompt_tokens: row.prompt_tokens.unwrap_or(0).max(1),
+            generated_tokens: if decode_s.is_some() {
+                row.gen_tokens.unwrap_or(0)
+            } else {
+                0
+            },
+            operators: OperatorSet::Full,
+            activation_sparsity: 0.0,
+            fused_attention: false,
+        },
+        prefill_s,
+        decode_s,
+    })
+    .map_err(|e| issue(row, "model_hf_id", e.to_string()))?;
+    Ok(PublishedRun {
+        row: row.clone(),
+        device,
+        measurement,
+    })
+}
+
+/// Every row the roofline can predict, and the others with the reason, in file order.
+pub fn published_runs(
+    rows: &[PublishedRow],
+    devices: &[Device],
+) -> (Vec<PublishedRun>, Vec<RowIssue>) {
+    let (mut good, mut left_out) = (Vec::new(), Vec::new());
+    for row in rows {
+        match run(row, devices) {
+            Ok(r) => good.push(r),
+            Err(e) => left_out.push(e),
+        }
+    }
+    (good, left_out)
+}
