@@ -109,6 +109,11 @@ fn main() {
             s.error_pct(s.rated_s)
         );
     }
+    let assumed: Vec<_> = runs.iter().filter(|r| !r.assumed.is_empty()).collect();
+    println!("rows predicted with an assumption ({}):", assumed.len());
+    for r in assumed {
+        println!("    line {}: {}", r.row.line, r.assumed.join("; "));
+    }
     println!("rows left out:");
     for e in &left_out {
         println!(

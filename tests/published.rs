@@ -252,6 +252,7 @@ mod validation {
             row,
             device,
             measurement,
+            assumed: Vec::new(),
         }
     }
 

@@ -27,6 +27,9 @@ pub struct PublishedRun {
     /// The rated device of `row.device_spec`.
     pub device: Device,
     pub measurement: Measurement,
+    /// What the prediction had to assume because the source does not say it (a format
+    /// spelled with a question mark, token counts not stated), one sentence each.
+    pub assumed: Vec<String>,
 }
 
 impl PublishedRun {
@@ -68,13 +71,35 @@ fn issue(row: &PublishedRow, column: &str, message: String) -> RowIssue {
     }
 }
 
-/// The precision of a row: its weight format as the page's one parser reads it, run
-/// weight-only (FP16 activations and KV cache, as llama.cpp, MLC and Ollama run), on the
-/// CPU's integer path when the backend is a CPU one.
-fn precision(row: &PublishedRow) -> Result<Precision, RowIssue> {
-    let p = row
-        .weight_format
-        .trim()
+/// Published spellings that name a format with a doubt the set's notes record, the format
+/// the prediction takes, and why. Anything vaguer ("4-bit (exact type not stated)") is left
+/// out.
+const READ_AS: [(&str, &str, &str); 2] = [
+    (
+        "MLC INT4 (q4f16_ft?)",
+        "q4f16_ft",
+        "format taken as q4f16_ft: the source says MLC INT4 without the scheme",
+    ),
+    (
+        "GPTQ 4-bit",
+        "gptq-int4-g128",
+        "format taken as GPTQ INT4 with groups of 128: the source does not state the group size",
+    ),
+];
+
+/// The precision of a row: its weight format as the page's one parser reads it (or as
+/// [`READ_AS`] says), run weight-only (FP16 activations and KV cache, as llama.cpp, MLC and
+/// Ollama run), on the CPU's integer path when the backend is a CPU one.
+fn precision(row: &PublishedRow, assumed: &mut Vec<String>) -> Result<Precision, RowIssue> {
+    let published = row.weight_format.trim();
+    let read = match READ_AS.iter().find(|(p, _, _)| *p == published) {
+        Some((_, format, why)) => {
+            assumed.push(why.to_string());
+            format
+        }
+        None => published,
+    };
+    let p = read
         .parse::<Precision>()
         .map_err(|e| issue(row, "weight_format", e.to_string()))?;
     let cpu = row.backend.to_ascii_uppercase().contains("CPU");
@@ -116,12 +141,33 @@ fn run(row: &PublishedRow, devices: &[Device]) -> Result<PublishedRun, RowIssue>
         Some(Err(e)) => return Err(issue(row, "model_hf_id", e)),
         Some(Ok(m)) => m,
     };
-    let precision = precision(row)?;
+    let mut assumed = Vec::new();
+    let precision = precision(row, &mut assumed)?;
     // A prefill speed needs its prompt length; a decode speed its token count. llama-bench's
     // tg runs start from an empty context: one token of prompt is the closest the workload
-    // can say (as for pasted llama-bench output).
+    // can say (as for pasted llama-bench output). A decode rate with no lengths at all is
+    // taken as one step from a one-token context: the cache read it leaves out is small
+    // beside the weights for short chats, and the row says it was assumed.
     let prefill_s = row.prefill_s();
-    let decode_s = row.decode_s();
+    let mut gen_tokens = row.gen_tokens;
+    let decode_s = match (
+        row.decode_s(),
+        row.decode_tok_s,
+        row.gen_tokens,
+        row.prompt_tokens,
+    ) {
+        (Some(t), ..) => Some(t),
+        (None, Some(rate), None, None) => {
+            assumed.push(
+                "prompt and generated lengths not stated: one decode step from a one-token \
+                 context"
+                    .to_string(),
+            );
+            gen_tokens = Some(1);
+            Some(1.0 / rate)
+        }
+        _ => None,
+    };
     if prefill_s.is_none() && decode_s.is_none() {
         let column = if row.prefill_tok_s.is_some() {
             "prompt_tokens"
@@ -151,7 +197,7 @@ fn run(row: &PublishedRow, devices: &[Device]) -> Result<PublishedRun, RowIssue>
             batch: 1,
             prompt_tokens: row.prompt_tokens.unwrap_or(0).max(1),
             generated_tokens: if decode_s.is_some() {
-                row.gen_tokens.unwrap_or(0)
+                gen_tokens.unwrap_or(0)
             } else {
                 0
             },
@@ -167,6 +213,7 @@ fn run(row: &PublishedRow, devices: &[Device]) -> Result<PublishedRun, RowIssue>
         row: row.clone(),
         device,
         measurement,
+        assumed,
     })
 }
 
