@@ -353,3 +353,38 @@ mod validation {
         }
     }
 }
+
+/// The shipped measured devices are what the page's calibration fits to the shipped set
+/// today (rewrite with `cargo run --release --example write_measured_devices`), each named
+/// for its runtime, with fractions in (0, 1] and its fit's error in the source.
+#[test]
+fn shipped_measured_devices_equal_a_fresh_fit() {
+    use roofscale::model::device::import_devices_json;
+    use roofscale::model::published::{fit_measured_devices, MEASURED_DEVICES_JSON};
+    let import = import_devices_json(MEASURED_DEVICES_JSON);
+    assert!(import.errors.is_empty(), "{:?}", import.errors);
+    let fresh = fit_measured_devices();
+    assert_eq!(import.devices.len(), fresh.len());
+    assert!(fresh.len() >= 10, "{} measured devices", fresh.len());
+    for (shipped, fresh) in import.devices.iter().zip(&fresh) {
+        assert_eq!(shipped.name(), fresh.name());
+        assert!(shipped.name().ends_with(" (measured)"));
+        let (a, b) = (shipped.spec(), fresh.spec());
+        for (x, y) in [
+            (a.bandwidth_fraction, b.bandwidth_fraction),
+            (a.compute_fraction, b.compute_fraction),
+            (a.step_overhead_ms, b.step_overhead_ms),
+        ] {
+            assert!(
+                (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+                "{}: {x} vs {y}",
+                a.name
+            );
+        }
+        assert!(a.bandwidth_fraction > 0.0 && a.bandwidth_fraction <= 1.0);
+        assert!(a.source.contains("MAPE"), "{}", a.source);
+    }
+    assert!(fresh
+        .iter()
+        .any(|d| d.name() == "Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)"));
+}

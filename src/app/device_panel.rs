@@ -6,11 +6,12 @@ use super::file_drop::FileDrop;
 use super::files::download_text;
 use super::format;
 use super::state::{Derived, Inputs};
-use crate::model::device::MemoryKind;
+use crate::model::device::{device_presets, MemoryKind};
 use crate::model::device::{
     import_devices_csv, import_devices_json, DEVICE_TEMPLATE_CSV, DEVICE_TEMPLATE_JSON,
 };
 use crate::model::precision::NumFormat;
+use crate::model::published::measured_devices;
 
 /// JSON when the text starts like JSON, CSV otherwise (the extension can lie).
 fn looks_like_json(text: &str) -> bool {
@@ -114,6 +115,8 @@ pub fn DevicePanel() -> impl IntoView {
         }
     };
 
+    // Where the list's groups end: page_devices() is the presets, then the measured ones.
+    let (rated, measured) = (device_presets().len(), measured_devices().len());
     view! {
         <section class="panel" aria-labelledby="device-h">
             <h2 id="device-h">"Device"</h2>
@@ -129,15 +132,27 @@ pub fn DevicePanel() -> impl IntoView {
                     prop:value=move || inputs.device_index.get().to_string()
                 >
                     {move || {
-                        inputs
-                            .devices
-                            .get()
-                            .iter()
-                            .enumerate()
-                            .map(|(i, d)| {
-                                view! { <option value=i.to_string()>{d.name().to_string()}</option> }
-                            })
-                            .collect_view()
+                        // Rated presets, then the ones calibrated from published runs, then
+                        // the user's own (uploaded or calibrated here).
+                        let devices = inputs.devices.get();
+                        let group = |label: &'static str, range: std::ops::Range<usize>| {
+                            let options = devices
+                                .iter()
+                                .enumerate()
+                                .skip(range.start)
+                                .take(range.len())
+                                .map(|(i, d)| view! { <option value=i.to_string()>{d.name().to_string()}</option> })
+                                .collect_view();
+                            (!range.is_empty()).then(|| view! { <optgroup label=label>{options}</optgroup> })
+                        };
+                        let n = devices.len();
+                        let a = rated.min(n);
+                        let b = (rated + measured).min(n);
+                        view! {
+                            {group("Rated (data sheets: the pure roofline)", 0..a)}
+                            {group("Measured (calibrated from published runs, with per-step overhead)", a..b)}
+                            {group("Yours", b..n)}
+                        }
                     }}
                 </select>
             </label>

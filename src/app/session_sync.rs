@@ -10,8 +10,8 @@ use super::files::download_text;
 use super::law_state::{LawState, LossData};
 use super::search_state::{SearchState, SpaceText};
 use super::state::{preset_models, Inputs, NamedModel};
-use crate::model::device::device_presets;
 use crate::model::precision::Precision;
+use crate::model::published::page_devices;
 use crate::model::search::{Constraints, Objective, SearchSettings, SearchSpaceSpec};
 use crate::model::workload::Workload;
 use crate::session::{SavedLossData, SavedModel, Session, ValidSession, SESSION_VERSION};
@@ -26,7 +26,7 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// The page's state as a [`Session`].
 fn snapshot(inputs: Inputs, law: LawState, search: SearchState) -> Session {
-    let presets = device_presets();
+    let presets = page_devices();
     let devices = inputs.devices.get();
     let device = devices
         .get(inputs.device_index.get())
@@ -87,7 +87,7 @@ fn snapshot(inputs: Inputs, law: LawState, search: SearchState) -> Session {
 fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
     let s = v.session;
     let (devices, device_index) =
-        Session::merge_devices(device_presets(), v.custom_devices, &s.device);
+        Session::merge_devices(page_devices(), v.custom_devices, &s.device);
     inputs.restore_devices(devices, device_index);
     let mut models = preset_models();
     models.extend(v.custom_models.into_iter().map(|(name, arch)| NamedModel {
@@ -123,7 +123,7 @@ fn apply(v: ValidSession, inputs: Inputs, law: LawState, search: SearchState) {
 
 /// Everything back to the built-in defaults (the paper's setting).
 fn reset(inputs: Inputs, law: LawState, search: SearchState) {
-    inputs.restore_devices(device_presets(), 0);
+    inputs.restore_devices(page_devices(), 0);
     inputs.restore_models(preset_models(), 0);
     inputs.set_precision(Precision::FP16);
     inputs.set_workload(Workload::default());

@@ -7,9 +7,10 @@
 use leptos::prelude::*;
 
 use crate::model::arch::Architecture;
-use crate::model::device::{device_presets, Device};
+use crate::model::device::Device;
 use crate::model::hf_config::{import_hf_config, reference_presets};
 use crate::model::precision::Precision;
+use crate::model::published::page_devices;
 use crate::model::roofline::{evaluate, LatencyReport};
 use crate::model::workload::Workload;
 
@@ -61,7 +62,7 @@ pub struct Inputs {
 impl Inputs {
     /// The paper's setting: Jetson AGX Orin, Qwen2.5-0.5B, FP16, B = 1, 1024 in, 16 out.
     pub fn new() -> Self {
-        let (devices, set_devices) = signal(device_presets());
+        let (devices, set_devices) = signal(page_devices());
         let (device_index, set_device_index) = signal(0);
         let (models, set_models) = signal(preset_models());
         let (model_index, set_model_index) = signal(0);

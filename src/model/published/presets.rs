@@ -1,0 +1,89 @@
+//! Devices calibrated from the published set, one per rated device and runtime with enough
+//! rows ("Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)"): the rated numbers of
+//! `public/data/devices.csv` with the fractions and per-step overhead the page's own
+//! calibration fits to that group's rows, the fit's error in the source.
+//!
+//! Fitting them takes the whole set through the calibration, too slow for page load, so
+//! they are shipped fitted in `public/data/measured-devices.json` (written by
+//! `examples/write_measured_devices.rs`); `tests/published.rs` checks that file equals a
+//! fresh fit.
+
+use super::rows::{parse_published_csv, PUBLISHED_CSV, PUBLISHED_FILE};
+use super::runs::{published_devices, published_runs};
+use super::validation::{validate, GroupScore, Mape, MIN_GROUP_PHASES};
+use crate::model::device::{import_devices_json, Device, DeviceSpec};
+
+/// The fitted devices as shipped.
+pub const MEASURED_DEVICES_JSON: &str = include_str!("../../../public/data/measured-devices.json");
+
+fn held_out(name: &str, m: &Mape) -> Option<String> {
+    m.held_out.map(|h| {
+        format!(
+            "{name} {h:.1} % over {} held-out phase{}",
+            m.held_out_phases,
+            if m.held_out_phases == 1 { "" } else { "s" }
+        )
+    })
+}
+
+/// The calibrated device of a group, its source extended with the held-out error.
+fn measured_device(g: &GroupScore) -> Device {
+    let d = g.calibrated_device();
+    let held: Vec<String> = [
+        held_out("decode", &g.decode),
+        held_out("prefill", &g.prefill),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let held = if held.is_empty() {
+        format!(
+            "No held-out error: the rows are of {} model (leave-one-model-out needs two).",
+            g.models
+        )
+    } else {
+        format!(
+            "Held-out MAPE (calibrated without the predicted model's rows): {}.",
+            held.join(", ")
+        )
+    };
+    let spec = d.spec().clone();
+    Device::new(DeviceSpec {
+        source: format!(
+            "Published runs of {} on {} ({} model{}; public/data/measurements.csv). {held} {}",
+            g.runtime,
+            g.device.name(),
+            g.models,
+            if g.models == 1 { "" } else { "s" },
+            spec.source
+        ),
+        ..spec
+    })
+    .expect("a calibrated device stays valid with a longer source")
+}
+
+/// Fits every group of the shipped set with at least [`MIN_GROUP_PHASES`] measured phases.
+pub fn fit_measured_devices() -> Vec<Device> {
+    let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV)
+        .expect("the shipped set reads")
+        .good;
+    let (runs, _) = published_runs(&rows, &published_devices());
+    validate(&runs)
+        .groups
+        .iter()
+        .filter(|g| g.phases() >= MIN_GROUP_PHASES)
+        .map(measured_device)
+        .collect()
+}
+
+/// The shipped measured devices (every one valid: tested).
+pub fn measured_devices() -> Vec<Device> {
+    import_devices_json(MEASURED_DEVICES_JSON).devices
+}
+
+/// The devices the page offers before any upload: the rated presets, then the measured ones.
+pub fn page_devices() -> Vec<Device> {
+    let mut v = crate::model::device::device_presets();
+    v.extend(measured_devices());
+    v
+}
