@@ -850,3 +850,49 @@ fn eight_formats_get_eight_marks_and_the_later_clouds_start_hidden() {
     let names = fc.chart.legend_names();
     assert!(names.contains(&"Q3_K_M candidates"), "{names:?}");
 }
+
+/// The validation chart has a point per scored phase of the kind (held out: per phase with a
+/// held-out prediction), published time on x, the prediction on y, a series per runtime
+/// named with its MAPE, then y = x and the dashed ±10 % / ±30 % bands.
+#[test]
+fn validation_chart_puts_every_published_run_against_its_prediction() {
+    use roofscale::model::published::{
+        parse_published_csv, published_devices, published_runs, validate, PUBLISHED_CSV,
+        PUBLISHED_FILE,
+    };
+    use roofscale::views::{validation_chart, Predicted};
+    let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV)
+        .unwrap()
+        .good;
+    let (runs, _) = published_runs(&rows, &published_devices());
+    let v = validate(&runs);
+    for phase in [Phase::Decode, Phase::Prefill] {
+        for which in Predicted::ALL {
+            let vc = validation_chart(&v, &runs, which, phase);
+            let expected = v
+                .phases
+                .iter()
+                .filter(|s| s.phase == phase && which.of(s).is_some())
+                .count();
+            let shown: usize = vc.points.iter().map(Vec::len).sum();
+            assert_eq!(shown, expected, "{which:?} {phase:?}");
+            for (series, ids) in vc.chart.series.iter().zip(&vc.points) {
+                assert!(series.name.contains("MAPE"), "{}", series.name);
+                for (&(x, y), &i) in series.points.iter().zip(ids) {
+                    let s = &v.phases[i];
+                    assert!((x - s.measured_s * 1e3).abs() < 1e-9 * x);
+                    assert!((y - which.of(s).unwrap() * 1e3).abs() < 1e-9 * y);
+                }
+            }
+            let names = vc.chart.legend_names();
+            for wanted in ["y = x", "±10 %", "±30 %"] {
+                assert!(names.contains(&wanted), "{names:?}");
+            }
+            assert_eq!(
+                vc.chart.series.iter().filter(|s| s.dashed).count(),
+                4,
+                "two bands, above and below"
+            );
+        }
+    }
+}

@@ -33,6 +33,7 @@ mod shell;
 mod state;
 mod theme;
 mod theory_panel;
+mod validation_panel;
 mod weight_format_fields;
 mod workload_panel;
 
@@ -56,6 +57,7 @@ use search_state::{run_search_on_change, SearchState};
 pub use shell::{Footer, Header};
 use state::{Derived, Inputs};
 use theory_panel::TheoryPanel;
+use validation_panel::ValidationPanel;
 use workload_panel::WorkloadPanel;
 
 /// Groups of panels, each mounted in a task of its own (see [`App`]).
@@ -107,7 +109,7 @@ pub fn App() -> impl IntoView {
                     <a class="back-link" href="#inputs">"↑ Back to the inputs"</a>
                     <Show when=stage(2)><PaperPanel/><FrontierPanel/></Show>
                     <Show when=stage(4)><DesignPanel/><DevicesPanel/></Show>
-                    <Show when=stage(6)><TheoryPanel/></Show>
+                    <Show when=stage(6)><TheoryPanel/><ValidationPanel/></Show>
                     <Show when=stage(7)><LatencyPanel/><FitPanel/></Show>
                 </main>
             </div>

@@ -16,6 +16,7 @@ mod roofline;
 mod theory_table;
 mod thinning;
 mod trend;
+mod validation;
 
 pub use calibration::calibration_chart;
 pub use candidates_csv::{candidates_csv, column_prefix, CandidatesCsv};
@@ -33,6 +34,7 @@ pub use roofline::roofline_chart;
 pub use theory_table::{depth_bindings, theory_rows, TheoryRow};
 pub use thinning::THIN_ABOVE;
 pub use trend::{trend_chart, TrendAttribute};
+pub use validation::{validation_chart, Predicted, ValidationChart};
 
 use crate::chart::{Rgb, Series, PALETTE};
 

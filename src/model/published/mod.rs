@@ -17,7 +17,9 @@ pub use presets::{fit_measured_devices, measured_devices, page_devices, MEASURED
 pub use runs::{
     published_devices, published_runs, PublishedRun, PUBLISHED_DEVICES_CSV, PUBLISHED_DEVICES_FILE,
 };
-pub use validation::{validate, GroupScore, Mape, PhaseScore, Validation, MIN_GROUP_PHASES};
+pub use validation::{
+    group_keys, validate, GroupScore, Mape, PhaseScore, Validation, MIN_GROUP_PHASES,
+};
 
 pub use rows::{
     parse_published_csv, PublishedProblem, PublishedRow, PUBLISHED_COLUMNS, PUBLISHED_CSV,

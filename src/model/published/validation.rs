@@ -131,27 +131,47 @@ fn predict(c: &Calibration, run: &PublishedRun) -> [(Phase, Option<f64>); 2] {
     [(Phase::Prefill, p.prefill_s), (Phase::Decode, p.decode_s)]
 }
 
-/// Scores `runs` (each group calibrated with the page's own [`calibrate`]).
-pub fn validate(runs: &[PublishedRun]) -> Validation {
+/// The groups of `runs` (rated device, runtime) in order of first appearance.
+pub fn group_keys(runs: &[PublishedRun]) -> Vec<(String, String)> {
     let mut keys: Vec<(String, String)> = Vec::new();
     for r in runs {
         if !keys.contains(&r.group()) {
             keys.push(r.group());
         }
     }
-    let mut groups = Vec::new();
-    let mut phases = Vec::new();
-    for key in keys {
+    keys
+}
+
+/// Scores `runs` (each group calibrated with the page's own [`calibrate`]).
+pub fn validate(runs: &[PublishedRun]) -> Validation {
+    let mut v = Validation {
+        groups: Vec::new(),
+        phases: Vec::new(),
+    };
+    for key in group_keys(runs) {
+        v.add_group(runs, &key);
+    }
+    v
+}
+
+impl Validation {
+    /// Scores the runs of group `key` and appends them: a few milliseconds, so a page can
+    /// score a group per task and stay responsive.
+    pub fn add_group(&mut self, runs: &[PublishedRun], key: &(String, String)) {
+        let (groups, phases) = (&mut self.groups, &mut self.phases);
         let members: Vec<usize> = (0..runs.len())
-            .filter(|&i| runs[i].group() == key)
+            .filter(|&i| runs[i].group() == *key)
             .collect();
-        let device = runs[members[0]].device.clone();
+        let Some(&first_run) = members.first() else {
+            return;
+        };
+        let device = runs[first_run].device.clone();
         let all: Vec<_> = members
             .iter()
             .map(|&i| runs[i].measurement.clone())
             .collect();
         let Ok(report) = calibrate(&device, &all) else {
-            continue;
+            return;
         };
         let fitted = report.calibration();
         let rated = Calibration {
@@ -165,17 +185,25 @@ pub fn validate(runs: &[PublishedRun]) -> Validation {
             .collect();
         models.sort_unstable();
         models.dedup();
-        // Leave one model out: calibrated on the others' rows.
-        let held: Vec<Option<Calibration>> = members
+        // Leave one model out: one fit per model, on the other models' rows.
+        let per_model: Vec<Option<Calibration>> = models
             .iter()
-            .map(|&i| {
-                let model = &runs[i].row.model_hf_id;
+            .map(|model| {
                 let others: Vec<_> = members
                     .iter()
                     .filter(|&&j| runs[j].row.model_hf_id != *model)
                     .map(|&j| runs[j].measurement.clone())
                     .collect();
                 calibrate(&device, &others).ok().map(|r| r.calibration())
+            })
+            .collect();
+        let held: Vec<Option<Calibration>> = members
+            .iter()
+            .map(|&i| {
+                let k = models
+                    .binary_search(&runs[i].row.model_hf_id.as_str())
+                    .ok()?;
+                per_model[k]
             })
             .collect();
         let g = groups.len();
@@ -206,12 +234,11 @@ pub fn validate(runs: &[PublishedRun]) -> Validation {
         let mine = &phases[first..];
         groups.push(GroupScore {
             device,
-            runtime: key.1,
+            runtime: key.1.clone(),
             models: models.len(),
             report,
             prefill: Mape::of(mine.iter().filter(|s| s.phase == Phase::Prefill)),
             decode: Mape::of(mine.iter().filter(|s| s.phase == Phase::Decode)),
         });
     }
-    Validation { groups, phases }
 }

@@ -1,0 +1,218 @@
+//! How far to trust the latencies: the published runs shipped with the page against the
+//! page's predictions of them (rated, calibrated, held out), per device and runtime. Scored
+//! when the section is first opened, one group per task so the page stays responsive.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::chart_canvas::ChartCanvas;
+use super::format;
+use super::search_state::yield_to_browser;
+use crate::model::csv_reader::RowIssue;
+use crate::model::published::{
+    group_keys, parse_published_csv, published_devices, published_runs, Mape, PublishedRun,
+    Validation, MIN_GROUP_PHASES, PUBLISHED_CSV, PUBLISHED_FILE,
+};
+use crate::model::roofline::Phase;
+use crate::views::{validation_chart, Predicted};
+
+/// The runs, the rows left out, and the groups scored so far of how many.
+#[derive(Clone)]
+struct Scored {
+    runs: Arc<Vec<PublishedRun>>,
+    left_out: Arc<Vec<RowIssue>>,
+    validation: Arc<Validation>,
+    groups: usize,
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_string(), |v| format!("{v:.1} %"))
+}
+
+fn mape_cells(m: &Mape) -> impl IntoView {
+    let some = m.phases > 0;
+    view! {
+        <td>{if some { m.phases.to_string() } else { "–".into() }}</td>
+        <td>{pct(some.then_some(m.rated))}</td>
+        <td>{pct(some.then_some(m.calibrated))}</td>
+        <td>{pct(m.held_out)}</td>
+    }
+}
+
+#[component]
+pub fn ValidationPanel() -> impl IntoView {
+    let scored = RwSignal::new(None::<Scored>);
+    let started = StoredValue::new(false);
+    let which = RwSignal::new(Predicted::Calibrated);
+    let phase = RwSignal::new(Phase::Decode);
+    let start = move || {
+        if started.get_value() {
+            return;
+        }
+        started.set_value(true);
+        leptos::task::spawn_local(async move {
+            yield_to_browser().await;
+            let rows = match parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV) {
+                Ok(r) => r.good,
+                Err(_) => Vec::new(),
+            };
+            let (runs, left_out) = published_runs(&rows, &published_devices());
+            let (runs, left_out) = (Arc::new(runs), Arc::new(left_out));
+            let keys = group_keys(&runs);
+            let mut v = Validation {
+                groups: Vec::new(),
+                phases: Vec::new(),
+            };
+            for key in &keys {
+                yield_to_browser().await;
+                v.add_group(&runs, key);
+                scored.set(Some(Scored {
+                    runs: runs.clone(),
+                    left_out: left_out.clone(),
+                    validation: Arc::new(v.clone()),
+                    groups: keys.len(),
+                }));
+            }
+        });
+    };
+    let chart_and_points = Memo::new(move |_| {
+        scored.with(|s| {
+            s.as_ref().map(|s| {
+                let vc = validation_chart(&s.validation, &s.runs, which.get(), phase.get());
+                (Arc::new(vc.chart), Arc::new(vc.points))
+            })
+        })
+    });
+    let chart = Signal::derive(move || chart_and_points.with(|c| c.as_ref().map(|c| c.0.clone())));
+    let hover =
+        Signal::derive(move || chart_and_points.with(|c| c.as_ref().map_or(0, |c| c.1.len())));
+    let describe = Callback::new(move |(series, point): (usize, usize)| {
+        let Some((_, points)) = chart_and_points.get_untracked() else {
+            return String::new();
+        };
+        scored
+            .with_untracked(|s| {
+                let s = s.as_ref()?;
+                let i = *points.get(series)?.get(point)?;
+                let p = s.validation.phases.get(i)?;
+                let r = &s.runs.get(p.run)?.row;
+                let predicted = which.get_untracked().of(p)?;
+                Some(format!(
+                    "line {}: {} · {} · {} {} — published {}, predicted {} ({:+.1} %) — {}",
+                    r.line,
+                    r.device,
+                    r.runtime_label(),
+                    r.model,
+                    r.weight_format,
+                    format::seconds(p.measured_s),
+                    format::seconds(predicted),
+                    p.error_pct(predicted),
+                    r.source_detail
+                ))
+            })
+            .unwrap_or_default()
+    });
+    view! {
+        <section class="panel" aria-labelledby="validation-h" data-testid="validation">
+            <h2 id="validation-h">"How close are the predictions? Published runs"</h2>
+            <p class="hint">"Every run of the shipped measurement set (public/data/measurements.csv, each row with its source) that the page can build, predicted on its rated device: by the rated roofline (a lower bound), calibrated on its device and runtime, and held out (calibrated without the runs of its own model). The measured devices in the device list are these calibrations."</p>
+            // The first toggle is an opening: score then (once).
+            <details on:toggle=move |_| start()>
+                <summary data-testid="validation-open">"Validate against published runs"</summary>
+                {move || match scored.get() {
+                    None => view! { <p class="hint" data-testid="validation-progress">"Scoring…"</p> }.into_any(),
+                    Some(s) => {
+                        let v = s.validation.clone();
+                        let done = v.groups.len() >= s.groups;
+                        let overall = |k| v.overall(k);
+                        let (dec, pre) = (overall(Phase::Decode), overall(Phase::Prefill));
+                        let above: Vec<_> = v.above_bound().map(|p| {
+                            let r = &s.runs[p.run].row;
+                            format!("line {} ({} · {} · {} {}): {} measured {}, the rated roofline allows no less than {}",
+                                r.line, r.device, r.runtime_label(), r.model, r.weight_format,
+                                if p.phase == Phase::Prefill { "prefill" } else { "decode" },
+                                format::seconds(p.measured_s), format::seconds(p.rated_s))
+                        }).collect();
+                        view! {
+                            <p class="hint" data-testid="validation-progress">{if done {
+                                format!("{} runs in {} device × runtime groups; {} rows left out (listed below).", s.runs.len(), s.groups, s.left_out.len())
+                            } else {
+                                format!("Scoring… {} of {} groups", v.groups.len(), s.groups)
+                            }}</p>
+                            <table class="facts" data-testid="validation-overall">
+                                <thead><tr><th scope="col">"mean abs. % error"</th><th scope="col">"phases"</th><th scope="col">"rated"</th><th scope="col">"calibrated"</th><th scope="col">"held out"</th></tr></thead>
+                                <tbody>
+                                    <tr><td>"decode"</td>{mape_cells(&dec)}</tr>
+                                    <tr><td>"prefill"</td>{mape_cells(&pre)}</tr>
+                                </tbody>
+                            </table>
+                            <div class="controls">
+                                <label>"Prediction "
+                                    <select data-testid="validation-which" on:change=move |ev| {
+                                        let v = event_target_value(&ev);
+                                        if let Some(p) = Predicted::ALL.into_iter().find(|p| p.name() == v) { which.set(p) }
+                                    }>
+                                        {Predicted::ALL.into_iter().map(|p| view! {
+                                            <option value=p.name() selected=move || which.get() == p>{p.name()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                                " "
+                                <label>"Phase "
+                                    <select data-testid="validation-phase" on:change=move |ev| {
+                                        phase.set(if event_target_value(&ev) == "prefill" { Phase::Prefill } else { Phase::Decode })
+                                    }>
+                                        <option value="decode" selected=move || phase.get() == Phase::Decode>"decode"</option>
+                                        <option value="prefill" selected=move || phase.get() == Phase::Prefill>"prefill"</option>
+                                    </select>
+                                </label>
+                            </div>
+                            {move || {
+                                let series: Vec<usize> = (0..hover.get()).collect();
+                                view! { <ChartCanvas chart=chart hover_series=series describe=describe test_id="validation-chart" file_stem="validation" height=360.0 /> }
+                            }}
+                            <div class="scroll">
+                                <table class="calib-rows" data-testid="validation-groups">
+                                    <caption>{format!("Mean absolute percentage error per rated device and runtime; groups with fewer than {MIN_GROUP_PHASES} measured phases are not offered as measured devices.")}</caption>
+                                    <thead>
+                                        <tr><th scope="col" rowspan="2">"device"</th><th scope="col" rowspan="2">"runtime"</th><th scope="col" rowspan="2">"models"</th>
+                                            <th scope="col" colspan="4">"decode"</th><th scope="col" colspan="4">"prefill"</th>
+                                            <th scope="col" rowspan="2">"fitted b · c · overhead"</th></tr>
+                                        <tr><th scope="col">"n"</th><th scope="col">"rated"</th><th scope="col">"calibrated"</th><th scope="col">"held out"</th>
+                                            <th scope="col">"n"</th><th scope="col">"rated"</th><th scope="col">"calibrated"</th><th scope="col">"held out"</th></tr>
+                                    </thead>
+                                    <tbody>
+                                        {v.groups.iter().map(|g| view! {
+                                            <tr>
+                                                <td>{g.device.name().to_string()}</td><td>{g.runtime.clone()}</td><td>{g.models}</td>
+                                                {mape_cells(&g.decode)}{mape_cells(&g.prefill)}
+                                                <td>{format!("{:.2} · {:.2} · {}", g.report.bandwidth_fraction, g.report.compute_fraction, format::seconds(g.report.overhead_s))}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            <p data-testid="validation-above-bound" class=if above.is_empty() { "hint" } else { "warning" }>
+                                {if above.is_empty() {
+                                    "No run is faster than its rated roofline allows.".to_string()
+                                } else {
+                                    format!("{} measured phase(s) faster than the rated roofline allows — a roofline is a bound, so the device spec or the row is wrong:", above.len())
+                                }}
+                            </p>
+                            <ul>{above.into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}</ul>
+                            <details>
+                                <summary>{format!("Rows the page cannot predict ({})", s.left_out.len())}</summary>
+                                <ul data-testid="validation-left-out">
+                                    {s.left_out.iter().map(|e| view! {
+                                        <li>{format!("{PUBLISHED_FILE} line {}, column {}: {}", e.line, e.column.clone().unwrap_or_default(), e.message)}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </details>
+                        }.into_any()
+                    }
+                }}
+            </details>
+        </section>
+    }
+}
