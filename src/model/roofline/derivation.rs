@@ -321,7 +321,7 @@ fn step_lines(
     vec![
         line(
             format!("Weights read, {what}"),
-            "Σ instances × weight bytes of each operator (its parameters × bits per weight ÷ 8)",
+            "Σ instances × weight bytes of each operator (its weights × their bits per weight ÷ 8)",
             w,
             Unit::Bytes,
         ),
@@ -391,6 +391,23 @@ pub fn derive(
             OpClass::Vector => precision.vector_format(),
         };
         let peak = device.peak_flops(format);
+        let rated = [
+            spec.fp32_tflops,
+            spec.fp16_tflops,
+            spec.bf16_tflops,
+            spec.fp8_tflops,
+            spec.int8_tops,
+            spec.int4_tops,
+        ][format as usize];
+        let rated_peak = Quantity::new(peak / spec.compute_fraction, Unit::FlopsPerSecond);
+        let rated_text = match rated {
+            Some(_) => format!("rated {} peak {rated_peak}", format.name()),
+            // The fallbacks of `Device::peak_flops`.
+            None => format!(
+                "{} not rated, so the peak of the units it falls back to, {rated_peak},",
+                format.name()
+            ),
+        };
         device_lines.push(line(
             format!(
                 "Achievable peak π, {} ({})",
@@ -398,9 +415,7 @@ pub fn derive(
                 class_role(class)
             ),
             format!(
-                "rated {} peak {} × compute fraction {}",
-                format.name(),
-                Quantity::new(peak / spec.compute_fraction, Unit::FlopsPerSecond),
+                "{rated_text} × compute fraction {}",
                 significant(spec.compute_fraction)
             ),
             peak,
