@@ -797,4 +797,57 @@ export const tests = [
       assert(after > 50, `pin marker gone after the resize (${after} painted pixels)`);
     },
   },
+  {
+    name: "derivation: the chosen design's latency derived line by line, its totals are the comparison's",
+    async run({ app, page, shots }) {
+      await app.open();
+      await app.testId("search-evaluated").waitFor({ timeout: 20000 });
+      await app.testId("frontier-pin-Qwen2.5-0.5B").click();
+      await app.testId("design-compare").waitFor({ timeout: 15000 });
+      const details = app.testId("derivation");
+      assert(!(await details.evaluate((d) => d.open)), "the derivation should start closed");
+      // A summary opens from the keyboard.
+      await details.locator("summary").focus();
+      await page.keyboard.press("Enter");
+      assert(await details.evaluate((d) => d.open), "Enter on the summary did not open the derivation");
+      await app.testId("derivation-decode-total").waitFor({ timeout: 15000 });
+      // The comparison's cell for `label` in the (only) design column.
+      const cell = (label) => page.evaluate((label) => {
+        const row = [...document.querySelectorAll('[data-testid="design-compare"] tbody tr')]
+          .find((r) => r.cells[0].textContent.trim() === label);
+        return row?.cells[1].textContent.trim();
+      }, label);
+      const check = async () => {
+        const totals = await app.text("derivation-totals");
+        const precision = totals.split(": prefill ")[0];
+        for (const phase of ["prefill", "decode", "total"]) {
+          const shown = await app.text(phase === "total" ? "derivation-total" : `derivation-${phase}-total`);
+          const compared = await cell(`${precision} ${phase}`);
+          assert(shown && shown === compared, `${precision} ${phase}: derivation ${shown}, comparison ${compared}`);
+        }
+        return precision;
+      };
+      const first = await check();
+      // Each phase ends with its latency, and every operator says which bound applies.
+      const last = (id) => page.evaluate((id) => {
+        const rows = document.querySelectorAll(`[data-testid="${id}"] tr`);
+        return rows[rows.length - 1].cells[0].textContent.trim();
+      }, id);
+      assert((await last("derivation-prefill-lines")) === "Prefill latency", "prefill lines end elsewhere");
+      assert((await app.text("derivation-device")).includes("bandwidth fraction"), "no bandwidth fraction line");
+      const bounds = await app.testId("derivation-decode-ops").locator("td.memory, td.compute").count();
+      const rows = await app.testId("derivation-decode-ops").locator("tbody tr").count();
+      assert(rows > 5 && bounds === rows, `decode operators ${rows}, with a bound ${bounds}`);
+      await details.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(shots, "derivation.png"), fullPage: false });
+      // Another precision of the search: the totals follow it.
+      const select = app.testId("derivation-precision");
+      if (await select.count()) {
+        await select.selectOption("1");
+        await app.settled();
+        const second = await check();
+        assert(second !== first, `the precision stayed ${first}`);
+      }
+    },
+  },
 ];

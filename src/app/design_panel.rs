@@ -6,6 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::chart_canvas::ChartCanvas;
+use super::derivation_view::{DerivationInputs, DerivationView};
 use super::format;
 use super::latency_panel::breakdown_table;
 use super::search_state::SearchState;
@@ -198,6 +199,21 @@ pub fn DesignPanel() -> impl IntoView {
         let dec = decode_breakdown(&arch, &report.device, p, &w, w.prompt_tokens() as u64 + 1);
         Some((report.device.clone(), pre, dec))
     });
+    // The chosen design with the search's device, workload and precisions: the latencies the
+    // comparison shows, derived line by line.
+    let derivation_inputs = Signal::derive(move || {
+        let report = search.report.get()?;
+        let list = designs.get()?;
+        let (_, arch) = list
+            .get(chosen.get().min(list.len().saturating_sub(1)))?
+            .clone();
+        Some(DerivationInputs {
+            arch,
+            device: report.device.clone(),
+            workload: report.workload,
+            precisions: report.evaluations.precisions.clone(),
+        })
+    });
     let chart = Signal::derive(move || {
         breakdowns.with(|b| {
             b.as_ref()
@@ -252,6 +268,7 @@ pub fn DesignPanel() -> impl IntoView {
                     {breakdown_table(dec, "design-ops-decode")}
                 </details>
             })}
+            <DerivationView design=derivation_inputs />
         </section>
     }
 }

@@ -6,6 +6,7 @@ mod canvas_backend;
 mod canvas_size;
 mod chart_canvas;
 mod chart_export;
+mod derivation_view;
 mod design_panel;
 mod device_panel;
 mod devices_panel;

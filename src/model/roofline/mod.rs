@@ -9,10 +9,14 @@
 //!   (`series.rs`), millions of evaluations per second.
 //! * [`prefill_breakdown`] and [`decode_breakdown`] — every operator of a step, for tables.
 
+mod derivation;
 mod objective;
 mod ops;
 mod series;
 
+pub use derivation::{
+    bound_name, derive, Derivation, Line, OpAt, OpDerivation, PhaseDerivation, Quantity, Unit,
+};
 pub use objective::Objective;
 pub use ops::OpClass;
 
