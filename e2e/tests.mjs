@@ -850,4 +850,41 @@ export const tests = [
       }
     },
   },
+  {
+    name: "published runs: the validation view scores them, and a measured device is offered and used (issue 16)",
+    async run({ app, page, shots }) {
+      await app.open();
+      // The device list offers measured devices in their own group; choosing one shows its
+      // per-step overhead and the chart subtitles name it.
+      const groups = await app.testId("device-select").evaluate((el) => [...el.querySelectorAll("optgroup")].map((g) => g.label));
+      assert(groups.length >= 2 && groups[1].startsWith("Measured"), `device groups: ${groups}`);
+      const value = await app.testId("device-select").evaluate((el) =>
+        [...el.options].find((o) => o.textContent === "Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)")?.value);
+      assert(value !== undefined, "no measured Orin Nano Super device");
+      await app.testId("device-select").selectOption(value);
+      await app.settled();
+      const overhead = await app.text("device-step-overhead");
+      assert(/ms per step \(calibrated\)/.test(overhead), `overhead: ${overhead}`);
+      // The validation view: closed until asked, then scored group by group.
+      const section = app.testId("validation");
+      await section.scrollIntoViewIfNeeded();
+      await app.testId("validation-open").click();
+      await page.waitForFunction(() => (document.querySelector('[data-testid="validation-progress"]')?.textContent || "").includes("groups;"), null, { timeout: 60000 });
+      const progress = await app.text("validation-progress");
+      const runs = Number(progress.split(" runs")[0]);
+      assert(runs >= 100, `progress: ${progress}`);
+      const overall = await app.text("validation-overall");
+      assert(/decode\s*\d+/.test(overall) && overall.includes("%"), `overall: ${overall}`);
+      const groups_rows = await app.testId("validation-groups").locator("tbody tr").count();
+      assert(groups_rows >= 10, `${groups_rows} groups`);
+      const label = await app.testId("validation-chart-canvas").getAttribute("aria-label");
+      assert(label.includes("MAPE") && label.includes("y = x") && label.includes("±30 %"), `chart: ${label}`);
+      // Held out and prefill redraw the chart with their own points.
+      await app.testId("validation-which").selectOption("held out (leave one model out)");
+      await app.testId("validation-phase").selectOption("prefill");
+      await page.waitForFunction(() => (document.querySelector('[data-testid="validation-chart-canvas"]')?.getAttribute("aria-label") || "").includes("prefill"), null, { timeout: 20000 });
+      assert((await app.text("validation-above-bound")).length > 0, "no word on runs above the roofline");
+      await section.screenshot({ path: join(shots, "validation.png") });
+    },
+  },
 ];
