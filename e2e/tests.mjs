@@ -857,7 +857,9 @@ export const tests = [
       // The device list offers measured devices in their own group; choosing one shows its
       // per-step overhead and the chart subtitles name it.
       const groups = await app.testId("device-select").evaluate((el) => [...el.querySelectorAll("optgroup")].map((g) => g.label));
-      assert(groups.length >= 2 && groups[1].startsWith("Measured"), `device groups: ${groups}`);
+      assert(groups.length >= 3 && groups[0].startsWith("Rated") && groups[1].startsWith("Rated") && groups[2].startsWith("Measured"), `device groups: ${groups}`);
+      const rated = await app.testId("device-select").evaluate((el) => [...el.querySelectorAll("optgroup")].slice(0, 2).reduce((n, g) => n + g.children.length, 0));
+      assert(rated >= 30, `${rated} rated devices`);
       const value = await app.testId("device-select").evaluate((el) =>
         [...el.options].find((o) => o.textContent === "Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)")?.value);
       assert(value !== undefined, "no measured Orin Nano Super device");

@@ -388,3 +388,30 @@ fn shipped_measured_devices_equal_a_fresh_fit() {
         .iter()
         .any(|d| d.name() == "Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)"));
 }
+
+/// The page offers at least 30 rated devices, each with its source, then the measured ones;
+/// no two share a name (a session names its device).
+#[test]
+fn the_page_offers_thirty_rated_devices_and_the_measured_ones_once_each() {
+    use roofscale::model::published::{page_device_groups, page_devices};
+    let groups = page_device_groups();
+    let rated: Vec<_> = groups[..2].iter().flat_map(|(_, d)| d).collect();
+    assert!(rated.len() >= 30, "{} rated devices", rated.len());
+    for d in &rated {
+        assert!(!d.spec().source.is_empty(), "{} has no source", d.name());
+        assert_eq!(
+            d.step_overhead_s(),
+            0.0,
+            "{}: a rated device has no overhead",
+            d.name()
+        );
+    }
+    assert!(groups[2].1.iter().all(|d| d.name().ends_with("(measured)")));
+    let all = page_devices();
+    let names: BTreeSet<&str> = all.iter().map(|d| d.name()).collect();
+    assert_eq!(names.len(), all.len(), "a name twice");
+    assert_eq!(
+        all.len(),
+        groups.iter().map(|(_, d)| d.len()).sum::<usize>()
+    );
+}

@@ -6,12 +6,12 @@ use super::file_drop::FileDrop;
 use super::files::download_text;
 use super::format;
 use super::state::{Derived, Inputs};
-use crate::model::device::{device_presets, MemoryKind};
+use crate::model::device::MemoryKind;
 use crate::model::device::{
     import_devices_csv, import_devices_json, DEVICE_TEMPLATE_CSV, DEVICE_TEMPLATE_JSON,
 };
 use crate::model::precision::NumFormat;
-use crate::model::published::measured_devices;
+use crate::model::published::page_device_groups;
 
 /// JSON when the text starts like JSON, CSV otherwise (the extension can lie).
 fn looks_like_json(text: &str) -> bool {
@@ -115,8 +115,11 @@ pub fn DevicePanel() -> impl IntoView {
         }
     };
 
-    // Where the list's groups end: page_devices() is the presets, then the measured ones.
-    let (rated, measured) = (device_presets().len(), measured_devices().len());
+    // The list starts with page_devices(): its groups' labels and sizes, then the user's own.
+    let groups: Vec<(&'static str, usize)> = page_device_groups()
+        .into_iter()
+        .map(|(label, d)| (label, d.len()))
+        .collect();
     view! {
         <section class="panel" aria-labelledby="device-h">
             <h2 id="device-h">"Device"</h2>
@@ -132,7 +135,7 @@ pub fn DevicePanel() -> impl IntoView {
                     prop:value=move || inputs.device_index.get().to_string()
                 >
                     {move || {
-                        // Rated presets, then the ones calibrated from published runs, then
+                        // The page's groups (rated presets, the rated table, measured), then
                         // the user's own (uploaded or calibrated here).
                         let devices = inputs.devices.get();
                         let group = |label: &'static str, range: std::ops::Range<usize>| {
@@ -146,13 +149,14 @@ pub fn DevicePanel() -> impl IntoView {
                             (!range.is_empty()).then(|| view! { <optgroup label=label>{options}</optgroup> })
                         };
                         let n = devices.len();
-                        let a = rated.min(n);
-                        let b = (rated + measured).min(n);
-                        view! {
-                            {group("Rated (data sheets: the pure roofline)", 0..a)}
-                            {group("Measured (calibrated from published runs, with per-step overhead)", a..b)}
-                            {group("Yours", b..n)}
+                        let mut start = 0;
+                        let mut views = Vec::new();
+                        for (label, count) in groups.iter().copied().chain([("Yours", n)]) {
+                            let end = (start + count).min(n);
+                            views.push(group(label, start..end));
+                            start = end;
                         }
+                        views.collect_view()
                     }}
                 </select>
             </label>

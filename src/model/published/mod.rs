@@ -13,7 +13,9 @@ mod runs;
 mod validation;
 
 pub use models::{published_model, MODEL_CONFIGS};
-pub use presets::{fit_measured_devices, measured_devices, page_devices, MEASURED_DEVICES_JSON};
+pub use presets::{
+    fit_measured_devices, measured_devices, page_device_groups, page_devices, MEASURED_DEVICES_JSON,
+};
 pub use runs::{
     published_devices, published_runs, PublishedRun, PUBLISHED_DEVICES_CSV, PUBLISHED_DEVICES_FILE,
 };

@@ -81,9 +81,33 @@ pub fn measured_devices() -> Vec<Device> {
     import_devices_json(MEASURED_DEVICES_JSON).devices
 }
 
-/// The devices the page offers before any upload: the rated presets, then the measured ones.
+/// The groups of devices the page offers before any upload, in list order: the rated
+/// presets, the other rated devices of `public/data/devices.csv` (each row with its source),
+/// and the measured ones.
+pub fn page_device_groups() -> Vec<(&'static str, Vec<Device>)> {
+    let presets = crate::model::device::device_presets();
+    let table: Vec<Device> = published_devices()
+        .into_iter()
+        .filter(|d| !presets.iter().any(|p| p.name() == d.name()))
+        .collect();
+    vec![
+        ("Rated presets (data sheets: the pure roofline)", presets),
+        (
+            "Rated, from public/data/devices.csv (the pure roofline)",
+            table,
+        ),
+        (
+            "Measured (calibrated from published runs, with per-step overhead)",
+            measured_devices(),
+        ),
+    ]
+}
+
+/// The devices the page offers before any upload, the groups of [`page_device_groups`] in
+/// order.
 pub fn page_devices() -> Vec<Device> {
-    let mut v = crate::model::device::device_presets();
-    v.extend(measured_devices());
-    v
+    page_device_groups()
+        .into_iter()
+        .flat_map(|(_, d)| d)
+        .collect()
 }
