@@ -36,13 +36,14 @@ fn options_with(current: Option<WeightFormat>) -> Vec<WeightFormat> {
     offered
 }
 
-/// Which runtime's family a format belongs to, the heading it is listed under.
+/// Which runtime's family a format belongs to, the heading it is listed under (short: a
+/// select is as wide as its widest heading, and two sit side by side on a phone).
 fn family(f: WeightFormat) -> &'static str {
     match f {
-        WeightFormat::Plain(_) => "Number formats",
-        WeightFormat::Gguf(_) => "GGUF (llama.cpp, Ollama)",
-        WeightFormat::Mlc(_) => "MLC-LLM",
-        WeightFormat::Int4G128(_) | WeightFormat::Nf4 { .. } => "AWQ, GPTQ, bitsandbytes",
+        WeightFormat::Plain(_) => "Numbers",
+        WeightFormat::Gguf(_) => "GGUF",
+        WeightFormat::Mlc(_) => "MLC",
+        WeightFormat::Int4G128(_) | WeightFormat::Nf4 { .. } => "AWQ/GPTQ/NF4",
         WeightFormat::Custom(_) => "Custom",
     }
 }
