@@ -858,13 +858,20 @@ export const tests = [
       // per-step overhead and the chart subtitles name it.
       const groups = await app.testId("device-select").evaluate((el) => [...el.querySelectorAll("optgroup")].map((g) => g.label));
       assert(groups.length >= 3 && groups[0].startsWith("Rated") && groups[1].startsWith("Rated") && groups[2].startsWith("Measured"), `device groups: ${groups}`);
-      const rated = await app.testId("device-select").evaluate((el) => [...el.querySelectorAll("optgroup")].slice(0, 2).reduce((n, g) => n + g.children.length, 0));
-      assert(rated >= 30, `${rated} rated devices`);
-      const value = await app.testId("device-select").evaluate((el) =>
-        [...el.options].find((o) => o.textContent === "Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)")?.value);
-      assert(value !== undefined, "no measured Orin Nano Super device");
-      await app.testId("device-select").selectOption(value);
+      const ratedCount = await app.testId("device-select").evaluate((el) => [...el.querySelectorAll("optgroup")].slice(0, 2).reduce((n, g) => n + g.children.length, 0));
+      assert(ratedCount >= 30, `${ratedCount} rated devices`);
+      // The rated preset offers its measured variant; one click uses it.
+      const rated = await app.testId("device-select").evaluate((el) =>
+        [...el.options].find((o) => o.textContent === "Jetson Orin Nano Super 8GB")?.value);
+      await app.testId("device-select").selectOption(rated);
       await app.settled();
+      const variant = app.testId("device-variant").filter({ hasText: "Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)" });
+      await variant.waitFor({ timeout: 10000 });
+      await variant.click();
+      await app.settled();
+      const chosen = await app.testId("device-select").evaluate((el) => el.options[el.selectedIndex].textContent);
+      assert(chosen === "Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)", `chosen: ${chosen}`);
+      assert((await app.text("device-variants")).startsWith("Measured"), "the measured device does not say so");
       const overhead = await app.text("device-step-overhead");
       assert(/ms per step \(calibrated\)/.test(overhead), `overhead: ${overhead}`);
       // The validation view: closed until asked, then scored group by group.

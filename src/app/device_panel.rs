@@ -206,6 +206,39 @@ pub fn DevicePanel() -> impl IntoView {
                     <p class="source" data-testid="device-source">"Source: "{d.spec().source.clone()}</p>
                 }
             }}
+            // Rated or measured: a rated device with calibrated variants in the list offers
+            // them, a measured one says so and offers its rated numbers back.
+            {move || {
+                let d = derived.device.get();
+                let devices = inputs.devices.get();
+                let name = d.name().to_string();
+                let rated_name = name.split(" · ").next().unwrap_or(&name).to_string();
+                let is_measured = name.ends_with(" (measured)");
+                let others: Vec<(usize, String)> = devices
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| {
+                        let n = x.name();
+                        n != name
+                            && (n == rated_name
+                                || (n.starts_with(&format!("{rated_name} · ")) && n.ends_with(" (measured)")))
+                    })
+                    .map(|(i, x)| (i, x.name().to_string()))
+                    .collect();
+                (!others.is_empty()).then(|| view! {
+                    <p class="hint" data-testid="device-variants">
+                        {if is_measured {
+                            "Measured: calibrated from published runs (per-step overhead included). Also here: "
+                        } else {
+                            "Rated numbers (the pure roofline). Published runs calibrated this device: "
+                        }}
+                        {others.into_iter().map(|(i, n)| view! {
+                            <button type="button" data-testid="device-variant"
+                                on:click=move |_| inputs.select_device(i)>{n}</button>" "
+                        }).collect_view()}
+                    </p>
+                })
+            }}
             <FileDrop label="Your device specs (JSON or CSV)" accept=".json,.csv,text/csv,application/json"
                 test_id="device-file" on_text=on_text on_error=on_error />
             // The buttons say what they download: "JSON" alone does not.
