@@ -85,22 +85,29 @@ pub fn measured_devices() -> Vec<Device> {
 /// presets, the other rated devices of `public/data/devices.csv` (each row with its source),
 /// and the measured ones.
 pub fn page_device_groups() -> Vec<(&'static str, Vec<Device>)> {
-    let presets = crate::model::device::device_presets();
-    let table: Vec<Device> = published_devices()
-        .into_iter()
-        .filter(|d| !presets.iter().any(|p| p.name() == d.name()))
-        .collect();
-    vec![
-        ("Rated presets (data sheets: the pure roofline)", presets),
-        (
-            "Rated, from public/data/devices.csv (the pure roofline)",
-            table,
-        ),
-        (
-            "Measured (calibrated from published runs, with per-step overhead)",
-            measured_devices(),
-        ),
-    ]
+    // Parsed once: the session's autosave asks for the list on every change.
+    static GROUPS: std::sync::OnceLock<Vec<(&'static str, Vec<Device>)>> =
+        std::sync::OnceLock::new();
+    GROUPS
+        .get_or_init(|| {
+            let presets = crate::model::device::device_presets();
+            let table: Vec<Device> = published_devices()
+                .into_iter()
+                .filter(|d| !presets.iter().any(|p| p.name() == d.name()))
+                .collect();
+            vec![
+                ("Rated presets (data sheets: the pure roofline)", presets),
+                (
+                    "Rated, from public/data/devices.csv (the pure roofline)",
+                    table,
+                ),
+                (
+                    "Measured (calibrated from published runs, with per-step overhead)",
+                    measured_devices(),
+                ),
+            ]
+        })
+        .clone()
 }
 
 /// The devices the page offers before any upload, the groups of [`page_device_groups`] in

@@ -6,10 +6,11 @@ use super::models::published_model;
 use super::rows::PublishedRow;
 use crate::model::calibrate::{Measurement, MeasurementSpec};
 use crate::model::csv_reader::RowIssue;
-use crate::model::device::{import_devices_csv, Device, ImportPlace};
+use crate::model::device::{import_devices_csv, Device, DeviceImportError, ImportPlace};
 use crate::model::precision::Precision;
 use crate::model::weight_format::MatmulPath;
 use crate::model::workload::{OperatorSet, WorkloadSpec};
+use std::cell::OnceCell;
 
 /// The rated devices the set's `device_spec` names, as shipped.
 pub const PUBLISHED_DEVICES_CSV: &str = include_str!("../../../public/data/devices.csv");
@@ -39,9 +40,9 @@ impl PublishedRun {
     }
 }
 
-/// Why `name` is not among the usable devices: its row's import error (a row without a
-/// compute peak cannot be modelled), or that no row has that name.
-fn device_problem(name: &str) -> String {
+/// Why `name` is not among the usable devices: its row's import error in `errors` (a row
+/// without a compute peak cannot be modelled), or that no row has that name.
+fn device_problem(name: &str, errors: &[DeviceImportError]) -> String {
     let line = PUBLISHED_DEVICES_CSV
         .lines()
         .position(|l| l.starts_with(&format!("{name},")) || l.starts_with(&format!("\"{name}\",")))
@@ -49,12 +50,7 @@ fn device_problem(name: &str) -> String {
     let Some(line) = line else {
         return format!("\"{name}\" is no row of {PUBLISHED_DEVICES_FILE}");
     };
-    let import = import_devices_csv(PUBLISHED_DEVICES_FILE, PUBLISHED_DEVICES_CSV);
-    match import
-        .errors
-        .iter()
-        .find(|e| e.place == ImportPlace::Line(line))
-    {
+    match errors.iter().find(|e| e.place == ImportPlace::Line(line)) {
         Some(e) => format!(
             "the rated device \"{name}\" cannot be modelled: {}",
             e.in_file(PUBLISHED_DEVICES_FILE)
@@ -110,7 +106,11 @@ fn precision(row: &PublishedRow, assumed: &mut Vec<String>) -> Result<Precision,
     })
 }
 
-fn run(row: &PublishedRow, devices: &[Device]) -> Result<PublishedRun, RowIssue> {
+fn run(
+    row: &PublishedRow,
+    devices: &[Device],
+    errors: &OnceCell<Vec<DeviceImportError>>,
+) -> Result<PublishedRun, RowIssue> {
     if row.device_spec.is_empty() {
         return Err(issue(
             row,
@@ -122,7 +122,12 @@ fn run(row: &PublishedRow, devices: &[Device]) -> Result<PublishedRun, RowIssue>
         .iter()
         .find(|d| d.name() == row.device_spec)
         .cloned()
-        .ok_or_else(|| issue(row, "device_spec", device_problem(&row.device_spec)))?;
+        .ok_or_else(|| {
+            let errors = errors.get_or_init(|| {
+                import_devices_csv(PUBLISHED_DEVICES_FILE, PUBLISHED_DEVICES_CSV).errors
+            });
+            issue(row, "device_spec", device_problem(&row.device_spec, errors))
+        })?;
     if row.model_hf_id.is_empty() {
         return Err(issue(
             row,
@@ -223,8 +228,10 @@ pub fn published_runs(
     devices: &[Device],
 ) -> (Vec<PublishedRun>, Vec<RowIssue>) {
     let (mut good, mut left_out) = (Vec::new(), Vec::new());
+    // The shipped table's import errors, read once if a row names a device it refused.
+    let errors = OnceCell::new();
     for row in rows {
-        match run(row, devices) {
+        match run(row, devices, &errors) {
             Ok(r) => good.push(r),
             Err(e) => left_out.push(e),
         }
