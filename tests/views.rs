@@ -16,10 +16,16 @@ use roofscale::model::workload::Workload;
 use roofscale::views::{calibration_chart, color_key, frontier_chart, ColorBy, ReferencePoint};
 use std::ops::ControlFlow;
 
-fn small_report() -> roofscale::model::search::SearchReport {
+/// The paper law's search of a grid of `layers` × `hidden` in `precisions` on the default
+/// device and workload.
+fn grid_report(
+    layers: &[u32],
+    hidden: &[u32],
+    precisions: &[Precision],
+) -> roofscale::model::search::SearchReport {
     let spec = SearchSpaceSpec {
-        layers: vec![4, 8, 16],
-        hidden: vec![768, 1024, 2048],
+        layers: layers.to_vec(),
+        hidden: hidden.to_vec(),
         ..SearchSpaceSpec::default()
     };
     let space = SearchSpace::new(spec).unwrap();
@@ -27,12 +33,20 @@ fn small_report() -> roofscale::model::search::SearchReport {
         &space,
         &Law::Paper(PaperLaw::published()),
         &Device::default(),
-        &[Precision::FP16, Precision::INT8],
+        precisions,
         &Workload::default(),
         &SearchSettings::default(),
         &mut |_| ControlFlow::Continue(()),
     )
     .unwrap()
+}
+
+fn small_report() -> roofscale::model::search::SearchReport {
+    grid_report(
+        &[4, 8, 16],
+        &[768, 1024, 2048],
+        &[Precision::FP16, Precision::INT8],
+    )
 }
 
 #[test]
@@ -710,22 +724,7 @@ fn candidates_csv_in_deployment_formats_keeps_its_columns() {
         Precision::new(gguf(GgufScheme::Q4_K_M), NumFormat::Fp8, NumFormat::Fp16),
         Precision::FP16,
     ];
-    let space = SearchSpace::new(SearchSpaceSpec {
-        layers: vec![4, 8],
-        hidden: vec![768, 1024],
-        ..SearchSpaceSpec::default()
-    })
-    .unwrap();
-    let report = search(
-        &space,
-        &Law::Paper(PaperLaw::published()),
-        &Device::default(),
-        &precisions,
-        &Workload::default(),
-        &SearchSettings::default(),
-        &mut |_| ControlFlow::Continue(()),
-    )
-    .unwrap();
+    let report = grid_report(&[4, 8], &[768, 1024], &precisions);
     let csv = roofscale::views::candidates_csv(
         &report,
         Objective::Decode,
@@ -810,22 +809,7 @@ fn eight_formats_get_eight_marks_and_the_later_clouds_start_hidden() {
     .into_iter()
     .chain([Precision::FP16])
     .collect();
-    let space = SearchSpace::new(SearchSpaceSpec {
-        layers: vec![4, 8],
-        hidden: vec![768, 1024],
-        ..SearchSpaceSpec::default()
-    })
-    .unwrap();
-    let report = search(
-        &space,
-        &Law::Paper(PaperLaw::published()),
-        &Device::default(),
-        &precisions,
-        &Workload::default(),
-        &SearchSettings::default(),
-        &mut |_| ControlFlow::Continue(()),
-    )
-    .unwrap();
+    let report = grid_report(&[4, 8], &[768, 1024], &precisions);
     let fc = frontier_chart(
         &report,
         Objective::Decode,
