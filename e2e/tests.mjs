@@ -406,7 +406,8 @@ export const tests = [
       await app.testId("search-evaluated").waitFor({ timeout: 20000 });
       // The user's work: another device, model, precision, objective, workload, layers list,
       // and their own loss file.
-      await app.testId("device-select").selectOption("2");
+      // (index 3: a preset without measured variants, so the pick is what is in use)
+      await app.testId("device-select").selectOption("3");
       await app.testId("model-select").selectOption("1");
       await app.testId("precision-select").selectOption("INT8");
       await app.testId("search-objective").selectOption("total");
@@ -420,7 +421,7 @@ export const tests = [
       const inputs = ["device-select", "model-select", "precision-select", "search-objective", "workload-prompt", "space-layers"];
       const values = () => Promise.all(inputs.map((id) => app.testId(id).inputValue()));
       const mine = await values();
-      assert(JSON.stringify(mine) === JSON.stringify(["2", "1", "INT8", "total", "2048", "4, 8, 12"]), `inputs before: ${mine}`);
+      assert(JSON.stringify(mine) === JSON.stringify(["3", "1", "INT8", "total", "2048", "4, 8, 12"]), `inputs before: ${mine}`);
       assert((await app.text("loss-file-name")) === "my-losses.csv", "loss file not loaded");
       const idle = async () => { await app.settled(100); await page.waitForFunction(() => !document.querySelector('[data-testid="search-progress"]'), null, { timeout: 30000 }); };
       await idle();
@@ -860,16 +861,29 @@ export const tests = [
       assert(groups.length >= 3 && groups[0].startsWith("Rated") && groups[1].startsWith("Rated") && groups[2].startsWith("Measured"), `device groups: ${groups}`);
       const ratedCount = await app.testId("device-select").evaluate((el) => [...el.querySelectorAll("optgroup")].slice(0, 2).reduce((n, g) => n + g.children.length, 0));
       assert(ratedCount >= 30, `${ratedCount} rated devices`);
-      // The rated preset offers its measured variant; one click uses it.
+      // Picking a rated device that published runs calibrated uses it measured (the
+      // default); its rated numbers are one click away, and back.
       const rated = await app.testId("device-select").evaluate((el) =>
         [...el.options].find((o) => o.textContent === "Jetson Orin Nano Super 8GB")?.value);
       await app.testId("device-select").selectOption(rated);
       await app.settled();
+      const chosenName = () => app.testId("device-select").evaluate((el) => el.options[el.selectedIndex].textContent);
+      let chosen = await chosenName();
+      assert(chosen === "Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)", `picked rated, in use: ${chosen}`);
+      assert((await app.text("device-variants")).startsWith("Measured, the default"), `variants: ${await app.text("device-variants")}`);
+      // The frontier's caption names the device it used.
+      await page.waitForFunction(() => (document.querySelector('[data-testid="frontier-chart-canvas"]')?.getAttribute("aria-label") || "").includes("Orin Nano Super 8GB · MLC-LLM · CUDA (measured)"), null, { timeout: 30000 });
+      await app.testId("device-variant").filter({ hasText: "(rated)" }).click();
+      await app.settled();
+      chosen = await chosenName();
+      assert(chosen === "Jetson Orin Nano Super 8GB", `rated button, in use: ${chosen}`);
+      assert((await app.text("device-step-overhead")).startsWith("none"), "a rated device has no overhead");
+      assert((await app.text("device-variants")).startsWith("Rated numbers"), "the rated device does not say so");
       const variant = app.testId("device-variant").filter({ hasText: "Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)" });
       await variant.waitFor({ timeout: 10000 });
       await variant.click();
       await app.settled();
-      const chosen = await app.testId("device-select").evaluate((el) => el.options[el.selectedIndex].textContent);
+      chosen = await chosenName();
       assert(chosen === "Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)", `chosen: ${chosen}`);
       assert((await app.text("device-variants")).startsWith("Measured"), "the measured device does not say so");
       const overhead = await app.text("device-step-overhead");

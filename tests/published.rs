@@ -415,3 +415,85 @@ fn the_page_offers_thirty_rated_devices_and_the_measured_ones_once_each() {
         groups.iter().map(|(_, d)| d.len()).sum::<usize>()
     );
 }
+
+/// A rated device with measured variants is picked as its first measured one; its rated
+/// numbers and other runtimes stay offered; a device without variants picks itself.
+#[test]
+fn picking_a_device_defaults_to_its_measured_variant_where_one_exists() {
+    use roofscale::model::published::{
+        default_variant, device_variants, is_measured, page_devices, rated_name,
+    };
+    let all = page_devices();
+    let names: Vec<&str> = all.iter().map(|d| d.name()).collect();
+    let at = |n: &str| names.iter().position(|x| *x == n).unwrap();
+    let rated = at("RTX 4090");
+    let llama = at("RTX 4090 · llama.cpp · CUDA (measured)");
+    let mlc = at("RTX 4090 · MLC-LLM · CUDA (measured)");
+    assert_eq!(default_variant(&names, rated), llama);
+    assert_eq!(device_variants(&names, rated), vec![llama, mlc]);
+    assert_eq!(device_variants(&names, mlc), vec![rated, llama]);
+    // A measured pick stays; so does a rated device nobody measured.
+    assert_eq!(default_variant(&names, mlc), mlc);
+    let agx = at("Jetson AGX Orin 64GB");
+    assert_eq!(default_variant(&names, agx), agx);
+    assert!(device_variants(&names, agx).is_empty());
+    assert_eq!(rated_name(names[mlc]), "RTX 4090");
+    assert_eq!(rated_name("RTX 4090 · x"), "RTX 4090 · x");
+    // Every measured device in the list has its rated device there too.
+    for (i, n) in names.iter().enumerate() {
+        if is_measured(n) {
+            assert!(
+                names.contains(&rated_name(n)),
+                "{n}: no rated device {}",
+                rated_name(n)
+            );
+            assert_ne!(
+                default_variant(&names, at(rated_name(n))),
+                at(rated_name(n))
+            );
+            assert!(device_variants(&names, i).contains(&at(rated_name(n))));
+        }
+    }
+}
+
+/// A user's measurements join the validation as one group of their own: runs generated at a
+/// known calibration on two models are fitted back, held out, and their rates read back.
+#[test]
+fn your_measurements_join_the_validation_as_their_own_group() {
+    use roofscale::model::calibrate::{parse_measurements_csv, EXAMPLE_MEASUREMENTS_CSV};
+    use roofscale::model::device::device_presets;
+    use roofscale::model::published::{user_runs, validate, USER_RUNTIME};
+    use roofscale::model::roofline::Phase;
+    let nano = device_presets()
+        .into_iter()
+        .find(|d| d.name() == "Jetson Orin Nano Super 8GB")
+        .unwrap();
+    let table = parse_measurements_csv("orin.csv", EXAMPLE_MEASUREMENTS_CSV).unwrap();
+    let runs = user_runs(&nano, &table.measurements, "orin.csv");
+    assert_eq!(runs.len(), table.measurements.len());
+    let first = &runs[0];
+    assert_eq!(first.row.runtime_label(), USER_RUNTIME);
+    assert_eq!(first.row.device_spec, nano.name());
+    assert_eq!(
+        first.row.source_detail,
+        format!("orin.csv line {}", first.row.line)
+    );
+    // Rates read back to the measured times.
+    for r in &runs {
+        if let (Some(t), Some(v)) = (r.measurement.decode_s(), r.row.decode_tok_s) {
+            let n = r.row.gen_tokens.unwrap() as f64 * r.row.batch as f64;
+            assert!((n / v - t).abs() < 1e-12 * t.max(1.0));
+        }
+    }
+    let v = validate(&runs);
+    assert_eq!(v.groups.len(), 1);
+    let g = &v.groups[0];
+    assert_eq!(g.runtime, USER_RUNTIME);
+    assert!(g.models >= 2, "{} models", g.models);
+    // The example is the roofline at b = 0.58, c = 0.57, o = 2 ms (its comment): the fit
+    // recovers it, and held-out predictions of each model from the others stay close.
+    assert!((g.report.bandwidth_fraction - 0.58).abs() < 0.005);
+    let d = v.overall_where(Phase::Decode, |k| k == 0);
+    assert!(d.calibrated < 0.1 && d.held_out.unwrap() < 1.0, "{d:?}");
+    assert_eq!(v.overall_where(Phase::Decode, |_| false).phases, 0);
+}

@@ -20,6 +20,11 @@ use crate::model::calibrate::{
 use crate::model::device::Device;
 use crate::views::calibration_chart;
 
+/// The measurements in use for calibration (device, runs, file label): the validation view
+/// scores them beside the published runs.
+#[derive(Clone, Copy)]
+pub struct YourRuns(pub RwSignal<Option<Arc<(Device, Vec<Measurement>, String)>>>);
+
 /// The device the illustrative example was generated for.
 const EXAMPLE_DEVICE: &str = "Jetson Orin Nano Super 8GB";
 
@@ -29,6 +34,14 @@ pub fn CalibrationPanel() -> impl IntoView {
     let derived = expect_context::<Derived>();
     let error = RwSignal::new(None::<String>);
     let result = RwSignal::new(None::<(Device, Vec<Measurement>, CalibrationReport, String)>);
+    let yours = expect_context::<YourRuns>();
+    Effect::new(move |_| {
+        let runs = result.with(|r| {
+            r.as_ref()
+                .map(|(d, ms, _, name)| Arc::new((d.clone(), ms.clone(), name.clone())))
+        });
+        yours.0.set(runs);
+    });
 
     let run = move |name: String, text: String| {
         let table = match parse_measurements_csv(&name, &text) {

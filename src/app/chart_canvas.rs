@@ -438,7 +438,7 @@ pub fn ChartCanvas(
                 <canvas node_ref=base class="chart-base" style:width="100%" style:height=format!("{height}px")></canvas>
                 <canvas node_ref=overlay class="chart-overlay" tabindex="0" role="img"
                     data-testid=format!("{test_id}-canvas")
-                    aria-label=move || chart.with(|c| c.as_ref().map(|c| format!("{}. Legend: {}. {keys_help}", c.title, c.legend_names().join(", "))).unwrap_or_default())
+                    aria-label=move || chart.with(|c| c.as_ref().map(|c| format!("{}{}{}. Legend: {}. {keys_help}", c.title, if c.subtitle.is_empty() { "" } else { " — " }, c.subtitle, c.legend_names().join(", "))).unwrap_or_default())
                     style:width="100%" style:height=format!("{height}px")
                     on:pointermove=on_move
                     on:pointerleave=move |ev: web_sys::PointerEvent| {

@@ -11,7 +11,7 @@ use crate::model::device::{
     import_devices_csv, import_devices_json, DEVICE_TEMPLATE_CSV, DEVICE_TEMPLATE_JSON,
 };
 use crate::model::precision::NumFormat;
-use crate::model::published::page_device_groups;
+use crate::model::published::{default_variant, device_variants, is_measured, page_device_groups};
 
 /// JSON when the text starts like JSON, CSV otherwise (the extension can lie).
 fn looks_like_json(text: &str) -> bool {
@@ -30,6 +30,8 @@ pub fn DevicePanel() -> impl IntoView {
     let derived = expect_context::<Derived>();
     let messages = RwSignal::new(Vec::<String>::new());
     let loaded = RwSignal::new(None::<String>);
+    // Whether the device in use was chosen measured by default for a rated pick.
+    let measured_by_default = RwSignal::new(false);
 
     let on_text = Callback::new(move |(name, text): (String, String)| {
         let import = if looks_like_json(&text) {
@@ -128,8 +130,15 @@ pub fn DevicePanel() -> impl IntoView {
                 <select
                     data-testid="device-select"
                     on:change=move |ev| {
+                        // A rated device that published runs calibrated is used measured;
+                        // its rated numbers stay one click away (the variants below).
                         if let Ok(i) = event_target_value(&ev).parse::<usize>() {
-                            inputs.select_device(i);
+                            let target = inputs.devices.with_untracked(|list| {
+                                let names: Vec<&str> = list.iter().map(|d| d.name()).collect();
+                                default_variant(&names, i)
+                            });
+                            measured_by_default.set(target != i);
+                            inputs.select_device(target);
                         }
                     }
                     prop:value=move || inputs.device_index.get().to_string()
@@ -206,35 +215,39 @@ pub fn DevicePanel() -> impl IntoView {
                     <p class="source" data-testid="device-source">"Source: "{d.spec().source.clone()}</p>
                 }
             }}
-            // Rated or measured: a rated device with calibrated variants in the list offers
-            // them, a measured one says so and offers its rated numbers back.
+            // Rated or measured: a device with variants in the list (its rated numbers, its
+            // calibrations per runtime) offers them, and says which one is in use.
             {move || {
-                let d = derived.device.get();
+                let index = inputs.device_index.get();
                 let devices = inputs.devices.get();
-                let name = d.name().to_string();
-                let rated_name = name.split(" · ").next().unwrap_or(&name).to_string();
-                let is_measured = name.ends_with(" (measured)");
-                let others: Vec<(usize, String)> = devices
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, x)| {
-                        let n = x.name();
-                        n != name
-                            && (n == rated_name
-                                || (n.starts_with(&format!("{rated_name} · ")) && n.ends_with(" (measured)")))
-                    })
-                    .map(|(i, x)| (i, x.name().to_string()))
+                let names: Vec<&str> = devices.iter().map(|d| d.name()).collect();
+                let others: Vec<(usize, String)> = device_variants(&names, index)
+                    .into_iter()
+                    .map(|i| (i, names[i].to_string()))
                     .collect();
+                let measured = names.get(index).is_some_and(|n| is_measured(n));
                 (!others.is_empty()).then(|| view! {
                     <p class="hint" data-testid="device-variants">
-                        {if is_measured {
+                        {if measured && measured_by_default.get() {
+                            "Measured, the default where published runs exist: calibrated from them (per-step overhead included). Also here: "
+                        } else if measured {
                             "Measured: calibrated from published runs (per-step overhead included). Also here: "
                         } else {
                             "Rated numbers (the pure roofline). Published runs calibrated this device: "
                         }}
-                        {others.into_iter().map(|(i, n)| view! {
-                            <button type="button" data-testid="device-variant"
-                                on:click=move |_| inputs.select_device(i)>{n}</button>" "
+                        {others.into_iter().map(|(i, n)| {
+                            let measured = is_measured(&n);
+                            let (title, text) = if measured {
+                                ("Use this calibration", n)
+                            } else {
+                                ("Use the data-sheet numbers: the pure roofline, no overhead", format!("{n} (rated)"))
+                            };
+                            view! {
+                                <button type="button" data-testid="device-variant" title=title
+                                    on:click=move |_| { measured_by_default.set(false); inputs.select_device(i) }>
+                                    {text}
+                                </button>" "
+                            }
                         }).collect_view()}
                     </p>
                 })

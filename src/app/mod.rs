@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
     provide_context(Derived::new(inputs));
     provide_context(LawState::new());
     provide_context(Jobs::new());
+    provide_context(calibration_panel::YourRuns(RwSignal::new(None)));
     let search = SearchState::new(inputs.workload);
     provide_context(search);
     provide_context(theory_panel::WorkedExampleView(RwSignal::new(false)));

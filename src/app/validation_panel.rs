@@ -1,18 +1,20 @@
 //! How far to trust the latencies: the published runs shipped with the page against the
 //! page's predictions of them (rated, calibrated, held out), per device and runtime. Scored
-//! when the section is first opened, one group per task so the page stays responsive.
+//! when the section is first opened, one group per task so the page stays responsive. The
+//! user's own measurements (the calibration panel's) join as a group of their own.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::calibration_panel::YourRuns;
 use super::chart_canvas::ChartCanvas;
 use super::format;
 use super::search_state::yield_to_browser;
 use crate::model::csv_reader::RowIssue;
 use crate::model::published::{
-    group_keys, parse_published_csv, published_devices, published_runs, Mape, PublishedRun,
-    Validation, MIN_GROUP_PHASES, PUBLISHED_CSV, PUBLISHED_FILE,
+    group_keys, parse_published_csv, published_devices, published_runs, user_runs, Mape,
+    PublishedRun, Validation, MIN_GROUP_PHASES, PUBLISHED_CSV, PUBLISHED_FILE, USER_RUNTIME,
 };
 use crate::model::roofline::Phase;
 use crate::views::{validation_chart, Predicted};
@@ -24,6 +26,55 @@ struct Scored {
     left_out: Arc<Vec<RowIssue>>,
     validation: Arc<Validation>,
     groups: usize,
+    /// Groups of published runs; any after them are the user's.
+    published_groups: usize,
+    /// The user's file (or pasted benchmark) when their runs are scored too.
+    yours: Option<String>,
+}
+
+/// The same runs and scores (shared, never edited in place): cheap for a memo to compare.
+impl PartialEq for Scored {
+    fn eq(&self, o: &Self) -> bool {
+        Arc::ptr_eq(&self.runs, &o.runs)
+            && Arc::ptr_eq(&self.validation, &o.validation)
+            && self.groups == o.groups
+            && self.yours == o.yours
+    }
+}
+
+/// `s` with the user's runs appended and scored as one group (a few milliseconds).
+fn with_yours(
+    s: Scored,
+    yours: Option<
+        Arc<(
+            crate::model::device::Device,
+            Vec<crate::model::calibrate::Measurement>,
+            String,
+        )>,
+    >,
+) -> Scored {
+    let Some(y) = yours else { return s };
+    let (device, measurements, file) = &*y;
+    let mine = user_runs(device, measurements, file);
+    if mine.is_empty() {
+        return s;
+    }
+    let mut runs = (*s.runs).clone();
+    runs.extend(mine);
+    let mut v = (*s.validation).clone();
+    let published_groups = v.groups.len();
+    v.add_group(
+        &runs,
+        &(device.name().to_string(), USER_RUNTIME.to_string()),
+    );
+    Scored {
+        runs: Arc::new(runs),
+        validation: Arc::new(v),
+        groups: s.groups + 1,
+        published_groups,
+        yours: Some(file.clone()),
+        ..s
+    }
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -43,6 +94,7 @@ fn mape_cells(m: &Mape) -> impl IntoView {
 #[component]
 pub fn ValidationPanel() -> impl IntoView {
     let scored = RwSignal::new(None::<Scored>);
+    let yours = expect_context::<YourRuns>();
     let started = StoredValue::new(false);
     let which = RwSignal::new(Predicted::Calibrated);
     let phase = RwSignal::new(Phase::Decode);
@@ -72,10 +124,21 @@ pub fn ValidationPanel() -> impl IntoView {
                     left_out: left_out.clone(),
                     validation: Arc::new(v.clone()),
                     groups: keys.len(),
+                    published_groups: v.groups.len(),
+                    yours: None,
                 }));
             }
         });
     };
+    // The published runs scored so far, and the user's once those are done.
+    let scored = Memo::new(move |_| {
+        let s = scored.get()?;
+        Some(if s.validation.groups.len() >= s.groups {
+            with_yours(s, yours.0.get())
+        } else {
+            s
+        })
+    });
     let chart_and_points = Memo::new(move |_| {
         scored.with(|s| {
             s.as_ref().map(|s| {
@@ -116,7 +179,7 @@ pub fn ValidationPanel() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="validation-h" data-testid="validation">
             <h2 id="validation-h">"How close are the predictions? Published runs"</h2>
-            <p class="hint">"Every run of the shipped measurement set (public/data/measurements.csv, each row with its source) that the page can build, predicted on its rated device: by the rated roofline (a lower bound), calibrated on its device and runtime, and held out (calibrated without the runs of its own model). The measured devices in the device list are these calibrations."</p>
+            <p class="hint">"Every run of the shipped measurement set (public/data/measurements.csv, each row with its source) that the page can build, predicted on its rated device: by the rated roofline (a lower bound), calibrated on its device and runtime, and held out (calibrated without the runs of its own model). The measured devices in the device list are these calibrations. Measurements you load in the calibration panel join as a group of their own, on the device you calibrated."</p>
             // The first toggle is an opening: score then (once).
             <details on:toggle=move |_| start()>
                 <summary data-testid="validation-open">"Validate against published runs"</summary>
@@ -125,8 +188,15 @@ pub fn ValidationPanel() -> impl IntoView {
                     Some(s) => {
                         let v = s.validation.clone();
                         let done = v.groups.len() >= s.groups;
-                        let overall = |k| v.overall(k);
+                        let published = s.published_groups;
+                        let overall = |k| v.overall_where(k, |g| g < published);
                         let (dec, pre) = (overall(Phase::Decode), overall(Phase::Prefill));
+                        let mine = |k| v.overall_where(k, |g| g >= published);
+                        let (my_dec, my_pre) = (mine(Phase::Decode), mine(Phase::Prefill));
+                        let your_rows = s.yours.clone().map(|file| view! {
+                            <tr data-testid="validation-yours"><td>{format!("decode, yours ({file})")}</td>{mape_cells(&my_dec)}</tr>
+                            <tr><td>{format!("prefill, yours ({file})")}</td>{mape_cells(&my_pre)}</tr>
+                        });
                         let above: Vec<_> = v.above_bound().map(|p| {
                             let r = &s.runs[p.run].row;
                             format!("line {} ({} · {} · {} {}): {} measured {}, the rated roofline allows no less than {}",
@@ -136,7 +206,8 @@ pub fn ValidationPanel() -> impl IntoView {
                         }).collect();
                         view! {
                             <p class="hint" data-testid="validation-progress">{if done {
-                                format!("{} runs in {} device × runtime groups; {} rows left out (listed below).", s.runs.len(), s.groups, s.left_out.len())
+                                let yours = s.yours.as_ref().map_or_else(String::new, |f| format!(" Your measurements ({f}, from the calibration panel) are scored as one more group."));
+                                format!("{} runs in {} device × runtime groups; {} rows left out (listed below).{yours}", s.runs.len(), s.groups, s.left_out.len())
                             } else {
                                 format!("Scoring… {} of {} groups", v.groups.len(), s.groups)
                             }}</p>
@@ -145,6 +216,7 @@ pub fn ValidationPanel() -> impl IntoView {
                                 <tbody>
                                     <tr><td>"decode"</td>{mape_cells(&dec)}</tr>
                                     <tr><td>"prefill"</td>{mape_cells(&pre)}</tr>
+                                    {your_rows}
                                 </tbody>
                             </table>
                             <div class="controls">

@@ -3,7 +3,7 @@
 
 use super::identity_line;
 use crate::chart::{AxisSpec, Series, XyChart, PALETTE};
-use crate::model::published::{PhaseScore, PublishedRun, Validation};
+use crate::model::published::{PhaseScore, PublishedRun, Validation, USER_RUNTIME};
 use crate::model::roofline::Phase;
 
 /// Which prediction the chart puts against the published time.
@@ -117,9 +117,14 @@ pub fn validation_chart(
                 "Published vs predicted {phase_name} time — {}",
                 which.name()
             ),
-            subtitle:
-                "each point a published run (public/data/measurements.csv) on its rated device"
-                    .into(),
+            subtitle: format!(
+                "each point a published run (public/data/measurements.csv) on its rated device{}",
+                if runtimes.contains(&USER_RUNTIME) {
+                    "; your measurements on the device you calibrated"
+                } else {
+                    ""
+                }
+            ),
             x: AxisSpec::log("published (ms)"),
             y: AxisSpec::log("predicted (ms)"),
             series,

@@ -14,10 +14,12 @@ mod validation;
 
 pub use models::{published_model, MODEL_CONFIGS};
 pub use presets::{
-    fit_measured_devices, measured_devices, page_device_groups, page_devices, MEASURED_DEVICES_JSON,
+    default_variant, device_variants, fit_measured_devices, is_measured, measured_devices,
+    page_device_groups, page_devices, rated_name, MEASURED_DEVICES_JSON, MEASURED_SUFFIX,
 };
 pub use runs::{
-    published_devices, published_runs, PublishedRun, PUBLISHED_DEVICES_CSV, PUBLISHED_DEVICES_FILE,
+    published_devices, published_runs, user_runs, PublishedRun, PUBLISHED_DEVICES_CSV,
+    PUBLISHED_DEVICES_FILE, USER_RUNTIME,
 };
 pub use validation::{
     group_keys, validate, GroupScore, Mape, PhaseScore, Validation, MIN_GROUP_PHASES,

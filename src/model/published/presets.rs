@@ -118,3 +118,49 @@ pub fn page_devices() -> Vec<Device> {
         .flat_map(|(_, d)| d)
         .collect()
 }
+
+/// What a measured device's name ends with ("RTX 4090 · llama.cpp · CUDA (measured)").
+pub const MEASURED_SUFFIX: &str = " (measured)";
+
+/// Whether `name` is a measured device (calibrated from published runs).
+pub fn is_measured(name: &str) -> bool {
+    name.ends_with(MEASURED_SUFFIX)
+}
+
+/// The rated device a name belongs to: the part before " · " of a measured name, the name
+/// itself otherwise.
+pub fn rated_name(name: &str) -> &str {
+    if is_measured(name) {
+        name.split(" · ").next().unwrap_or(name)
+    } else {
+        name
+    }
+}
+
+/// The other variants of device `index` in `names`, in list order: its rated device and its
+/// measured devices (one per runtime), itself left out.
+pub fn device_variants(names: &[&str], index: usize) -> Vec<usize> {
+    let Some(&me) = names.get(index) else {
+        return Vec::new();
+    };
+    let rated = rated_name(me);
+    names
+        .iter()
+        .enumerate()
+        .filter(|&(i, n)| i != index && rated_name(n) == rated && *n != me)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The device a pick of `index` in the list selects: a rated device with measured variants
+/// selects its first measured one (issue 16: "the default is measured where it exists"); its
+/// rated numbers stay one click away ([`device_variants`]). Anything else selects itself.
+pub fn default_variant(names: &[&str], index: usize) -> usize {
+    match names.get(index) {
+        Some(n) if !is_measured(n) => device_variants(names, index)
+            .into_iter()
+            .find(|&i| is_measured(names[i]))
+            .unwrap_or(index),
+        _ => index,
+    }
+}

@@ -222,6 +222,55 @@ fn run(
     })
 }
 
+/// The runtime label of a user's own runs in the validation view: one group of their own.
+pub const USER_RUNTIME: &str = "your measurements";
+
+/// A user's measurements on `device` (from `file`, or a pasted benchmark) as runs the
+/// validation view scores beside the published ones: one group, [`USER_RUNTIME`] on
+/// `device`'s rated numbers, models told apart by name for leave-one-model-out.
+pub fn user_runs(device: &Device, measurements: &[Measurement], file: &str) -> Vec<PublishedRun> {
+    measurements
+        .iter()
+        .map(|m| {
+            let spec = m.spec();
+            let w = &spec.workload;
+            let rate =
+                |tokens: u32, t: Option<f64>| t.filter(|_| tokens > 0).map(|t| tokens as f64 / t);
+            PublishedRun {
+                row: PublishedRow {
+                    line: spec.line,
+                    id: String::new(),
+                    device: spec
+                        .device
+                        .clone()
+                        .unwrap_or_else(|| device.name().to_string()),
+                    device_spec: device.name().to_string(),
+                    runtime: USER_RUNTIME.to_string(),
+                    backend: String::new(),
+                    model: spec.model.clone(),
+                    model_hf_id: spec.model.clone(),
+                    weight_format: spec.precision.to_string(),
+                    prompt_tokens: Some(w.prompt_tokens),
+                    gen_tokens: Some(w.generated_tokens),
+                    batch: w.batch,
+                    prefill_tok_s: rate(w.prompt_tokens * w.batch, m.prefill_s()),
+                    decode_tok_s: rate(w.generated_tokens * w.batch, m.decode_s()),
+                    source_url: String::new(),
+                    source_detail: if spec.line > 0 {
+                        format!("{file} line {}", spec.line)
+                    } else {
+                        file.to_string()
+                    },
+                    notes: String::new(),
+                },
+                device: device.clone(),
+                measurement: m.clone(),
+                assumed: Vec::new(),
+            }
+        })
+        .collect()
+}
+
 /// Every row the roofline can predict, and the others with the reason, in file order.
 pub fn published_runs(
     rows: &[PublishedRow],

@@ -101,7 +101,12 @@ impl GroupScore {
     /// The device with the fitted fractions and per-step overhead, named for its runtime
     /// ("Jetson Orin Nano Super 8GB · llama.cpp · CUDA (measured)").
     pub fn calibrated_device(&self) -> Device {
-        let name = format!("{} · {} (measured)", self.device.name(), self.runtime);
+        let name = format!(
+            "{} · {}{}",
+            self.device.name(),
+            self.runtime,
+            super::presets::MEASURED_SUFFIX
+        );
         calibrated_device(&self.device, &self.report, &name)
     }
 }
@@ -117,6 +122,15 @@ impl Validation {
     /// Over every phase of `kind`.
     pub fn overall(&self, kind: Phase) -> Mape {
         Mape::of(self.phases.iter().filter(|s| s.phase == kind))
+    }
+
+    /// Over the phases of `kind` in the groups `keep` accepts (by index into `groups`).
+    pub fn overall_where(&self, kind: Phase, keep: impl Fn(usize) -> bool) -> Mape {
+        Mape::of(
+            self.phases
+                .iter()
+                .filter(|s| s.phase == kind && keep(s.group)),
+        )
     }
 
     /// Phases measured faster than their rated roofline.
