@@ -888,6 +888,9 @@ export const tests = [
       assert((await app.text("device-variants")).startsWith("Measured"), "the measured device does not say so");
       const overhead = await app.text("device-step-overhead");
       assert(/ms per step \(calibrated\)/.test(overhead), `overhead: ${overhead}`);
+      // The user's own measurements (the calibration panel's example) join as a group.
+      await app.testId("calib-example").click();
+      await app.testId("calib-report").waitFor({ timeout: 20000 });
       // The validation view: closed until asked, then scored group by group.
       const section = app.testId("validation");
       await section.scrollIntoViewIfNeeded();
@@ -900,7 +903,10 @@ export const tests = [
       assert(/decode\s*\d+/.test(overall) && overall.includes("%"), `overall: ${overall}`);
       const groups_rows = await app.testId("validation-groups").locator("tbody tr").count();
       assert(groups_rows >= 10, `${groups_rows} groups`);
+      const yours = await app.text("validation-yours");
+      assert(/orin-nano-measurements\.csv/.test(yours) && /\d+\.\d %/.test(yours), `your row: ${yours}`);
       const label = await app.testId("validation-chart-canvas").getAttribute("aria-label");
+      assert(label.includes("your measurements"), `the chart has no series of yours: ${label.slice(0, 400)}`);
       assert(label.includes("MAPE") && label.includes("y = x") && label.includes("±30 %"), `chart: ${label}`);
       // Held out and prefill redraw the chart with their own points.
       await app.testId("validation-which").selectOption("held out (leave one model out)");
