@@ -23,7 +23,10 @@ use crate::views::calibration_chart;
 /// The measurements in use for calibration (device, runs, file label): the validation view
 /// scores them beside the published runs.
 #[derive(Clone, Copy)]
-pub struct YourRuns(pub RwSignal<Option<Arc<(Device, Vec<Measurement>, String)>>>);
+pub struct YourRuns(pub RwSignal<Option<Arc<RunsInUse>>>);
+
+/// The device calibrated, its measurements, and the file (or paste) they came from.
+pub type RunsInUse = (Device, Vec<Measurement>, String);
 
 /// The device the illustrative example was generated for.
 const EXAMPLE_DEVICE: &str = "Jetson Orin Nano Super 8GB";

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::calibration_panel::YourRuns;
+use super::calibration_panel::{RunsInUse, YourRuns};
 use super::chart_canvas::ChartCanvas;
 use super::format;
 use super::search_state::yield_to_browser;
@@ -43,16 +43,7 @@ impl PartialEq for Scored {
 }
 
 /// `s` with the user's runs appended and scored as one group (a few milliseconds).
-fn with_yours(
-    s: Scored,
-    yours: Option<
-        Arc<(
-            crate::model::device::Device,
-            Vec<crate::model::calibrate::Measurement>,
-            String,
-        )>,
-    >,
-) -> Scored {
+fn with_yours(s: Scored, yours: Option<Arc<RunsInUse>>) -> Scored {
     let Some(y) = yours else { return s };
     let (device, measurements, file) = &*y;
     let mine = user_runs(device, measurements, file);
