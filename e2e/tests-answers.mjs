@@ -111,6 +111,9 @@ export const answerTests = [
       await app.open();
       await searchDone(app);
       await chooseDevice(app, "Jetson Orin Nano Super");
+      // The pick is used measured (published runs calibrated it); the measured-bandwidth
+      // box belongs to its rated numbers, one click away.
+      await app.testId("device-variant").filter({ hasText: "(rated)" }).click();
       await app.testId("device-use-measured").check();
       await setField(app, "device-usable-input", "7");
       await setField(app, "workload-generated", "32");
