@@ -871,6 +871,7 @@ export const tests = [
       let chosen = await chosenName();
       assert(chosen === "Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)", `picked rated, in use: ${chosen}`);
       assert((await app.text("device-variants")).startsWith("Measured, the default"), `variants: ${await app.text("device-variants")}`);
+      await page.locator('section[aria-labelledby="device-h"]').screenshot({ path: join(shots, "device-measured-default.png") });
       // The frontier's caption names the device it used.
       await page.waitForFunction(() => (document.querySelector('[data-testid="frontier-chart-canvas"]')?.getAttribute("aria-label") || "").includes("Orin Nano Super 8GB · MLC-LLM · CUDA (measured)"), null, { timeout: 30000 });
       await app.testId("device-variant").filter({ hasText: "(rated)" }).click();
