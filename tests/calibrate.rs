@@ -367,6 +367,59 @@ fn a_device_faster_than_rated_ends_on_the_bound() {
         w,
         CalibrationWarning::Inconsistent { .. }
     )));
+    // Every phase is 50 % faster than the rated bound, and is named.
+    let faster = r
+        .warnings
+        .iter()
+        .find_map(|w| match w {
+            CalibrationWarning::FasterThanRoofline { rows } => Some(rows.clone()),
+            _ => None,
+        })
+        .expect("runs faster than the rated roofline are flagged");
+    assert_eq!(faster.len(), r.rows.len());
+    assert!(faster.iter().all(|(_, _, pct)| (pct - 50.0).abs() < 1e-6));
+}
+
+/// Only the rows below the rated bound are flagged: runs at fractions under 1 are slower
+/// than it, one run made 20 % faster than it is named by its line.
+#[test]
+fn one_run_faster_than_the_rated_roofline_is_named_by_its_line() {
+    let d = nano();
+    let rated = Calibration {
+        bandwidth_fraction: 1.0,
+        compute_fraction: 1.0,
+        overhead_s: 0.0,
+    };
+    let mut runs: Vec<Measurement> = varied_runs()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let mut spec = measured(m, &d, TRUTH, || 1.0).spec().clone();
+            spec.line = i + 2;
+            Measurement::new(spec).unwrap()
+        })
+        .collect();
+    let r = calibrate(&d, &runs).unwrap();
+    assert!(!has_warning(&r.warnings, |w| matches!(
+        w,
+        CalibrationWarning::FasterThanRoofline { .. }
+    )));
+    let mut spec = measured(&runs[2], &d, rated, || 0.8).spec().clone();
+    spec.prefill_s = None;
+    runs[2] = Measurement::new(spec).unwrap();
+    let r = calibrate(&d, &runs).unwrap();
+    let w = r
+        .warnings
+        .iter()
+        .find(|w| matches!(w, CalibrationWarning::FasterThanRoofline { .. }))
+        .expect("flagged");
+    let CalibrationWarning::FasterThanRoofline { rows } = w else {
+        unreachable!()
+    };
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].0, 4);
+    assert!((rows[0].2 - 20.0).abs() < 1e-6, "{rows:?}");
+    assert!(w.to_string().contains("line 4 ("), "{w}");
 }
 
 #[test]

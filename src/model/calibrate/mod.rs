@@ -341,6 +341,30 @@ fn calibrate_within(
             }
         })
         .collect();
+    // The rated roofline bounds every phase from below.
+    let rated = Calibration {
+        bandwidth_fraction: 1.0,
+        compute_fraction: 1.0,
+        overhead_s: 0.0,
+    }
+    .point();
+    let faster: Vec<(usize, String, f64)> = obs
+        .iter()
+        .zip(&rows)
+        .filter_map(|(o, r)| {
+            let bound = o.predict(rated);
+            (r.measured_s < bound * (1.0 - 1e-9)).then(|| {
+                (
+                    r.line,
+                    r.label.clone(),
+                    (bound - r.measured_s) / bound * 100.0,
+                )
+            })
+        })
+        .collect();
+    if !faster.is_empty() {
+        warnings.push(CalibrationWarning::FasterThanRoofline { rows: faster });
+    }
     let (mape_before, mape_after) = (mape(&rows, false), mape(&rows, true));
     if mape_after > INCONSISTENT_MAPE {
         warnings.push(CalibrationWarning::Inconsistent { mape_after });

@@ -96,6 +96,10 @@ pub enum CalibrationWarning {
     Inconsistent { mape_after: f64 },
     /// The solver stopped before converging (at its iteration limit).
     NotConverged { reason: TerminationReason },
+    /// Phases measured faster than the rated roofline (fractions 1, no overhead) allows: a
+    /// roofline is a bound, so the device's rated numbers or these rows are wrong. Each is
+    /// (line, label, how much faster in %).
+    FasterThanRoofline { rows: Vec<(usize, String, f64)> },
 }
 
 impl fmt::Display for CalibrationWarning {
@@ -166,6 +170,19 @@ impl fmt::Display for CalibrationWarning {
                 "the fit did not converge ({reason}): the fractions are the best point found, \
                  perhaps not the best fit; check the measurements for a bad row"
             ),
+            CalibrationWarning::FasterThanRoofline { rows } => {
+                let rows: Vec<String> = rows
+                    .iter()
+                    .map(|(line, label, pct)| format!("line {line} ({label}) {pct:.1} % faster"))
+                    .collect();
+                write!(
+                    f,
+                    "measured faster than the rated roofline allows: {}. A roofline is a \
+                     lower bound on the time, so the device's rated numbers (another variant, \
+                     power mode or clock?) or these rows are wrong",
+                    rows.join("; ")
+                )
+            }
         }
     }
 }
