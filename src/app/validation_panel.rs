@@ -190,8 +190,9 @@ pub fn ValidationPanel() -> impl IntoView {
                         });
                         let above: Vec<_> = v.above_bound().map(|p| {
                             let r = &s.runs[p.run].row;
-                            format!("line {} ({} · {} · {} {}): {} measured {}, the rated roofline allows no less than {}",
-                                r.line, r.device, r.runtime_label(), r.model, r.weight_format,
+                            let place = if r.runtime == USER_RUNTIME { r.source_detail.clone() } else { format!("line {}", r.line) };
+                            format!("{place} ({} · {} · {} {}): {} measured {}, the rated roofline allows no less than {}",
+                                r.device, r.runtime_label(), r.model, r.weight_format,
                                 if p.phase == Phase::Prefill { "prefill" } else { "decode" },
                                 format::seconds(p.measured_s), format::seconds(p.rated_s))
                         }).collect();
