@@ -73,6 +73,17 @@ fn main() {
         );
         println!("    decode:  {}", cell(&g.decode, DECODE_TARGET, counts));
         println!("    prefill: {}", cell(&g.prefill, PREFILL_TARGET, counts));
+        for (model, fit) in &g.held_out_fits {
+            match fit {
+                Some(c) => println!(
+                    "        without {model}: b = {:.3}, c = {:.3}, overhead {:.2} ms",
+                    c.bandwidth_fraction,
+                    c.compute_fraction,
+                    c.overhead_s * 1e3
+                ),
+                None => println!("        without {model}: no fit"),
+            }
+        }
         for (m, target) in [(&g.decode, DECODE_TARGET), (&g.prefill, PREFILL_TARGET)] {
             if let (true, Some(h)) = (counts, m.held_out) {
                 counted += 1;

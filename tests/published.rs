@@ -292,6 +292,15 @@ mod validation {
             assert!(m.held_out.unwrap() < 1.0, "{m:?}");
             assert!(m.rated > 20.0, "{m:?}");
         }
+        // One fit per model left out, each recovering the truth from the other three.
+        assert_eq!(g.held_out_fits.len(), 4);
+        for (model, fit) in &g.held_out_fits {
+            let fit = fit.unwrap_or_else(|| panic!("no fit without {model}"));
+            assert!(
+                (fit.bandwidth_fraction - 0.6).abs() < 0.01,
+                "{model}: {fit:?}"
+            );
+        }
         assert_eq!(v.above_bound().count(), 0);
         // Every phase's rated time is the roofline's: below the measured time here.
         assert!(v.phases.iter().all(|s| s.rated_s < s.measured_s));

@@ -90,6 +90,10 @@ pub struct GroupScore {
     pub report: CalibrationReport,
     pub prefill: Mape,
     pub decode: Mape,
+    /// The leave-one-model-out fits: each model left out and the calibration fitted
+    /// without it (`None` when the other rows could not be fitted). Printed so a large
+    /// held-out error can be traced to its fit.
+    pub held_out_fits: Vec<(String, Option<Calibration>)>,
 }
 
 impl GroupScore {
@@ -253,6 +257,15 @@ impl Validation {
             report,
             prefill: Mape::of(mine.iter().filter(|s| s.phase == Phase::Prefill)),
             decode: Mape::of(mine.iter().filter(|s| s.phase == Phase::Decode)),
+            held_out_fits: if models.len() > 1 {
+                models
+                    .iter()
+                    .map(|m| m.to_string())
+                    .zip(per_model)
+                    .collect()
+            } else {
+                Vec::new()
+            },
         });
     }
 }
