@@ -95,6 +95,14 @@ pub struct Prediction {
 }
 
 impl Calibration {
+    /// The rated roofline: whole bandwidth and compute, no overhead. Every real run is at
+    /// least this slow.
+    pub const RATED: Calibration = Calibration {
+        bandwidth_fraction: 1.0,
+        compute_fraction: 1.0,
+        overhead_s: 0.0,
+    };
+
     /// The device's own fractions and no overhead: the roofline as it stands.
     pub fn of_device(device: &Device) -> Calibration {
         Calibration {
@@ -342,12 +350,7 @@ fn calibrate_within(
         })
         .collect();
     // The rated roofline bounds every phase from below.
-    let rated = Calibration {
-        bandwidth_fraction: 1.0,
-        compute_fraction: 1.0,
-        overhead_s: 0.0,
-    }
-    .point();
+    let rated = Calibration::RATED.point();
     let faster: Vec<(usize, String, f64)> = obs
         .iter()
         .zip(&rows)

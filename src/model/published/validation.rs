@@ -192,11 +192,7 @@ impl Validation {
             return;
         };
         let fitted = report.calibration();
-        let rated = Calibration {
-            bandwidth_fraction: 1.0,
-            compute_fraction: 1.0,
-            overhead_s: 0.0,
-        };
+        let rated = Calibration::RATED;
         let mut models: Vec<&str> = members
             .iter()
             .map(|&i| runs[i].row.model_hf_id.as_str())
