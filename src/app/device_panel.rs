@@ -30,8 +30,6 @@ pub fn DevicePanel() -> impl IntoView {
     let derived = expect_context::<Derived>();
     let messages = RwSignal::new(Vec::<String>::new());
     let loaded = RwSignal::new(None::<String>);
-    // Whether the device in use was chosen measured by default for a rated pick.
-    let measured_by_default = RwSignal::new(false);
 
     let on_text = Callback::new(move |(name, text): (String, String)| {
         let import = if looks_like_json(&text) {
@@ -137,7 +135,6 @@ pub fn DevicePanel() -> impl IntoView {
                                 let names: Vec<&str> = list.iter().map(|d| d.name()).collect();
                                 default_variant(&names, i)
                             });
-                            measured_by_default.set(target != i);
                             inputs.select_device(target);
                         }
                     }
@@ -228,10 +225,8 @@ pub fn DevicePanel() -> impl IntoView {
                 let measured = names.get(index).is_some_and(|n| is_measured(n));
                 (!others.is_empty()).then(|| view! {
                     <p class="hint" data-testid="device-variants">
-                        {if measured && measured_by_default.get() {
+                        {if measured {
                             "Measured, the default where published runs exist: calibrated from them (per-step overhead included). Also here: "
-                        } else if measured {
-                            "Measured: calibrated from published runs (per-step overhead included). Also here: "
                         } else {
                             "Rated numbers (the pure roofline). Published runs calibrated this device: "
                         }}
@@ -244,7 +239,7 @@ pub fn DevicePanel() -> impl IntoView {
                             };
                             view! {
                                 <button type="button" data-testid="device-variant" title=title
-                                    on:click=move |_| { measured_by_default.set(false); inputs.select_device(i) }>
+                                    on:click=move |_| inputs.select_device(i)>
                                     {text}
                                 </button>" "
                             }
