@@ -888,7 +888,7 @@ export const tests = [
       assert(chosen === "Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)", `chosen: ${chosen}`);
       assert((await app.text("device-variants")).startsWith("Measured"), "the measured device does not say so");
       const overhead = await app.text("device-step-overhead");
-      assert(/ms per step \(calibrated\)/.test(overhead), `overhead: ${overhead}`);
+      assert(/µs per layer per step \(\d+\.\d+ ms a step at 32 layers, \d+\.\d+ ms at 80\), calibrated/.test(overhead), `overhead: ${overhead}`);
       // The user's own measurements (the calibration panel's example) join as a group.
       await app.testId("calib-example").click();
       await app.testId("calib-report").waitFor({ timeout: 20000 });

@@ -58,13 +58,13 @@ fn main() {
     for g in &v.groups {
         let counts = g.phases() >= MIN_GROUP_PHASES;
         println!(
-            "{} · {} ({} models; b = {:.3}, c = {:.3}, overhead {:.2} ms{})",
+            "{} · {} ({} models; b = {:.3}, c = {:.3}, overhead {:.1} µs per layer{})",
             g.device.name(),
             g.runtime,
             g.models,
             g.report.bandwidth_fraction,
             g.report.compute_fraction,
-            g.report.overhead_s * 1e3,
+            g.report.layer_overhead_s * 1e6,
             if counts {
                 ""
             } else {
@@ -76,10 +76,10 @@ fn main() {
         for (model, fit) in &g.held_out_fits {
             match fit {
                 Some(c) => println!(
-                    "        without {model}: b = {:.3}, c = {:.3}, overhead {:.2} ms",
+                    "        without {model}: b = {:.3}, c = {:.3}, overhead {:.1} µs per layer",
                     c.bandwidth_fraction,
                     c.compute_fraction,
-                    c.overhead_s * 1e3
+                    c.layer_overhead_s * 1e6
                 ),
                 None => println!("        without {model}: no fit"),
             }

@@ -40,7 +40,8 @@ fn architectures() -> Vec<(&'static str, Architecture)> {
     ]
 }
 
-/// Presets, one with fractions below 1 and one with a calibrated per-step overhead.
+/// Presets, one with fractions below 1, one with a calibrated per-layer overhead, and one with
+/// both a constant and a per-layer overhead (a device file may give both).
 fn devices() -> Vec<Device> {
     let presets = device_presets();
     let first = presets[0].clone();
@@ -50,12 +51,17 @@ fn devices() -> Vec<Device> {
         .unwrap()
         .with_compute_fraction(0.45)
         .unwrap();
+    let both = last
+        .with_step_overhead_ms(3.5)
+        .unwrap()
+        .with_layer_overhead_ms(0.02)
+        .unwrap();
     let calibrated = last
         .with_bandwidth_fraction(0.8)
         .unwrap()
-        .with_step_overhead_ms(3.5)
+        .with_layer_overhead_ms(0.1)
         .unwrap();
-    vec![first, last, derated, calibrated]
+    vec![first, last, derated, both, calibrated]
 }
 
 fn precisions() -> Vec<Precision> {
@@ -146,8 +152,12 @@ fn overhead_is_one_step_for_the_prefill_and_one_per_generated_token() {
         );
         assert_eq!(d.decode.total_s, d.decode.operators_s + d.decode.overhead_s);
     }
+    // 0.1 ms per layer: 32 layers pay 3.2 ms a step, 80 layers 8 ms.
     let calibrated = devices().pop().unwrap();
-    assert_eq!(calibrated.step_overhead_s(), 3.5e-3);
+    assert!(close(calibrated.step_overhead_s(32), 3.2e-3));
+    assert!(close(calibrated.step_overhead_s(80), 8e-3));
+    let both = devices()[3].clone();
+    assert!(close(both.step_overhead_s(40), 3.5e-3 + 40.0 * 0.02e-3));
 }
 
 fn value(phase: &PhaseDerivation, label: &str) -> f64 {

@@ -106,6 +106,7 @@ fn spec() -> DeviceSpec {
         memory_kind: None,
         usable_memory_gb: None,
         step_overhead_ms: 0.0,
+        layer_overhead_ms: 0.0,
     }
 }
 
@@ -127,7 +128,7 @@ fn device_accepts_a_plain_spec_and_resolves_units() {
 
 #[test]
 fn device_refuses_bad_fields_naming_them() {
-    let cases: [(DeviceEdit, &str); 11] = [
+    let cases: [(DeviceEdit, &str); 12] = [
         (|s| s.name = "  ".into(), "name: must not be empty"),
         (
             |s| s.memory_gb = f64::NAN,
@@ -168,6 +169,10 @@ fn device_refuses_bad_fields_naming_them() {
         (
             |s| s.step_overhead_ms = f64::NAN,
             "step_overhead_ms: expected 0 to 1000 ms, found NaN",
+        ),
+        (
+            |s| s.layer_overhead_ms = 11.0,
+            "layer_overhead_ms: expected 0 to 10 ms per layer, found 11",
         ),
     ];
     for (edit, message) in cases {
@@ -284,7 +289,7 @@ fn json_import_names_the_device_and_the_field() {
             "device 1: bandwith_gbps: unknown field (expected one of name, memory_gb, \
              bandwidth_gbps, fp32_tflops, fp16_tflops, bf16_tflops, fp8_tflops, int8_tops, \
              int4_tops, bandwidth_fraction, compute_fraction, measured_bandwidth_fraction, \
-             source, memory_kind, usable_memory_gb, step_overhead_ms)",
+             source, memory_kind, usable_memory_gb, step_overhead_ms, layer_overhead_ms)",
         ),
         (format!("[{GOOD}, 3]"), "device 2: expected a device object"),
         ("[]".to_string(), "no devices in the file"),
@@ -341,7 +346,7 @@ fn csv_import_names_the_file_the_line_and_the_column() {
             format!("{HEADER},memory\n"),
             "devices.csv line 1, column \"memory\": unknown column (expected one of name, memory_gb, bandwidth_gbps, \
              fp32_tflops, fp16_tflops, bf16_tflops, fp8_tflops, int8_tops, int4_tops, \
-             bandwidth_fraction, compute_fraction, measured_bandwidth_fraction, source, memory_kind, usable_memory_gb, step_overhead_ms)",
+             bandwidth_fraction, compute_fraction, measured_bandwidth_fraction, source, memory_kind, usable_memory_gb, step_overhead_ms, layer_overhead_ms)",
         ),
         (
             format!("{HEADER},name\n"),

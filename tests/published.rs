@@ -264,7 +264,7 @@ mod validation {
         let truth = Calibration {
             bandwidth_fraction: 0.6,
             compute_fraction: 0.45,
-            overhead_s: 0.002,
+            layer_overhead_s: 0.0001,
         };
         let models = [
             "Qwen/Qwen3-0.6B",
@@ -286,7 +286,11 @@ mod validation {
             "{:?}",
             g.report
         );
-        assert!((g.report.overhead_s - 0.002).abs() < 2e-4, "{:?}", g.report);
+        assert!(
+            (g.report.layer_overhead_s - 0.0001).abs() < 1e-5,
+            "{:?}",
+            g.report
+        );
         for m in [g.decode, g.prefill] {
             assert!(m.calibrated < 0.5, "{m:?}");
             assert!(m.held_out.unwrap() < 1.0, "{m:?}");
@@ -309,12 +313,16 @@ mod validation {
             device.name(),
             "Jetson Orin Nano Super 8GB · llama.cpp · CUDA (measured)"
         );
-        assert!((device.step_overhead_s() - g.report.overhead_s).abs() < 1e-12);
+        assert_eq!(
+            device.spec().layer_overhead_ms,
+            g.report.layer_overhead_s * 1e3
+        );
+        assert!((device.step_overhead_s(28) - 28.0 * g.report.layer_overhead_s).abs() < 1e-12);
         // A run twice as fast as the rated roofline allows.
         let fast = Calibration {
             bandwidth_fraction: 1.0,
             compute_fraction: 1.0,
-            overhead_s: 0.0,
+            layer_overhead_s: 0.0,
         };
         let mut odd = synthetic(models[0], 1, 128, fast, 99);
         let t = odd.measurement.decode_s().unwrap() / 2.0;
@@ -408,9 +416,8 @@ fn the_page_offers_thirty_rated_devices_and_the_measured_ones_once_each() {
     assert!(rated.len() >= 30, "{} rated devices", rated.len());
     for d in &rated {
         assert!(!d.spec().source.is_empty(), "{} has no source", d.name());
-        assert_eq!(
-            d.step_overhead_s(),
-            0.0,
+        assert!(
+            !d.has_overhead(),
             "{}: a rated device has no overhead",
             d.name()
         );

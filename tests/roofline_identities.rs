@@ -76,6 +76,7 @@ fn device(fp16_tflops: f64, bandwidth_gbps: f64) -> Device {
         memory_kind: None,
         usable_memory_gb: None,
         step_overhead_ms: 0.0,
+        layer_overhead_ms: 0.0,
     })
     .unwrap()
 }
@@ -526,6 +527,7 @@ fn random_device(rng: &mut SmallRng) -> Device {
         memory_kind: None,
         usable_memory_gb: None,
         step_overhead_ms: 0.0,
+        layer_overhead_ms: 0.0,
     })
     .unwrap()
 }

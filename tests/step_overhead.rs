@@ -1,5 +1,7 @@
 //! The per-step overhead of a calibrated device (issue 16): latency = roofline + one overhead
-//! per forward step, the prefill being one step and each generated token one more.
+//! per forward step, the prefill being one step and each generated token one more. A step's
+//! overhead is a constant part (a device file may give one) plus a part per layer of the
+//! model (what calibration fits).
 
 use roofscale::model::device::{device_presets, Device};
 use roofscale::model::hf_config::{import_hf_config, reference_presets};
@@ -28,7 +30,8 @@ fn overhead_adds_one_step_to_the_prefill_and_one_per_generated_token() {
     let (_, json) = reference_presets()[0];
     let arch = import_hf_config(json).unwrap().arch;
     let rated = nano();
-    assert_eq!(rated.step_overhead_s(), 0.0, "rated devices have none");
+    assert!(!rated.has_overhead(), "rated devices have none");
+    assert_eq!(rated.step_overhead_s(arch.spec().layers), 0.0);
     let slow = rated.with_step_overhead_ms(3.5).unwrap();
     for (prompt, generated) in [(512, 0), (1, 128), (1024, 16), (1, 1)] {
         let w = workload(prompt, generated);
@@ -39,6 +42,29 @@ fn overhead_adds_one_step_to_the_prefill_and_one_per_generated_token() {
         assert!((b.total_s - b.prefill_s - b.decode_s).abs() < 1e-12);
         // Memory does not depend on time.
         assert_eq!(a.weights_bytes, b.weights_bytes);
+    }
+}
+
+#[test]
+fn a_per_layer_overhead_grows_with_the_depth() {
+    let (_, json) = reference_presets()[0];
+    let arch = import_hf_config(json).unwrap().arch;
+    let rated = nano();
+    let per_layer = rated.with_layer_overhead_ms(0.1).unwrap();
+    assert!(per_layer.has_overhead());
+    let w = workload(256, 32);
+    for layers in [4, 24, 80] {
+        let mut spec = arch.spec().clone();
+        spec.layers = layers;
+        let deep = roofscale::model::arch::Architecture::new(spec).unwrap();
+        let a = evaluate(&deep, &rated, Precision::default(), &w);
+        let b = evaluate(&deep, &per_layer, Precision::default(), &w);
+        let step = layers as f64 * 1e-4;
+        assert!((b.prefill_s - a.prefill_s - step).abs() < 1e-12, "{layers}");
+        assert!(
+            (b.decode_s - a.decode_s - 32.0 * step).abs() < 1e-12,
+            "{layers}"
+        );
     }
 }
 
@@ -75,4 +101,39 @@ fn a_budget_pays_the_overhead_before_the_roofline_gets_its_share() {
     let hopeless = rated.with_step_overhead_ms(30.0).unwrap();
     let h = normalised_budgets(&hopeless, Precision::default(), &w, &c);
     assert_eq!(h.bytes_per_token, Some(0.0));
+}
+
+/// A per-layer overhead o_L is each layer's cost on top of its bytes: the decode depth limit
+/// l* = M̄_d / (bytes per layer + o_L·β), so a model at l* layers spends the budget exactly.
+#[test]
+fn a_per_layer_overhead_shortens_the_depth_limit_by_its_bytes_equivalent() {
+    use roofscale::model::search::{Constraints, Objective};
+    use roofscale::model::theory::{depth_limits, normalised_budgets};
+    let w = workload(1024, 16);
+    let c = Constraints::default()
+        .with_budget(Objective::Decode, Some(0.4))
+        .unwrap()
+        .with_budget(Objective::Prefill, Some(0.5))
+        .unwrap();
+    let rated = nano();
+    let per_layer = rated.with_layer_overhead_ms(0.05).unwrap();
+    let p = Precision::default();
+    let a = normalised_budgets(&rated, p, &w, &c);
+    let b = normalised_budgets(&per_layer, p, &w, &c);
+    // The budget itself is untouched: the overhead depends on the depth.
+    assert_eq!(a.bytes_per_token, b.bytes_per_token);
+    assert_eq!(a.flops_per_prompt_token, b.flops_per_prompt_token);
+    assert!((b.layer_bytes - 0.05e-3 * rated.bandwidth()).abs() < 1e-6);
+    let (d, gqa, r, rho) = (2048.0, 4.0, 3.0, 1.0);
+    let la = depth_limits(&a, d, gqa, r, rho, p, &w);
+    let lb = depth_limits(&b, d, gqa, r, rho, p, &w);
+    // Bytes per layer from the rated limit: M̄_d / l*.
+    let per_layer_bytes = a.bytes_per_token.unwrap() / la.decode.unwrap();
+    let want = a.bytes_per_token.unwrap() / (per_layer_bytes + b.layer_bytes);
+    assert!((lb.decode.unwrap() - want).abs() < 1e-9 * want);
+    assert!(lb.decode.unwrap() < la.decode.unwrap());
+    let per_layer_flops = a.flops_per_prompt_token.unwrap() / la.prefill.unwrap();
+    let want = a.flops_per_prompt_token.unwrap() / (per_layer_flops + b.layer_flops);
+    assert!((lb.prefill.unwrap() - want).abs() < 1e-9 * want);
+    assert_eq!(la.memory, lb.memory);
 }

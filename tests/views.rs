@@ -639,7 +639,7 @@ fn calibration_chart_puts_both_predictions_against_the_measurement_in_ms() {
     let report = CalibrationReport {
         bandwidth_fraction: 0.5,
         compute_fraction: 0.5,
-        overhead_s: 0.0,
+        layer_overhead_s: 0.0,
         fitted: Fitted {
             bandwidth_fraction: true,
             compute_fraction: true,

@@ -1,6 +1,6 @@
 //! Calibration of the selected device from measured latencies (issue: roofline numbers far
 //! from what people measure): upload measurements, fit the achievable fractions of bandwidth
-//! and compute and a per-step overhead, compare before and after, add the calibrated device.
+//! and compute and an overhead per layer and step, compare before and after, add the calibrated device.
 //! llama-bench and Ollama output join the measurements (see [`super::bench_paste`]).
 
 use std::sync::Arc;
@@ -161,7 +161,7 @@ pub fn CalibrationPanel() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="calib-h">
             <h2 id="calib-h">"Calibrate from measurements"</h2>
-            <p class="hint">"Fit the selected device's achievable bandwidth and compute fractions and a per-step overhead to latencies you measured."</p>
+            <p class="hint">"Fit the selected device's achievable bandwidth and compute fractions and an overhead per layer and forward step to latencies you measured."</p>
             <FileDrop label="Measurements CSV" accept=".csv,text/csv" test_id="calib-file" on_text=on_text on_error=on_error />
             <button type="button" data-testid="calib-example" on:click=load_example>"Illustrative Orin Nano example"</button>
             " "
@@ -174,7 +174,7 @@ pub fn CalibrationPanel() -> impl IntoView {
                     <table class="facts">
                         <tr><td>"Bandwidth fraction"</td><td data-testid="calib-bandwidth">{format::fixed(r.bandwidth_fraction, 3)}</td></tr>
                         <tr><td>"Compute fraction"</td><td data-testid="calib-compute">{format::fixed(r.compute_fraction, 3)}</td></tr>
-                        <tr><td>"Overhead per step"</td><td data-testid="calib-overhead">{format::seconds(r.overhead_s)}</td></tr>
+                        <tr title="Added to every forward step for each layer of the model: runtimes launch kernels layer by layer, so a fit on one model size carries to another."><td>"Overhead per layer per step"</td><td data-testid="calib-overhead">{format::seconds(r.layer_overhead_s)}</td></tr>
                         <tr><td>"MAPE before → after"</td><td data-testid="calib-mape">{format!("{:.1} % → {:.1} %", r.mape_before, r.mape_after)}</td></tr>
                     </table>
                     <details>
@@ -199,7 +199,7 @@ pub fn CalibrationPanel() -> impl IntoView {
                     <button type="button" class="primary" data-testid="calib-add" on:click=add_device>"Use the calibrated device"</button>
                     " "
                     <button type="button" on:click=export>"Export JSON"</button>
-                    <p class="hint">"The calibrated device keeps its fractions and the per-step overhead: every latency on the page (search, frontiers, theory, design) then includes the overhead, once for the prefill and once per generated token."</p>
+                    <p class="hint">"The calibrated device keeps its fractions and the per-layer overhead: every latency on the page (search, frontiers, theory, design) then includes it, for each layer of the design, once for the prefill and once per generated token."</p>
                 </div>
             })}
             {move || result.with(|r| r.is_some()).then(|| view! {

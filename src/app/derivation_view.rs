@@ -212,7 +212,7 @@ pub fn DerivationView(design: Signal<Option<DerivationInputs>>) -> impl IntoView
                 "KV cache; activations). It takes max(F ÷ π, M ÷ β): π is the device's peak for the "
                 "format it runs in times the compute fraction, β the rated bandwidth times the "
                 "bandwidth fraction. A step's time is the sum over operators (× the layers each runs "
-                "in), plus the per-step overhead; decode sums its steps exactly (method.md §3)."
+                "in), plus the per-step overhead (layers × the device's overhead per layer); decode sums its steps exactly (method.md §3)."
             </p>
             <div class="derivation-controls">
                 {choose}

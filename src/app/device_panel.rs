@@ -185,13 +185,23 @@ pub fn DevicePanel() -> impl IntoView {
                         <tr><td>"FP16 peak (used)"</td><td>{format!("{} FLOP/s", format::si(d.peak_flops(NumFormat::Fp16)))}</td></tr>
                         <tr><td>"INT8 peak (used)"</td><td>{format!("{} OP/s", format::si(d.peak_flops(NumFormat::Int8)))}</td></tr>
                         <tr><td>"Ridge point FP16"</td><td>{format!("{:.0} FLOP/B", d.ridge_point(NumFormat::Fp16))}</td></tr>
-                        <tr title="Time added to every forward step (kernel launches, sampling): once for the prefill, once per generated token. Rated devices have none; calibration fits it.">
+                        <tr title="Time added to every forward step (kernel launches, synchronisation, sampling): once for the prefill, once per generated token. Runtimes launch kernels layer by layer, so calibration fits it per layer: a deeper model pays more. Rated devices have none.">
                             <td>"Per-step overhead"</td>
-                            <td data-testid="device-step-overhead">{if d.step_overhead_s() > 0.0 {
-                                format!("{:.2} ms per step (calibrated)", d.step_overhead_s() * 1e3)
-                            } else {
-                                "none (pure roofline)".to_string()
-                            }}</td></tr>
+                            <td data-testid="device-step-overhead">{
+                                let (constant_ms, layer_ms) = (s.step_overhead_ms, s.layer_overhead_ms);
+                                let per_layer = format!(
+                                    "{} per layer per step ({} a step at 32 layers, {} at 80)",
+                                    format::seconds(layer_ms * 1e-3),
+                                    format::seconds(d.step_overhead_s(32)),
+                                    format::seconds(d.step_overhead_s(80)),
+                                );
+                                match (constant_ms > 0.0, layer_ms > 0.0) {
+                                    (false, false) => "none (pure roofline)".to_string(),
+                                    (false, true) => format!("{per_layer}, calibrated"),
+                                    (true, false) => format!("{} per step", format::seconds(constant_ms * 1e-3)),
+                                    (true, true) => format!("{} per step + {per_layer}", format::seconds(constant_ms * 1e-3)),
+                                }
+                            }</td></tr>
                     </table>
                     {measured.map(|m| view! {
                         <label class="check">
@@ -226,7 +236,7 @@ pub fn DevicePanel() -> impl IntoView {
                 (!others.is_empty()).then(|| view! {
                     <p class="hint" data-testid="device-variants">
                         {if measured {
-                            "Measured, the default where published runs exist: calibrated from them (per-step overhead included). Also here: "
+                            "Measured, the default where published runs exist: calibrated from them (their overhead per layer and step included). Also here: "
                         } else {
                             "Rated numbers (the pure roofline). Published runs calibrated this device: "
                         }}

@@ -242,7 +242,7 @@ pub fn ValidationPanel() -> impl IntoView {
                                     <thead>
                                         <tr><th scope="col" rowspan="2">"device"</th><th scope="col" rowspan="2">"runtime"</th><th scope="col" rowspan="2">"models"</th>
                                             <th scope="col" colspan="4">"decode"</th><th scope="col" colspan="4">"prefill"</th>
-                                            <th scope="col" rowspan="2">"fitted b · c · overhead"</th></tr>
+                                            <th scope="col" rowspan="2" title="bandwidth fraction · compute fraction · overhead per layer and forward step">"fitted b · c · overhead per layer"</th></tr>
                                         <tr><th scope="col">"n"</th><th scope="col">"rated"</th><th scope="col">"calibrated"</th><th scope="col">"held out"</th>
                                             <th scope="col">"n"</th><th scope="col">"rated"</th><th scope="col">"calibrated"</th><th scope="col">"held out"</th></tr>
                                     </thead>
@@ -251,7 +251,7 @@ pub fn ValidationPanel() -> impl IntoView {
                                             <tr>
                                                 <td>{g.device.name().to_string()}</td><td>{g.runtime.clone()}</td><td>{g.models}</td>
                                                 {mape_cells(&g.decode)}{mape_cells(&g.prefill)}
-                                                <td>{format!("{:.2} · {:.2} · {}", g.report.bandwidth_fraction, g.report.compute_fraction, format::seconds(g.report.overhead_s))}</td>
+                                                <td>{format!("{:.2} · {:.2} · {}", g.report.bandwidth_fraction, g.report.compute_fraction, format::seconds(g.report.layer_overhead_s))}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>

@@ -59,6 +59,12 @@ pub struct DeviceSpec {
     /// files when 0, so devices saved before read and write the same.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub step_overhead_ms: f64,
+    /// Time added to every forward step for each layer of the model, ms: what calibration
+    /// fits, because a runtime launches its kernels layer by layer, so an 80-layer model pays
+    /// about 2.5 times a 32-layer one's (method.md, "per-step overhead"). 0 for rated numbers;
+    /// left out of files when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub layer_overhead_ms: f64,
 }
 
 fn is_zero(v: &f64) -> bool {
@@ -67,6 +73,8 @@ fn is_zero(v: &f64) -> bool {
 
 /// Largest per-step overhead accepted, ms: far above any runtime's launch cost.
 pub const MAX_STEP_OVERHEAD_MS: f64 = 1000.0;
+/// Largest per-layer overhead accepted, ms: a hundred times the launches of a layer.
+pub const MAX_LAYER_OVERHEAD_MS: f64 = 10.0;
 
 /// What the device's memory is shared with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,7 +112,7 @@ fn one() -> f64 {
 }
 
 /// Field names, in file order (JSON keys and CSV columns).
-pub const DEVICE_FIELDS: [&str; 16] = [
+pub const DEVICE_FIELDS: [&str; 17] = [
     "name",
     "memory_gb",
     "bandwidth_gbps",
@@ -121,6 +129,7 @@ pub const DEVICE_FIELDS: [&str; 16] = [
     "memory_kind",
     "usable_memory_gb",
     "step_overhead_ms",
+    "layer_overhead_ms",
 ];
 
 /// Largest memory (GB), bandwidth (GB/s) and peak (TFLOPS/TOPS) accepted: far beyond any
@@ -230,6 +239,13 @@ impl Device {
                 format!("expected 0 to {MAX_STEP_OVERHEAD_MS} ms, found {o}"),
             ));
         }
+        let l = spec.layer_overhead_ms;
+        if !(l.is_finite() && (0.0..=MAX_LAYER_OVERHEAD_MS).contains(&l)) {
+            return Err(err(
+                "layer_overhead_ms",
+                format!("expected 0 to {MAX_LAYER_OVERHEAD_MS} ms per layer, found {l}"),
+            ));
+        }
         let Some(fp16) = spec.fp16_tflops.or(spec.fp32_tflops) else {
             return Err(err(
                 "fp16_tflops",
@@ -309,14 +325,27 @@ impl Device {
         })
     }
 
-    /// Seconds added to every forward step (one prefill pass, each decode step); 0 for a
-    /// rated device.
+    /// Seconds added to every forward step (one prefill pass, each decode step) of a model
+    /// with `layers` layers: the constant part plus the per-layer part; 0 for a rated device.
     #[inline]
-    pub fn step_overhead_s(&self) -> f64 {
-        self.spec.step_overhead_ms * 1e-3
+    pub fn step_overhead_s(&self, layers: u32) -> f64 {
+        (self.spec.step_overhead_ms + layers as f64 * self.spec.layer_overhead_ms) * 1e-3
     }
 
-    /// The same device with another per-step overhead, ms (calibration).
+    /// Whether any overhead is added to a forward step (a calibrated device).
+    pub fn has_overhead(&self) -> bool {
+        self.spec.step_overhead_ms > 0.0 || self.spec.layer_overhead_ms > 0.0
+    }
+
+    /// The same device with another per-layer overhead, ms per layer per step (calibration).
+    pub fn with_layer_overhead_ms(&self, ms: f64) -> Result<Device, DeviceError> {
+        Device::new(DeviceSpec {
+            layer_overhead_ms: ms,
+            ..self.spec.clone()
+        })
+    }
+
+    /// The same device with another per-step overhead, ms.
     pub fn with_step_overhead_ms(&self, ms: f64) -> Result<Device, DeviceError> {
         Device::new(DeviceSpec {
             step_overhead_ms: ms,
@@ -401,6 +430,7 @@ fn preset(
         memory_kind,
         usable_memory_gb: None,
         step_overhead_ms: 0.0,
+        layer_overhead_ms: 0.0,
     })
     .expect("preset devices are valid")
 }
@@ -666,6 +696,7 @@ fn spec_from(fields: &impl Fields) -> Result<DeviceSpec, FieldError> {
         },
         usable_memory_gb: num("usable_memory_gb")?,
         step_overhead_ms: num("step_overhead_ms")?.unwrap_or(0.0),
+        layer_overhead_ms: num("layer_overhead_ms")?.unwrap_or(0.0),
     })
 }
 

@@ -61,6 +61,11 @@ pub struct NormalisedBudgets {
     /// η = M̄_d/M_budget.
     pub eta: Option<f64>,
     pub regime: Option<Regime>,
+    /// A calibrated device's per-layer overhead in the units of F̄_p (o_L·π/(B·S_in)) and
+    /// of M̄_d (o_L·β): each layer costs this much on top of its FLOPs and bytes, so the
+    /// depth limits divide by the sum. 0 for a rated device.
+    pub layer_flops: f64,
+    pub layer_bytes: f64,
 }
 
 /// F̄_p, M̄_d and η of the prefill and decode budgets of `constraints` on `device`, with the
@@ -74,9 +79,11 @@ pub fn normalised_budgets(
     let pi = device.peak_flops(precision.matmul_format());
     let prompt = workload.batch() as f64 * workload.prompt_tokens() as f64;
     let out = workload.generated_tokens() as f64;
-    // A calibrated device's per-step overhead is spent before the roofline's share of a
-    // budget: one step for the prefill, one per generated token (0 for rated devices).
-    let o = device.step_overhead_s();
+    // A calibrated device's constant per-step overhead is spent before the roofline's share
+    // of a budget: one step for the prefill, one per generated token (0 for rated devices).
+    // Its per-layer overhead grows with depth, so it joins each layer's cost instead.
+    let o = device.step_overhead_s(0);
+    let o_layer = device.spec().layer_overhead_ms * 1e-3;
     let flops_per_prompt_token = constraints
         .budget(Objective::Prefill)
         .map(|t| (t - o).max(0.0) * pi / prompt);
@@ -94,6 +101,12 @@ pub fn normalised_budgets(
         memory_bytes,
         eta,
         regime: eta.map(Regime::of),
+        layer_flops: if prompt > 0.0 {
+            o_layer * pi / prompt
+        } else {
+            0.0
+        },
+        layer_bytes: o_layer * device.bandwidth(),
     }
 }
 
@@ -211,10 +224,13 @@ pub fn depth_limits(
     let d2 = hidden * hidden;
     let bw = precision.weights.nominal_bytes();
     DepthLimits {
-        prefill: budgets.flops_per_prompt_token.map(|f| f / (xi.flops * d2)),
-        decode: budgets
-            .bytes_per_token
-            .map(|m| m / (xi.weights_effective(gqa, hidden, precision, workload) * d2 * bw)),
+        prefill: budgets
+            .flops_per_prompt_token
+            .map(|f| f / (xi.flops * d2 + budgets.layer_flops)),
+        decode: budgets.bytes_per_token.map(|m| {
+            m / (xi.weights_effective(gqa, hidden, precision, workload) * d2 * bw
+                + budgets.layer_bytes)
+        }),
         memory: budgets.memory_bytes / (xi.stored * d2 * bw),
     }
 }

@@ -1,6 +1,8 @@
-//! The three-parameter fit: bandwidth fraction b, compute fraction c, per-step overhead o.
+//! The three-parameter fit: bandwidth fraction b, compute fraction c, overhead o per layer and
+//! step.
 //!
-//! A measured phase of n steps is predicted as T(b, c) + n·o, T from [`PhaseTable`]. The loss is
+//! A measured phase of n steps of an L-layer model is predicted as T(b, c) + n·L·o, T from
+//! [`PhaseTable`]; an [`Observation`]'s `steps` is n·L. The loss is
 //! the Huber loss (δ = 0.1, about 10 %) of log residuals ln(predicted/measured), summed: scale
 //! free, so a 2 s decode and a 20 ms prefill weigh alike, and quadratic for the few-per-cent
 //! scatter of real timings while a bad row pulls only linearly. It is the law fit's loss, from
@@ -36,7 +38,7 @@ const LOSS: Loss = Loss::Huber(HUBER_DELTA);
 #[derive(Clone, Debug)]
 pub(crate) struct Observation {
     pub table: PhaseTable,
-    /// Forward steps: 1 for a prefill, S_out for a decode.
+    /// Layer-steps the overhead is paid for: L for a prefill, S_out·L for a decode.
     pub steps: f64,
     pub measured_s: f64,
 }

@@ -7,9 +7,12 @@
 //! [`MEASUREMENTS_TEMPLATE_CSV`]). [`calibrate`] fits three numbers:
 //!
 //! * b, the achievable fraction of rated bandwidth, and c, of rated compute, both in (0, 1];
-//! * o ≥ 0, seconds added to each forward step (the prefill is one step, decode S_out steps).
+//! * o ≥ 0, seconds added to each forward step per layer of the model (the prefill is one
+//!   step, decode S_out steps): runtimes launch kernels layer by layer, so an 80-layer model
+//!   pays 2.5 times a 32-layer one's overhead, and a fit on one model size carries to another
+//!   (a constant per-step overhead did not: issue 16's leave-one-model-out errors).
 //!
-//! so that a phase of n steps takes Σ_ops max(F/(π·c), M/(β·b)) + n·o. How the fit works and
+//! so that a phase of n steps of a model of L layers takes Σ_ops max(F/(π·c), M/(β·b)) + n·L·o. How the fit works and
 //! why is in `fit.rs`; how the roofline is tabulated once per measurement, in `timing.rs`.
 //! [`calibrated_device`] makes a device with the fitted fractions, and [`CalibrationRecord`]
 //! keeps it together with the measurements and the fit, as JSON.
@@ -20,7 +23,8 @@
 //! };
 //! use roofscale::model::device::device_presets;
 //!
-//! // Illustrative data: the roofline at b = 0.58, c = 0.57, o = 2 ms, not real measurements.
+//! // Illustrative data: the roofline at b = 0.58, c = 0.57, o = 0.1 ms per layer, not real
+//! // measurements.
 //! let table = parse_measurements_csv("orin-nano-measurements.csv", EXAMPLE_MEASUREMENTS_CSV)
 //!     .unwrap();
 //! let nano = device_presets()
@@ -55,7 +59,7 @@ pub use import::{
 pub use measurements::{Measurement, MeasurementError, MeasurementSpec, MAX_TIME_S, MIN_TIME_S};
 pub use report::{CalibrationReport, CalibrationWarning, Fitted, Param, RowFit};
 
-use crate::model::device::{Device, DeviceSpec, MAX_STEP_OVERHEAD_MS};
+use crate::model::device::{Device, DeviceSpec, MAX_LAYER_OVERHEAD_MS};
 use crate::model::fit::TerminationReason;
 use crate::model::roofline::Phase;
 use fit::{Free, Observation, Point};
@@ -84,7 +88,8 @@ pub const CONFOUNDED_CORRELATION: f64 = 0.995;
 pub struct Calibration {
     pub bandwidth_fraction: f64,
     pub compute_fraction: f64,
-    pub overhead_s: f64,
+    /// Seconds per layer per forward step.
+    pub layer_overhead_s: f64,
 }
 
 /// Predicted times of a measured run, seconds; `None` where the run measured no such phase.
@@ -100,21 +105,23 @@ impl Calibration {
     pub const RATED: Calibration = Calibration {
         bandwidth_fraction: 1.0,
         compute_fraction: 1.0,
-        overhead_s: 0.0,
+        layer_overhead_s: 0.0,
     };
 
-    /// The device's own fractions and no overhead: the roofline as it stands.
+    /// The device's own fractions and per-layer overhead. A constant per-step overhead (a
+    /// device file may give one) is not part of the fit and is left out.
     pub fn of_device(device: &Device) -> Calibration {
         Calibration {
             bandwidth_fraction: device.spec().bandwidth_fraction,
             compute_fraction: device.spec().compute_fraction,
-            overhead_s: device.step_overhead_s(),
+            layer_overhead_s: device.spec().layer_overhead_ms * 1e-3,
         }
     }
 
     /// Times of the phases `m` measured, on `device`'s rated numbers with these fractions
-    /// (the device's own fractions are ignored) plus the overhead per step. With
-    /// [`Calibration::of_device`] they equal [`crate::model::roofline::evaluate`].
+    /// (the device's own fractions are ignored) plus the overhead per layer and step. With
+    /// [`Calibration::of_device`] they equal [`crate::model::roofline::evaluate`] on a device
+    /// without a constant per-step overhead.
     pub fn predict(&self, device: &Device, m: &Measurement) -> Prediction {
         let mut out = Prediction {
             prefill_s: None,
@@ -135,7 +142,7 @@ impl Calibration {
         Point {
             bandwidth: self.bandwidth_fraction,
             compute: self.compute_fraction,
-            overhead_s: self.overhead_s,
+            overhead_s: self.layer_overhead_s,
         }
     }
 }
@@ -169,10 +176,12 @@ fn observations(device: &Device, measurements: &[Measurement]) -> (Vec<Observati
     let (mut obs, mut meta) = (Vec::new(), Vec::new());
     for m in measurements {
         let (arch, precision, workload) = (m.arch(), m.precision(), m.workload());
+        // The overhead is paid per layer of every step.
+        let layers = arch.spec().layers as f64;
         if let Some(t) = m.prefill_s() {
             obs.push(Observation {
                 table: PhaseTable::prefill(arch, &rated, precision, workload),
-                steps: 1.0,
+                steps: layers,
                 measured_s: t,
             });
             meta.push(Meta {
@@ -184,7 +193,7 @@ fn observations(device: &Device, measurements: &[Measurement]) -> (Vec<Observati
         if let Some(t) = m.decode_s() {
             obs.push(Observation {
                 table: PhaseTable::decode(arch, &rated, precision, workload),
-                steps: workload.generated_tokens() as f64,
+                steps: workload.generated_tokens() as f64 * layers,
                 measured_s: t,
             });
             meta.push(Meta {
@@ -211,7 +220,24 @@ fn mape(rows: &[RowFit], after: bool) -> f64 {
     sum / rows.len() as f64
 }
 
-/// Fits the bandwidth fraction, the compute fraction and the per-step overhead of `device` to
+/// Whether the fitted overhead is told apart from the bandwidth fraction: not when their
+/// estimates are confounded, nor when the fraction sits at 1 with an overhead above 0 (a flat
+/// valley whose grid tie-break chose the largest fraction: the overhead then took what the
+/// fraction could have explained).
+fn overhead_separated(obs: &[Observation], free: fit::Free, point: Point) -> bool {
+    if point.overhead_s <= 0.0 {
+        return true;
+    }
+    // At the bound to within the solver's reach of it.
+    if point.bandwidth >= 1.0 - 1e-3 {
+        return false;
+    }
+    !fit::correlations(obs, free, point)
+        .iter()
+        .any(|&(i, j, c)| (i, j) == (0, 2) && c.abs() > CONFOUNDED_CORRELATION)
+}
+
+/// Fits the bandwidth fraction, the compute fraction and the per-layer overhead of `device` to
 /// the measured times, starting from its rated numbers (its own fractions serve as "before"
 /// and as the value of a fraction the data cannot determine).
 ///
@@ -239,6 +265,30 @@ fn calibrate_within(
     let n = obs.len();
     let mut warnings = Vec::new();
     let mut undetermined = [false; 2];
+    let mut unseparated = false;
+    // Shares at the device's own fractions too: a fit may move a fraction until its operators
+    // dominate (decode-only rows "explained" by a compute fraction of 0.02), but data that do
+    // not depend on it where the device stands cannot determine it.
+    let (memory_before, compute_before) = fit::shares(
+        &obs,
+        Point {
+            overhead_s: 0.0,
+            ..before
+        },
+    );
+    for (i, share, param, kept) in [
+        (0, memory_before, Param::BandwidthFraction, before.bandwidth),
+        (1, compute_before, Param::ComputeFraction, before.compute),
+    ] {
+        if share < MIN_SHARE {
+            undetermined[i] = true;
+            warnings.push(CalibrationWarning::NotDetermined {
+                param,
+                largest_share: share,
+                kept,
+            });
+        }
+    }
     let (point, termination, free, wanted) = loop {
         let wanted = Free {
             bandwidth: !undetermined[0],
@@ -261,7 +311,13 @@ fn calibrate_within(
                 free.bandwidth = false;
             }
         }
-        let (point, termination) = fit::fit(&obs, free, before, max_iterations);
+        let (mut point, mut termination) = fit::fit(&obs, free, before, max_iterations);
+        if free.overhead && free.bandwidth && !overhead_separated(&obs, free, point) {
+            // Keep the overhead and let the fraction explain the times (see the warning).
+            free.overhead = false;
+            (point, termination) = fit::fit(&obs, free, before, max_iterations);
+            unseparated = true;
+        }
         let (memory, compute) = fit::shares(&obs, point);
         let mut again = false;
         if free.bandwidth && memory < MIN_SHARE {
@@ -292,13 +348,21 @@ fn calibrate_within(
             Param::BandwidthFraction,
         ),
         (wanted.compute && !free.compute, Param::ComputeFraction),
-        (wanted.overhead && !free.overhead, Param::Overhead),
+        (
+            wanted.overhead && !free.overhead && !unseparated,
+            Param::Overhead,
+        ),
     ]
     .into_iter()
     .filter_map(|(k, p)| k.then_some(p))
     .collect();
     if !kept.is_empty() {
         warnings.insert(0, CalibrationWarning::FewMeasurements { phases: n, kept });
+    }
+    if unseparated {
+        warnings.push(CalibrationWarning::OverheadNotSeparated {
+            kept_s: before.overhead_s,
+        });
     }
     for (on, value, param) in [
         (free.bandwidth, point.bandwidth, Param::BandwidthFraction),
@@ -375,7 +439,7 @@ fn calibrate_within(
     Ok(CalibrationReport {
         bandwidth_fraction: point.bandwidth,
         compute_fraction: point.compute,
-        overhead_s: point.overhead_s,
+        layer_overhead_s: point.overhead_s,
         fitted: Fitted {
             bandwidth_fraction: free.bandwidth,
             compute_fraction: free.compute,
@@ -421,7 +485,7 @@ fn usable_fraction(f: f64, fallback: f64) -> f64 {
 }
 
 /// A new device: `device`'s rated numbers with the fitted fractions, named `name` (empty:
-/// `<device> (calibrated)`), its source recording the calibration. The fitted per-step
+/// `<device> (calibrated)`), its source recording the calibration. The fitted per-layer
 /// overhead is part of the device: every latency the page shows then includes it.
 pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str) -> Device {
     let name = match name.trim() {
@@ -434,7 +498,7 @@ pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str
     let phases = report.rows.len();
     let source = format!(
         "Calibrated from {phases} measured time{} (lines {}): bandwidth fraction {:.3} ({}), \
-         compute fraction {:.3} ({}), per-step overhead {:.3} ms ({}); \
+         compute fraction {:.3} ({}), overhead {:.4} ms per layer per step ({}); \
          MAPE {:.1} % before, {:.1} % after. Rated numbers: {}",
         if phases == 1 { "" } else { "s" },
         line_ranges(&report.rows),
@@ -442,7 +506,7 @@ pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str
         fitted(report.fitted.bandwidth_fraction),
         report.compute_fraction,
         fitted(report.fitted.compute_fraction),
-        report.overhead_s * 1e3,
+        report.layer_overhead_s * 1e3,
         fitted(report.fitted.overhead),
         report.mape_before,
         report.mape_after,
@@ -452,7 +516,9 @@ pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str
         name,
         bandwidth_fraction: usable_fraction(report.bandwidth_fraction, spec.bandwidth_fraction),
         compute_fraction: usable_fraction(report.compute_fraction, spec.compute_fraction),
-        step_overhead_ms: (report.overhead_s * 1e3).clamp(0.0, MAX_STEP_OVERHEAD_MS),
+        // The fit has no constant part: a recalibrated device drops any it had.
+        step_overhead_ms: 0.0,
+        layer_overhead_ms: (report.layer_overhead_s * 1e3).clamp(0.0, MAX_LAYER_OVERHEAD_MS),
         source,
         ..spec.clone()
     })

@@ -21,7 +21,7 @@ impl Param {
         match self {
             Param::BandwidthFraction => "bandwidth fraction",
             Param::ComputeFraction => "compute fraction",
-            Param::Overhead => "per-step overhead",
+            Param::Overhead => "per-layer overhead",
         }
     }
 }
@@ -92,6 +92,11 @@ pub enum CalibrationWarning {
         second: Param,
         correlation: f64,
     },
+    /// The measurements cannot tell the per-layer overhead from the bandwidth fraction (one
+    /// model size: both scale every decode step alike), so the overhead kept the device's
+    /// value, `kept_s` per layer, and the fraction alone explains the times. A fit that put
+    /// the time into overhead would not carry to another model size.
+    OverheadNotSeparated { kept_s: f64 },
     /// The roofline cannot follow these measurements even after calibration.
     Inconsistent { mape_after: f64 },
     /// The solver stopped before converging (at its iteration limit).
@@ -159,6 +164,14 @@ impl fmt::Display for CalibrationWarning {
                 "the {first} and the {second} cannot be told apart well (correlation \
                  {correlation:.3}); add measurements of other models or lengths"
             ),
+            CalibrationWarning::OverheadNotSeparated { kept_s } => write!(
+                f,
+                "these measurements cannot tell the per-layer overhead from the bandwidth \
+                 fraction (one model size, or sizes that vary together), so the overhead was \
+                 kept at {:.3} ms per layer and the bandwidth fraction alone explains the times; \
+                 add runs of a model of another size to fit both",
+                kept_s * 1e3
+            ),
             CalibrationWarning::Inconsistent { mape_after } => write!(
                 f,
                 "after calibration the predictions are still off by {mape_after:.1} % on average: \
@@ -192,9 +205,12 @@ impl fmt::Display for CalibrationWarning {
 pub struct CalibrationReport {
     pub bandwidth_fraction: f64,
     pub compute_fraction: f64,
-    /// Seconds added to every forward step (one for the prefill, S_out for decode): kernel
-    /// launches, sampling, framework time. The roofline has no such term.
-    pub overhead_s: f64,
+    /// Seconds added to every forward step for each layer of the model (one step for the
+    /// prefill, S_out for decode): kernel launches, synchronisation, framework time, which a
+    /// runtime pays layer by layer. The roofline has no such term. 0 in records written
+    /// when the fit had a per-step overhead instead (their device keeps it).
+    #[serde(default)]
+    pub layer_overhead_s: f64,
     pub fitted: Fitted,
     pub rows: Vec<RowFit>,
     /// Mean absolute percentage error of the phases, before and after.
@@ -212,7 +228,7 @@ impl CalibrationReport {
         super::Calibration {
             bandwidth_fraction: self.bandwidth_fraction,
             compute_fraction: self.compute_fraction,
-            overhead_s: self.overhead_s,
+            layer_overhead_s: self.layer_overhead_s,
         }
     }
 }

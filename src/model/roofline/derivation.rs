@@ -371,7 +371,7 @@ pub fn derive(
     workload: &Workload,
 ) -> Derivation {
     let cx = Ctx::new(arch, device, precision, workload);
-    let overhead = device.step_overhead_s();
+    let overhead = device.step_overhead_s(arch.spec().layers);
     let spec = device.spec();
 
     let mut device_lines = vec![line(
@@ -422,12 +422,25 @@ pub fn derive(
             Unit::FlopsPerSecond,
         ));
     }
+    let (constant_ms, per_layer_ms) = (spec.step_overhead_ms, spec.layer_overhead_ms);
+    let layers = arch.spec().layers;
     device_lines.push(line(
         "Per-step overhead",
-        if overhead > 0.0 {
-            "calibrated: added to every forward step (the prefill pass, each decode step)"
+        if !device.has_overhead() {
+            "0 for rated numbers (the pure roofline)".to_string()
+        } else if constant_ms == 0.0 {
+            format!(
+                "calibrated: {layers} layers × {} per layer, added to every forward step (the \
+                 prefill pass, each decode step)",
+                secs(per_layer_ms * 1e-3)
+            )
         } else {
-            "0 for rated numbers (the pure roofline)"
+            format!(
+                "{} + {layers} layers × {} per layer, added to every forward step (the \
+                 prefill pass, each decode step)",
+                secs(constant_ms * 1e-3),
+                secs(per_layer_ms * 1e-3)
+            )
         },
         overhead,
         Unit::Seconds,

@@ -310,7 +310,7 @@ pub fn evaluate(
     for_each_op(&cx, Step::prefill(&cx), &mut prefill);
     // One forward pass over the prompt, then one per generated token, each with the device's
     // per-step overhead (0 for rated devices: the pure roofline).
-    let overhead = device.step_overhead_s();
+    let overhead = device.step_overhead_s(arch.spec().layers);
     let prefill_s = prefill.total + overhead;
     let mut decode = DecodeSum {
         cx: &cx,
