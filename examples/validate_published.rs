@@ -8,7 +8,7 @@
 //! Run: `cargo run --release --example validate_published`.
 
 use roofscale::model::published::{
-    parse_published_csv, published_devices, published_runs, validate, Mape, MIN_GROUP_PHASES,
+    parse_published_csv, published_runs, validate, validation_devices, Mape, MIN_GROUP_PHASES,
     PUBLISHED_CSV, PUBLISHED_FILE,
 };
 use roofscale::model::roofline::Phase;
@@ -41,7 +41,7 @@ fn cell(m: &Mape, target: f64, counted: bool) -> String {
 
 fn main() {
     let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV).expect("the shipped set reads");
-    let devices = published_devices();
+    let devices = validation_devices();
     let (runs, left_out) = published_runs(&rows.good, &devices);
     let v = validate(&runs);
     println!(
@@ -58,8 +58,13 @@ fn main() {
     for g in &v.groups {
         let counts = g.phases() >= MIN_GROUP_PHASES;
         println!(
-            "{} · {} ({} models; b = {:.3}, c = {:.3}, overhead {:.1} µs per layer{})",
+            "{}{} · {} ({} models; b = {:.3}, c = {:.3}, overhead {:.1} µs per layer{})",
             g.device.name(),
+            if g.device.is_bandwidth_only() {
+                " [bandwidth only: no compute peak published, decode rows only]"
+            } else {
+                ""
+            },
             g.runtime,
             g.models,
             g.report.bandwidth_fraction,

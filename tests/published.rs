@@ -513,3 +513,59 @@ fn your_measurements_join_the_validation_as_their_own_group() {
     assert!(d.calibrated < 0.1 && d.held_out.unwrap() < 1.0, "{d:?}");
     assert_eq!(v.overall_where(Phase::Decode, |_| false).phases, 0);
 }
+
+/// Devices without a published compute peak (Apple M3/M4, phone NPUs) still bound decode by
+/// bandwidth: their decode rows are scored, their prefill rows left out with the reason, and
+/// they are never offered as a device to design for, rated or measured.
+#[test]
+fn bandwidth_only_devices_score_decode_and_are_never_offered() {
+    use roofscale::model::published::{
+        bandwidth_only_devices, page_devices, parse_published_csv, published_runs,
+        validation_devices, PUBLISHED_CSV, PUBLISHED_FILE,
+    };
+    let only = bandwidth_only_devices();
+    let names: Vec<&str> = only.iter().map(|d| d.name()).collect();
+    assert!(names.contains(&"Apple M3 Max (128GB)"), "{names:?}");
+    assert!(only.iter().all(|d| d.is_bandwidth_only()));
+    let offered = page_devices();
+    for d in &only {
+        assert!(
+            !offered.iter().any(|o| o.name().starts_with(d.name())),
+            "{} is offered",
+            d.name()
+        );
+    }
+    let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV)
+        .unwrap()
+        .good;
+    let (runs, left_out) = published_runs(&rows, &validation_devices());
+    let m3: Vec<_> = runs
+        .iter()
+        .filter(|r| r.device.name() == "Apple M3 Max (128GB)")
+        .collect();
+    assert_eq!(m3.len(), 6, "the six tg rows of the M3 Max");
+    for r in &m3 {
+        assert!(r.measurement.prefill_s().is_none());
+        assert!(r.measurement.decode_s().is_some());
+        // Compute is unlimited: the rated decode is the memory time alone, a lower bound.
+        let rated =
+            roofscale::model::calibrate::Calibration::RATED.predict(&r.device, &r.measurement);
+        let t = rated.decode_s.unwrap();
+        assert!(
+            t > 0.0 && t < r.measurement.decode_s().unwrap(),
+            "line {}",
+            r.row.line
+        );
+    }
+    // Its pp rows are left out by line and column, with the reason.
+    let pp = left_out
+        .iter()
+        .find(|i| i.line == 176)
+        .expect("line 176 (M3 Max pp512) left out");
+    assert_eq!(pp.column.as_deref(), Some("device_spec"));
+    assert!(
+        pp.message.contains("no published compute peak"),
+        "{}",
+        pp.message
+    );
+}

@@ -13,7 +13,7 @@ use super::format;
 use super::search_state::yield_to_browser;
 use crate::model::csv_reader::RowIssue;
 use crate::model::published::{
-    group_keys, parse_published_csv, published_devices, published_runs, user_runs, Mape,
+    group_keys, parse_published_csv, published_runs, user_runs, validation_devices, Mape,
     PublishedRun, Validation, MIN_GROUP_PHASES, PUBLISHED_CSV, PUBLISHED_FILE, USER_RUNTIME,
 };
 use crate::model::roofline::Phase;
@@ -100,7 +100,7 @@ pub fn ValidationPanel() -> impl IntoView {
                 Ok(r) => r.good,
                 Err(_) => Vec::new(),
             };
-            let (runs, left_out) = published_runs(&rows, &published_devices());
+            let (runs, left_out) = published_runs(&rows, &validation_devices());
             let (runs, left_out) = (Arc::new(runs), Arc::new(left_out));
             let keys = group_keys(&runs);
             let mut v = Validation {
@@ -249,7 +249,7 @@ pub fn ValidationPanel() -> impl IntoView {
                                     <tbody>
                                         {v.groups.iter().map(|g| view! {
                                             <tr>
-                                                <td>{g.device.name().to_string()}</td><td>{g.runtime.clone()}</td><td>{g.models}</td>
+                                                <td>{g.device.name().to_string()}{g.device.is_bandwidth_only().then(|| view! { <span class="hint" title="No compute peak is published for this device: its decode rows are predicted from bandwidth alone, its prefill rows are left out, and it is not offered as a measured device."> " (bandwidth only)"</span> })}</td><td>{g.runtime.clone()}</td><td>{g.models}</td>
                                                 {mape_cells(&g.decode)}{mape_cells(&g.prefill)}
                                                 <td>{format!("{:.2} · {:.2} · {}", g.report.bandwidth_fraction, g.report.compute_fraction, format::seconds(g.report.layer_overhead_s))}</td>
                                             </tr>

@@ -705,6 +705,51 @@ fn device_from(fields: &impl Fields) -> Result<Device, FieldError> {
     Device::new(spec).map_err(|e| (e.field.to_string(), e.problem))
 }
 
+/// How the source of a [`DeviceRead::BandwidthOnly`] device begins.
+pub const BANDWIDTH_ONLY_NOTE: &str = "NO COMPUTE PEAK PUBLISHED: a bound from bandwidth alone \
+     (compute taken as unlimited), for decode only.";
+
+/// Which rows a CSV import turns into devices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DeviceRead {
+    /// Every valid row (a row needs a compute peak).
+    Rated,
+    /// Only the rows without any compute peak, with compute taken as unlimited
+    /// ([`MAX_DEVICE_VALUE`]) so that each operator's time is its memory time: a lower bound
+    /// on decode, which moves the weights once a step, and no bound at all on the prefill.
+    BandwidthOnly,
+}
+
+fn device_read(fields: &impl Fields, read: DeviceRead) -> Result<Device, FieldError> {
+    match read {
+        DeviceRead::Rated => device_from(fields),
+        DeviceRead::BandwidthOnly => {
+            let mut spec = spec_from(fields)?;
+            if spec.fp16_tflops.is_some() || spec.fp32_tflops.is_some() {
+                return Err(("fp16_tflops".into(), "has a compute peak".into()));
+            }
+            spec.fp16_tflops = Some(MAX_DEVICE_VALUE);
+            spec.source = format!("{BANDWIDTH_ONLY_NOTE} {}", spec.source);
+            Device::new(spec).map_err(|e| (e.field.to_string(), e.problem))
+        }
+    }
+}
+
+impl Device {
+    /// A device read by [`import_bandwidth_only_devices_csv`]: its compute peak is a
+    /// placeholder, so only its memory-bound (decode) times mean anything.
+    pub fn is_bandwidth_only(&self) -> bool {
+        self.spec.source.starts_with(BANDWIDTH_ONLY_NOTE)
+    }
+}
+
+/// The rows of a devices CSV that give no compute peak (refused by [`import_devices_csv`]),
+/// as bandwidth-only devices ([`Device::is_bandwidth_only`]) for predicting decode; every
+/// other row is skipped.
+pub fn import_bandwidth_only_devices_csv(file_name: &str, text: &str) -> Vec<Device> {
+    import_devices_csv_as(file_name, text, DeviceRead::BandwidthOnly).devices
+}
+
 /// `what`: "field" (JSON) or "column" (CSV).
 fn unknown_problem(what: &str) -> String {
     format!(
@@ -821,6 +866,10 @@ pub const DEVICE_NOTE_COLUMNS: [&str; 2] = ["source_url", "notes"];
 /// columns are refused, as unknown JSON fields are: a misspelt optional column would
 /// otherwise be dropped silently. [`DEVICE_NOTE_COLUMNS`] are read past.
 pub fn import_devices_csv(file_name: &str, text: &str) -> DeviceImport {
+    import_devices_csv_as(file_name, text, DeviceRead::Rated)
+}
+
+fn import_devices_csv_as(file_name: &str, text: &str, read: DeviceRead) -> DeviceImport {
     let at = |line: Option<usize>, field: Option<String>, problem: String| DeviceImportError {
         file_name: Some(file_name.to_string()),
         place: line.map_or(ImportPlace::File, ImportPlace::Line),
@@ -877,10 +926,13 @@ pub fn import_devices_csv(file_name: &str, text: &str) -> DeviceImport {
         None => field,
     };
     let rows = reader.rows(|row| {
-        device_from(&CsvFields {
-            columns: &columns,
-            row,
-        })
+        device_read(
+            &CsvFields {
+                columns: &columns,
+                row,
+            },
+            read,
+        )
         .map_err(|(field, problem)| csv_reader::RowIssue {
             line: row.line,
             column: Some(column_of(field)),

@@ -18,8 +18,8 @@ pub use presets::{
     page_device_groups, page_devices, rated_name, MEASURED_DEVICES_JSON, MEASURED_SUFFIX,
 };
 pub use runs::{
-    published_devices, published_runs, user_runs, PublishedRun, PUBLISHED_DEVICES_CSV,
-    PUBLISHED_DEVICES_FILE, USER_RUNTIME,
+    bandwidth_only_devices, published_devices, published_runs, user_runs, validation_devices,
+    PublishedRun, PUBLISHED_DEVICES_CSV, PUBLISHED_DEVICES_FILE, USER_RUNTIME,
 };
 pub use validation::{
     group_keys, validate, GroupScore, Mape, PhaseScore, Validation, MIN_GROUP_PHASES,

@@ -6,7 +6,9 @@ use super::models::published_model;
 use super::rows::PublishedRow;
 use crate::model::calibrate::{Measurement, MeasurementSpec};
 use crate::model::csv_reader::RowIssue;
-use crate::model::device::{import_devices_csv, Device, DeviceImportError, ImportPlace};
+use crate::model::device::{
+    import_bandwidth_only_devices_csv, import_devices_csv, Device, DeviceImportError, ImportPlace,
+};
 use crate::model::precision::Precision;
 use crate::model::weight_format::MatmulPath;
 use crate::model::workload::{OperatorSet, WorkloadSpec};
@@ -16,9 +18,26 @@ use std::cell::OnceCell;
 pub const PUBLISHED_DEVICES_CSV: &str = include_str!("../../../public/data/devices.csv");
 pub const PUBLISHED_DEVICES_FILE: &str = "data/devices.csv";
 
-/// The devices of `public/data/devices.csv` (every row is valid: `tests/published.rs`).
+/// The devices of `public/data/devices.csv` that have a compute peak (the others:
+/// [`bandwidth_only_devices`]).
 pub fn published_devices() -> Vec<Device> {
     import_devices_csv(PUBLISHED_DEVICES_FILE, PUBLISHED_DEVICES_CSV).devices
+}
+
+/// The rows of `public/data/devices.csv` without a published compute peak (Apple M3/M4 and
+/// phone GPUs, NPUs), as bandwidth-only devices: their decode rows can still be predicted
+/// and validated (decode moves the weights once a step: bandwidth bounds it), their prefill
+/// rows cannot. Never offered as devices to design for.
+pub fn bandwidth_only_devices() -> Vec<Device> {
+    import_bandwidth_only_devices_csv(PUBLISHED_DEVICES_FILE, PUBLISHED_DEVICES_CSV)
+}
+
+/// Every device the published rows are predicted on: the rated ones, then the
+/// bandwidth-only ones.
+pub fn validation_devices() -> Vec<Device> {
+    let mut all = published_devices();
+    all.extend(bandwidth_only_devices());
+    all
 }
 
 /// A published row ready for the roofline.
@@ -148,12 +167,13 @@ fn run(
     };
     let mut assumed = Vec::new();
     let precision = precision(row, &mut assumed)?;
+    let bandwidth_only = device.is_bandwidth_only();
     // A prefill speed needs its prompt length; a decode speed its token count. llama-bench's
     // tg runs start from an empty context: one token of prompt is the closest the workload
     // can say (as for pasted llama-bench output). A decode rate with no lengths at all is
     // taken as one step from a one-token context: the cache read it leaves out is small
     // beside the weights for short chats, and the row says it was assumed.
-    let prefill_s = row.prefill_s();
+    let mut prefill_s = row.prefill_s();
     let mut gen_tokens = row.gen_tokens;
     let decode_s = match (
         row.decode_s(),
@@ -173,6 +193,26 @@ fn run(
         }
         _ => None,
     };
+    if bandwidth_only {
+        if decode_s.is_none() {
+            return Err(issue(
+                row,
+                "device_spec",
+                format!(
+                    "\"{}\" has no published compute peak: only a decode speed can be \
+                     predicted (from bandwidth alone), and this row has none",
+                    row.device_spec
+                ),
+            ));
+        }
+        if prefill_s.take().is_some() {
+            assumed.push(
+                "no compute peak published for this device: its decode predicted from \
+                 bandwidth alone, its prefill left out"
+                    .to_string(),
+            );
+        }
+    }
     if prefill_s.is_none() && decode_s.is_none() {
         let column = if row.prefill_tok_s.is_some() {
             "prompt_tokens"
