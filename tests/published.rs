@@ -450,9 +450,28 @@ fn picking_a_device_defaults_to_its_measured_variant_where_one_exists() {
     assert_eq!(device_variants(&names, mlc), vec![rated, llama]);
     // A measured pick stays; so does a rated device nobody measured.
     assert_eq!(default_variant(&names, mlc), mlc);
+    let nx = at("Jetson Orin NX 16GB");
+    assert_eq!(default_variant(&names, nx), nx);
+    assert!(device_variants(&names, nx).is_empty());
+    // The paper's AGX Orin has published llama.cpp runs: picking it uses them.
     let agx = at("Jetson AGX Orin 64GB");
-    assert_eq!(default_variant(&names, agx), agx);
-    assert!(device_variants(&names, agx).is_empty());
+    let agx_llama = at("Jetson AGX Orin 64GB · llama.cpp · CUDA (measured)");
+    assert_eq!(default_variant(&names, agx), agx_llama);
+    // The Orin Nano Super: MLC first (its rows come first in the set), llama.cpp and Ollama
+    // one click away.
+    let nano = at("Jetson Orin Nano Super 8GB");
+    let variants: Vec<&str> = device_variants(&names, nano)
+        .into_iter()
+        .map(|i| names[i])
+        .collect();
+    assert_eq!(
+        variants,
+        [
+            "Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)",
+            "Jetson Orin Nano Super 8GB · llama.cpp · CUDA (measured)",
+            "Jetson Orin Nano Super 8GB · Ollama · CUDA (measured)"
+        ]
+    );
     assert_eq!(rated_name(names[mlc]), "RTX 4090");
     assert_eq!(rated_name("RTX 4090 · x"), "RTX 4090 · x");
     // Every measured device in the list has its rated device there too.

@@ -1,6 +1,7 @@
 //! Architectures of the published set's models: the `config.json` of each `model_hf_id`,
 //! shipped in `public/data/models/` (file name = the id with `/` as `--`) or, for
-//! `meta-llama/Llama-3.2-1B`, the reference preset of the same checkpoint.
+//! `meta-llama/Llama-3.2-1B`, the reference preset of the same checkpoint (and, for an
+//! instruction-tuned fine-tune, its base model's config: the same architecture).
 
 use crate::model::hf_config::{import_hf_config, reference_presets, ImportedModel};
 
@@ -144,11 +145,28 @@ pub const MODEL_CONFIGS: &[(&str, &str)] = &[
 ];
 
 /// Ids whose config is a reference preset of `public/presets/models/` (by its display name).
-const PRESET_IDS: [(&str, &str); 1] = [("meta-llama/Llama-3.2-1B", "Llama-3.2-1B")];
+/// An instruction-tuned checkpoint is a fine-tune of its base model with the same config, so
+/// the base model's preset describes it.
+const PRESET_IDS: [(&str, &str); 3] = [
+    ("meta-llama/Llama-3.2-1B", "Llama-3.2-1B"),
+    ("Qwen/Qwen2.5-0.5B-Instruct", "Qwen2.5-0.5B"),
+    ("HuggingFaceTB/SmolLM2-360M-Instruct", "SmolLM2-360M"),
+];
+
+/// Ids described by another id's shipped config: instruction-tuned fine-tunes of a base model
+/// with the same architecture.
+const SAME_CONFIG_AS: [(&str, &str); 1] = [(
+    "HuggingFaceTB/SmolLM2-135M-Instruct",
+    "HuggingFaceTB/SmolLM2-135M",
+)];
 
 /// The architecture of `hf_id`: `None` when the set ships no config for it, `Err` with the
 /// importer's message when its config cannot be modelled.
 pub fn published_model(hf_id: &str) -> Option<Result<ImportedModel, String>> {
+    let hf_id = SAME_CONFIG_AS
+        .iter()
+        .find(|(id, _)| *id == hf_id)
+        .map_or(hf_id, |(_, base)| *base);
     let text = MODEL_CONFIGS
         .iter()
         .find(|(id, _)| *id == hf_id)
