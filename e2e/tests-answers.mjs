@@ -463,3 +463,57 @@ answerTests.push({
     await app.testId("frontier-chart").screenshot({ path: join(shots, "deploy-frontier-formats.png") });
   },
 });
+
+// Issue 16, as a new user would try it: the Orin Nano Super with llama.cpp, Q4_K_M, 512 prompt
+// and 128 generated tokens, a 25 ms per-token budget. The frontier, the best design and
+// Qwen2.5-0.5B's latency use the measured device, and the validation view says how close
+// such predictions came on published runs.
+answerTests.push({
+  name: "Orin Nano Super · llama.cpp, Q4_K_M, 512/128, 25 ms per token: every figure uses the measured device (issue 16's journey)",
+  async run({ app, page, shots }) {
+    await app.open();
+    await searchDone(app);
+    const measured = "Jetson Orin Nano Super 8GB · llama.cpp · CUDA (measured)";
+    await chooseDevice(app, measured);
+    await app.testId("precision-weights").selectOption("q4_k_m");
+    await setField(app, "workload-prompt", "512");
+    await setField(app, "workload-generated", "128");
+    await setField(app, "search-budget", "25 ms/token");
+    await searchDone(app);
+    const chosen = await app.testId("device-select").evaluate((el) => el.options[el.selectedIndex].textContent);
+    assert(chosen === measured, `device in use: ${chosen}`);
+    // The device panel names the calibration: its source, and an overhead per layer.
+    assert((await app.text("device-step-overhead")).includes("per layer per step"), await app.text("device-step-overhead"));
+    assert((await app.text("budget-meaning")).startsWith("In use: 25 ms per generated token"), await app.text("budget-meaning"));
+    await page.waitForFunction((m) => (document.querySelector('[data-testid="frontier-chart-canvas"]')?.getAttribute("aria-label") || "").includes(m), measured, { timeout: 30000 });
+    const best = await app.text("best-under-budget");
+    assert(best.includes("25 ms per generated token"), `best: ${best}`);
+    // Qwen2.5-0.5B (the reference model) on the measured device, then on its rated numbers:
+    // b = 0.52 of the rated bandwidth and an overhead per layer make decode about twice as slow.
+    const seconds = (t) => parseFloat(t) * (t.endsWith(" ms") ? 1e-3 : t.endsWith(" µs") ? 1e-6 : 1);
+    const onMeasured = seconds(await app.text("latency-decode"));
+    await app.testId("frontier-pin-Qwen2.5-0.5B").click();
+    await app.testId("design-compare").waitFor({ timeout: 15000 });
+    const details = app.testId("derivation");
+    await details.locator("summary").click();
+    await app.testId("derivation-decode-total").waitFor({ timeout: 15000 });
+    const deviceLines = await app.text("derivation-device");
+    assert(/bandwidth fraction 0\.5[12]/.test(deviceLines) && deviceLines.includes("24 layers ×"), `derivation device lines: ${deviceLines}`);
+    await details.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, "journey-orin-nano-llama.png"), fullPage: false });
+    await app.testId("device-variant").filter({ hasText: "(rated)" }).click();
+    await app.settled(50);
+    const onRated = seconds(await app.text("latency-decode"));
+    assert(onMeasured > 1.5 * onRated, `decode: measured ${onMeasured} s, rated ${onRated} s`);
+    // The validation view scores this device and runtime on its published runs.
+    await chooseDevice(app, measured);
+    await app.testId("validation-open").click();
+    await page.waitForFunction(() => (document.querySelector('[data-testid="validation-progress"]')?.textContent || "").includes("groups;"), null, { timeout: 60000 });
+    const row = await page.evaluate(() => {
+      const r = [...document.querySelectorAll('[data-testid="validation-groups"] tbody tr')]
+        .find((r) => r.cells[0].textContent.startsWith("Jetson Orin Nano Super 8GB") && r.cells[1].textContent.startsWith("llama.cpp"));
+      return r && [...r.cells].map((c) => c.textContent.trim());
+    });
+    assert(row && /^\d+\.\d %$/.test(row[6]), `validation row: ${JSON.stringify(row)}`);
+  },
+});
