@@ -914,6 +914,12 @@ export const tests = [
       await app.testId("validation-phase").selectOption("prefill");
       await page.waitForFunction(() => (document.querySelector('[data-testid="validation-chart-canvas"]')?.getAttribute("aria-label") || "").includes("prefill"), null, { timeout: 20000 });
       assert((await app.text("validation-above-bound")).length > 0, "no word on runs above the roofline");
+      // The published anomalies (the A100 SXM's F16 prefill, 6–11× slower than its Q4_K_M) are
+      // left out of their group's fit and named by line.
+      const setAside = await app.text("validation-set-aside");
+      assert(setAside.includes("left out of their group's fit"), `set aside: ${setAside}`);
+      const setAsideRows = await app.testId("validation-set-aside").locator("xpath=following-sibling::ul[1]/li").allTextContents();
+      assert(setAsideRows.some((t) => t.startsWith("line 124 (A100 80GB SXM")), `set-aside rows: ${setAsideRows.join(" | ")}`);
       await section.screenshot({ path: join(shots, "validation.png") });
     },
   },

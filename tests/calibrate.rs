@@ -986,3 +986,60 @@ fn one_model_size_keeps_the_overhead_and_says_why() {
     assert!(rel(r.bandwidth_fraction, 0.58) < 1e-3, "{r:?}");
     assert!(rel(r.layer_overhead_s, 1e-4) < 1e-3, "{r:?}");
 }
+
+/// A row three times slower than the rest (another power mode, a unit slip) is set aside and
+/// named by its line: the others still recover the truth exactly, and the row still counts
+/// in the error shown.
+#[test]
+fn a_row_far_off_the_others_is_set_aside_and_named() {
+    let d = nano();
+    let mut runs: Vec<Measurement> = varied_runs()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let mut spec = measured(m, &d, TRUTH, || 1.0).spec().clone();
+            spec.line = i + 2;
+            Measurement::new(spec).unwrap()
+        })
+        .collect();
+    let mut slow = runs[3].spec().clone();
+    slow.decode_s = slow.decode_s.map(|t| 3.0 * t);
+    runs[3] = Measurement::new(slow).unwrap();
+    let r = calibrate(&d, &runs).unwrap();
+    assert!(rel(r.bandwidth_fraction, 0.58) < 1e-3, "{r:?}");
+    assert!(rel(r.compute_fraction, 0.57) < 1e-3, "{r:?}");
+    assert!(rel(r.layer_overhead_s, 1e-4) < 1e-3, "{r:?}");
+    let w = r
+        .warnings
+        .iter()
+        .find_map(|w| match w {
+            CalibrationWarning::OutliersSetAside { rows } => Some(rows.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{:?}", r.warnings));
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0].0, 5);
+    assert!(w[0].1.ends_with("decode"), "{}", w[0].1);
+    assert!((w[0].2 - 3.0).abs() < 1e-3, "{}", w[0].2);
+    let shown = r
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .collect::<Vec<_>>()
+        .join(" | ");
+    assert!(
+        shown.contains("line 5 (") && shown.contains("3.0× slower"),
+        "{shown}"
+    );
+    // It still counts in the errors: predicted a third of its measured time, −66.7 %.
+    let row = r
+        .rows
+        .iter()
+        .find(|row| row.line == 5 && row.label.ends_with("decode"))
+        .unwrap();
+    assert!(
+        (row.error_after_pct + 200.0 / 3.0).abs() < 0.1,
+        "{}",
+        row.error_after_pct
+    );
+}

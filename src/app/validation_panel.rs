@@ -11,6 +11,7 @@ use super::calibration_panel::{RunsInUse, YourRuns};
 use super::chart_canvas::ChartCanvas;
 use super::format;
 use super::search_state::yield_to_browser;
+use crate::model::calibrate::CalibrationWarning;
 use crate::model::csv_reader::RowIssue;
 use crate::model::published::{
     group_keys, parse_published_csv, published_runs, user_runs, validation_devices, Mape,
@@ -196,6 +197,16 @@ pub fn ValidationPanel() -> impl IntoView {
                                 if p.phase == Phase::Prefill { "prefill" } else { "decode" },
                                 format::seconds(p.measured_s), format::seconds(p.rated_s))
                         }).collect();
+                        // Rows each group's calibration set aside (far off the others), by line.
+                        let set_aside: Vec<String> = v.groups.iter().flat_map(|g| {
+                            let group = format!("{} · {}", g.device.name(), g.runtime);
+                            g.report.warnings.iter().filter_map(move |w| match w {
+                                CalibrationWarning::OutliersSetAside { rows } => Some(rows.iter().map(|(line, label, ratio)| {
+                                    format!("line {line} ({group}: {label}): measured {ratio:.2}× what the group's other rows predict")
+                                }).collect::<Vec<_>>()),
+                                _ => None,
+                            }).flatten().collect::<Vec<_>>()
+                        }).collect();
                         view! {
                             <p class="hint" data-testid="validation-progress">{if done {
                                 let yours = s.yours.as_ref().map_or_else(String::new, |f| format!(" Your measurements ({f}, from the calibration panel) are scored as one more group."));
@@ -265,6 +276,12 @@ pub fn ValidationPanel() -> impl IntoView {
                                 }}
                             </p>
                             <ul>{above.into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}</ul>
+                            {(!set_aside.is_empty()).then(|| view! {
+                                <p class="hint" data-testid="validation-set-aside" title="A phase more than twice as slow or fast as the rest of its group predicts is left out of that group's fit (when such phases are at most a third), so one wrong row does not pull the fractions; it still counts in every error above.">
+                                    {format!("{} measured phase(s) left out of their group's fit, far off the others (still counted in the errors):", set_aside.len())}
+                                </p>
+                                <ul>{set_aside.into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}</ul>
+                            })}
                             <details>
                                 <summary>{format!("Rows the page cannot predict ({})", s.left_out.len())}</summary>
                                 <ul data-testid="validation-left-out">

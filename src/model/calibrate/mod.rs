@@ -82,6 +82,9 @@ pub const MIN_SHARE: f64 = 0.01;
 pub const INCONSISTENT_MAPE: f64 = 25.0;
 /// Correlation of two estimates above which they are called confounded.
 pub const CONFOUNDED_CORRELATION: f64 = 0.995;
+/// A measured phase more than this factor slower or faster than the others' fit predicts is
+/// set aside as an outlier (when outliers are at most a third of the phases).
+pub const OUTLIER_FACTOR: f64 = 2.0;
 
 /// The three calibrated numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -220,48 +223,17 @@ fn mape(rows: &[RowFit], after: bool) -> f64 {
     sum / rows.len() as f64
 }
 
-/// Whether the fitted overhead is told apart from the bandwidth fraction: not when their
-/// estimates are confounded, nor when the fraction sits at 1 with an overhead above 0 (a flat
-/// valley whose grid tie-break chose the largest fraction: the overhead then took what the
-/// fraction could have explained).
-fn overhead_separated(obs: &[Observation], free: fit::Free, point: Point) -> bool {
-    if point.overhead_s <= 0.0 {
-        return true;
-    }
-    // At the bound to within the solver's reach of it.
-    if point.bandwidth >= 1.0 - 1e-3 {
-        return false;
-    }
-    !fit::correlations(obs, free, point)
-        .iter()
-        .any(|&(i, j, c)| (i, j) == (0, 2) && c.abs() > CONFOUNDED_CORRELATION)
+/// A fit of `obs` and what the user should know about it.
+struct PhaseFit {
+    point: Point,
+    termination: TerminationReason,
+    free: Free,
+    warnings: Vec<CalibrationWarning>,
 }
 
-/// Fits the bandwidth fraction, the compute fraction and the per-layer overhead of `device` to
-/// the measured times, starting from its rated numbers (its own fractions serve as "before"
-/// and as the value of a fraction the data cannot determine).
-///
-/// Never fails on data it can read: a single measured time fits a single parameter, a fraction
-/// no measurement depends on keeps the device's value, and rows the roofline cannot follow
-/// still give the best fit; each case adds a [`CalibrationWarning`].
-pub fn calibrate(
-    device: &Device,
-    measurements: &[Measurement],
-) -> Result<CalibrationReport, CalibrationError> {
-    calibrate_within(device, measurements, fit::MAX_ITERATIONS)
-}
-
-/// [`calibrate`] with at most `max_iterations` refining steps per fit (tests cut it short).
-fn calibrate_within(
-    device: &Device,
-    measurements: &[Measurement],
-    max_iterations: usize,
-) -> Result<CalibrationReport, CalibrationError> {
-    let (obs, meta) = observations(device, measurements);
-    if obs.is_empty() {
-        return Err(CalibrationError::NoMeasurements);
-    }
-    let before = Calibration::of_device(device).point();
+/// Fits the parameters the phases `obs` determine, starting from `before` (which also gives
+/// the value of a parameter they do not determine).
+fn fit_phases(obs: &[Observation], before: Point, max_iterations: usize) -> PhaseFit {
     let n = obs.len();
     let mut warnings = Vec::new();
     let mut undetermined = [false; 2];
@@ -270,7 +242,7 @@ fn calibrate_within(
     // dominate (decode-only rows "explained" by a compute fraction of 0.02), but data that do
     // not depend on it where the device stands cannot determine it.
     let (memory_before, compute_before) = fit::shares(
-        &obs,
+        obs,
         Point {
             overhead_s: 0.0,
             ..before
@@ -311,14 +283,14 @@ fn calibrate_within(
                 free.bandwidth = false;
             }
         }
-        let (mut point, mut termination) = fit::fit(&obs, free, before, max_iterations);
-        if free.overhead && free.bandwidth && !overhead_separated(&obs, free, point) {
+        let (mut point, mut termination) = fit::fit(obs, free, before, max_iterations);
+        if free.overhead && free.bandwidth && !overhead_separated(obs, free, point) {
             // Keep the overhead and let the fraction explain the times (see the warning).
             free.overhead = false;
-            (point, termination) = fit::fit(&obs, free, before, max_iterations);
+            (point, termination) = fit::fit(obs, free, before, max_iterations);
             unseparated = true;
         }
-        let (memory, compute) = fit::shares(&obs, point);
+        let (memory, compute) = fit::shares(obs, point);
         let mut again = false;
         if free.bandwidth && memory < MIN_SHARE {
             undetermined[0] = true;
@@ -387,7 +359,7 @@ fn calibrate_within(
         Param::ComputeFraction,
         Param::Overhead,
     ];
-    for (i, j, correlation) in fit::correlations(&obs, free, point) {
+    for (i, j, correlation) in fit::correlations(obs, free, point) {
         if correlation.abs() > CONFOUNDED_CORRELATION {
             warnings.push(CalibrationWarning::Confounded {
                 first: params[i],
@@ -396,6 +368,86 @@ fn calibrate_within(
             });
         }
     }
+    PhaseFit {
+        point,
+        termination,
+        free,
+        warnings,
+    }
+}
+
+/// Whether the fitted overhead is told apart from the bandwidth fraction: not when their
+/// estimates are confounded, nor when the fraction sits at 1 with an overhead above 0 (a flat
+/// valley whose grid tie-break chose the largest fraction: the overhead then took what the
+/// fraction could have explained).
+fn overhead_separated(obs: &[Observation], free: fit::Free, point: Point) -> bool {
+    if point.overhead_s <= 0.0 {
+        return true;
+    }
+    // At the bound to within the solver's reach of it.
+    if point.bandwidth >= 1.0 - 1e-3 {
+        return false;
+    }
+    !fit::correlations(obs, free, point)
+        .iter()
+        .any(|&(i, j, c)| (i, j) == (0, 2) && c.abs() > CONFOUNDED_CORRELATION)
+}
+
+/// Fits the bandwidth fraction, the compute fraction and the per-layer overhead of `device` to
+/// the measured times, starting from its rated numbers (its own fractions serve as "before"
+/// and as the value of a fraction the data cannot determine).
+///
+/// Never fails on data it can read: a single measured time fits a single parameter, a fraction
+/// no measurement depends on keeps the device's value, and rows the roofline cannot follow
+/// still give the best fit; each case adds a [`CalibrationWarning`].
+pub fn calibrate(
+    device: &Device,
+    measurements: &[Measurement],
+) -> Result<CalibrationReport, CalibrationError> {
+    calibrate_within(device, measurements, fit::MAX_ITERATIONS)
+}
+
+/// [`calibrate`] with at most `max_iterations` refining steps per fit (tests cut it short).
+fn calibrate_within(
+    device: &Device,
+    measurements: &[Measurement],
+    max_iterations: usize,
+) -> Result<CalibrationReport, CalibrationError> {
+    let (obs, meta) = observations(device, measurements);
+    if obs.is_empty() {
+        return Err(CalibrationError::NoMeasurements);
+    }
+    let before = Calibration::of_device(device).point();
+    let mut fit = fit_phases(&obs, before, max_iterations);
+    // A phase off by more than OUTLIER_FACTOR either way is set aside and the rest refitted,
+    // when it is a minority: a wrong row (another power mode, a unit slip, a published
+    // anomaly) would otherwise pull every fraction. It still counts in the errors shown.
+    let off = |o: &Observation, p: Point| (o.predict(p) / o.measured_s).ln().abs();
+    let outliers: Vec<usize> = (0..obs.len())
+        .filter(|&i| off(&obs[i], fit.point) > OUTLIER_FACTOR.ln())
+        .collect();
+    if !outliers.is_empty() && outliers.len() * 3 <= obs.len() {
+        let inliers: Vec<Observation> = (0..obs.len())
+            .filter(|i| !outliers.contains(i))
+            .map(|i| obs[i].clone())
+            .collect();
+        fit = fit_phases(&inliers, before, max_iterations);
+        let rows = outliers
+            .iter()
+            .map(|&i| {
+                let ratio = obs[i].measured_s / obs[i].predict(fit.point);
+                (meta[i].line, meta[i].label.clone(), ratio)
+            })
+            .collect();
+        fit.warnings
+            .push(CalibrationWarning::OutliersSetAside { rows });
+    }
+    let PhaseFit {
+        point,
+        termination,
+        free,
+        mut warnings,
+    } = fit;
     let rows: Vec<RowFit> = obs
         .iter()
         .zip(meta)

@@ -97,6 +97,10 @@ pub enum CalibrationWarning {
     /// value, `kept_s` per layer, and the fraction alone explains the times. A fit that put
     /// the time into overhead would not carry to another model size.
     OverheadNotSeparated { kept_s: f64 },
+    /// Phases more than [`super::OUTLIER_FACTOR`] off the others' fit, set aside and the rest
+    /// refitted; each is (line, label, measured ÷ predicted by the final fit). They still
+    /// count in the errors.
+    OutliersSetAside { rows: Vec<(usize, String, f64)> },
     /// The roofline cannot follow these measurements even after calibration.
     Inconsistent { mape_after: f64 },
     /// The solver stopped before converging (at its iteration limit).
@@ -172,6 +176,25 @@ impl fmt::Display for CalibrationWarning {
                  add runs of a model of another size to fit both",
                 kept_s * 1e3
             ),
+            CalibrationWarning::OutliersSetAside { rows } => {
+                let rows: Vec<String> = rows
+                    .iter()
+                    .map(|(line, label, ratio)| {
+                        if *ratio >= 1.0 {
+                            format!("line {line} ({label}) {ratio:.1}× slower")
+                        } else {
+                            format!("line {line} ({label}) {:.1}× faster", 1.0 / ratio)
+                        }
+                    })
+                    .collect();
+                write!(
+                    f,
+                    "left out of the fit, as far off what the other rows predict: {}. Check \
+                     these rows (another device or power mode, other settings, a unit slip); \
+                     they still count in the errors shown",
+                    rows.join("; ")
+                )
+            }
             CalibrationWarning::Inconsistent { mape_after } => write!(
                 f,
                 "after calibration the predictions are still off by {mape_after:.1} % on average: \
