@@ -489,7 +489,7 @@ answerTests.push({
     const best = await app.text("best-under-budget");
     assert(best.includes("25 ms per generated token"), `best: ${best}`);
     // Qwen2.5-0.5B (the reference model) on the measured device, then on its rated numbers:
-    // b = 0.52 of the rated bandwidth and an overhead per layer make decode about twice as slow.
+    // b = 0.52 of the rated bandwidth and an overhead per layer: decode over 1.5× the rated.
     const seconds = (t) => parseFloat(t) * (t.endsWith(" ms") ? 1e-3 : t.endsWith(" µs") ? 1e-6 : 1);
     const onMeasured = seconds(await app.text("latency-decode"));
     await app.testId("frontier-pin-Qwen2.5-0.5B").click();

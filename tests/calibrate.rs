@@ -285,7 +285,7 @@ fn a_single_decode_time_fits_only_the_bandwidth_fraction() {
     );
     assert_eq!(
         r.warnings[0].to_string(),
-        "1 measured time cannot determine more than 1 parameter: kept the overhead at 0; \
+        "1 measured time cannot determine more than 1 parameter: kept the overhead at the device's value; \
          measure more models, lengths or phases"
     );
 }
@@ -1005,6 +1005,9 @@ fn a_row_far_off_the_others_is_set_aside_and_named() {
     let mut slow = runs[3].spec().clone();
     slow.decode_s = slow.decode_s.map(|t| 3.0 * t);
     runs[3] = Measurement::new(slow).unwrap();
+    let mut fast = runs[7].spec().clone();
+    fast.decode_s = fast.decode_s.map(|t| t / 4.0);
+    runs[7] = Measurement::new(fast).unwrap();
     let r = calibrate(&d, &runs).unwrap();
     assert!(rel(r.bandwidth_fraction, 0.58) < 1e-3, "{r:?}");
     assert!(rel(r.compute_fraction, 0.57) < 1e-3, "{r:?}");
@@ -1017,19 +1020,30 @@ fn a_row_far_off_the_others_is_set_aside_and_named() {
             _ => None,
         })
         .unwrap_or_else(|| panic!("{:?}", r.warnings));
-    assert_eq!(w.len(), 1);
-    assert_eq!(w[0].0, 5);
+    assert_eq!(w.len(), 2);
+    assert_eq!((w[0].0, w[1].0), (5, 9));
     assert!(w[0].1.ends_with("decode"), "{}", w[0].1);
     assert!((w[0].2 - 3.0).abs() < 1e-3, "{}", w[0].2);
-    let shown = r
-        .warnings
-        .iter()
-        .map(|w| w.to_string())
-        .collect::<Vec<_>>()
-        .join(" | ");
+    assert!((w[1].2 - 0.25).abs() < 1e-3, "{}", w[1].2);
+    let shown: Vec<String> = r.warnings.iter().map(|w| w.to_string()).collect();
+    let shown = shown.join(" | ");
     assert!(
         shown.contains("line 5 (") && shown.contains("3.0× slower"),
         "{shown}"
+    );
+    assert!(
+        shown.contains("line 9 (") && shown.contains("4.0× faster"),
+        "{shown}"
+    );
+    // The rest agree: no call of inconsistency, and the calibrated device's source names them.
+    assert!(!r
+        .warnings
+        .iter()
+        .any(|w| matches!(w, CalibrationWarning::Inconsistent { .. })));
+    let source = calibrated_device(&d, &r, "").spec().source.clone();
+    assert!(
+        source.contains("2 left out of the fit as far off the others: line 5 "),
+        "{source}"
     );
     // It still counts in the errors: predicted a third of its measured time, −66.7 %.
     let row = r
@@ -1042,4 +1056,33 @@ fn a_row_far_off_the_others_is_set_aside_and_named() {
         "{}",
         row.error_after_pct
     );
+}
+
+/// Outliers are a minority or nothing: when more than a third of the phases are far off the
+/// fit, none is set aside, and the rows are called inconsistent instead.
+#[test]
+fn a_majority_far_off_is_not_set_aside() {
+    let d = nano();
+    let runs: Vec<Measurement> = varied_runs()
+        .iter()
+        .take(4)
+        .enumerate()
+        .map(|(i, m)| {
+            let mut spec = measured(m, &d, TRUTH, || 1.0).spec().clone();
+            spec.prefill_s = None;
+            // Alternately ten times slower and ten times faster.
+            let k = if i % 2 == 0 { 10.0 } else { 0.1 };
+            spec.decode_s = spec.decode_s.map(|t| k * t);
+            Measurement::new(spec).unwrap()
+        })
+        .collect();
+    let r = calibrate(&d, &runs).unwrap();
+    assert!(!r
+        .warnings
+        .iter()
+        .any(|w| matches!(w, CalibrationWarning::OutliersSetAside { .. })));
+    assert!(r
+        .warnings
+        .iter()
+        .any(|w| matches!(w, CalibrationWarning::Inconsistent { .. })));
 }

@@ -103,8 +103,10 @@ fn a_budget_pays_the_overhead_before_the_roofline_gets_its_share() {
     assert_eq!(h.bytes_per_token, Some(0.0));
 }
 
-/// A per-layer overhead o_L is each layer's cost on top of its bytes: the decode depth limit
-/// l* = M̄_d / (bytes per layer + o_L·β), so a model at l* layers spends the budget exactly.
+/// A per-layer overhead o_L is each layer's cost on top of its bytes and FLOPs: the decode
+/// depth limit becomes l* = M̄_d / (bytes per layer + o_L·β), the prefill one
+/// F̄_p / (FLOPs per layer and prompt token + o_L·π/(B·S_in)) (method.md, "Per-step overhead");
+/// the per-layer bytes and FLOPs are read off the limits without overhead.
 #[test]
 fn a_per_layer_overhead_shortens_the_depth_limit_by_its_bytes_equivalent() {
     use roofscale::model::search::{Constraints, Objective};

@@ -54,9 +54,10 @@ pub struct DeviceSpec {
     /// headroom of [`MemoryKind`] (see [`Device::usable_memory_bytes`]).
     #[serde(default)]
     pub usable_memory_gb: Option<f64>,
-    /// Time added to every forward step (kernel launches, synchronisation, sampling), ms: 0
-    /// for rated numbers, fitted by calibration (method.md, "per-step overhead"). Left out of
-    /// files when 0, so devices saved before read and write the same.
+    /// Time added to every forward step whatever the model (sampling, synchronisation), ms: 0
+    /// for rated numbers. A device file may give it; devices calibrated before the per-layer
+    /// fit carry it (method.md, "per-step overhead"). Left out of files when 0, so devices
+    /// saved before read and write the same.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub step_overhead_ms: f64,
     /// Time added to every forward step for each layer of the model, ms: what calibration
@@ -728,7 +729,15 @@ fn device_read(fields: &impl Fields, read: DeviceRead) -> Result<Device, FieldEr
             if spec.fp16_tflops.is_some() || spec.fp32_tflops.is_some() {
                 return Err(("fp16_tflops".into(), "has a compute peak".into()));
             }
+            // Every format falls back to the FP16 peak: no real peak of another format may
+            // make an operator compute-bound.
             spec.fp16_tflops = Some(MAX_DEVICE_VALUE);
+            (
+                spec.bf16_tflops,
+                spec.fp8_tflops,
+                spec.int8_tops,
+                spec.int4_tops,
+            ) = (None, None, None, None);
             spec.source = format!("{BANDWIDTH_ONLY_NOTE} {}", spec.source);
             Device::new(spec).map_err(|e| (e.field.to_string(), e.problem))
         }
@@ -739,7 +748,11 @@ impl Device {
     /// A device read by [`import_bandwidth_only_devices_csv`]: its compute peak is a
     /// placeholder, so only its memory-bound (decode) times mean anything.
     pub fn is_bandwidth_only(&self) -> bool {
-        self.spec.source.starts_with(BANDWIDTH_ONLY_NOTE)
+        let s = &self.spec;
+        s.fp16_tflops == Some(MAX_DEVICE_VALUE)
+            && s.fp32_tflops.is_none()
+            && s.int8_tops.is_none()
+            && s.source.starts_with(BANDWIDTH_ONLY_NOTE)
     }
 }
 

@@ -23,7 +23,7 @@
 //! * [`pareto`] — loss–latency Pareto frontiers.
 //! * [`headline`] — the paper's measured headline beside the law's prediction of it.
 //! * [`theory`] — feasible design regions and closed-form optima (method.md §5).
-//! * [`calibrate`] — a device's achievable fractions and per-step overhead from measured latencies.
+//! * [`calibrate`] — a device's achievable fractions and overhead per layer and step from measured latencies.
 
 pub mod arch;
 pub mod calibrate;

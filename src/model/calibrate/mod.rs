@@ -82,9 +82,12 @@ pub const MIN_SHARE: f64 = 0.01;
 pub const INCONSISTENT_MAPE: f64 = 25.0;
 /// Correlation of two estimates above which they are called confounded.
 pub const CONFOUNDED_CORRELATION: f64 = 0.995;
-/// A measured phase more than this factor slower or faster than the others' fit predicts is
-/// set aside as an outlier (when outliers are at most a third of the phases).
+/// A measured phase more than this factor slower or faster than the fit predicts is set
+/// aside as an outlier and the rest refitted (when outliers are at most a third of the phases).
 pub const OUTLIER_FACTOR: f64 = 2.0;
+/// Holding the overhead (at the device's value) when the fit put the bandwidth fraction at 1
+/// is accepted while the loss stays within this factor of the free fit's.
+const UNSEPARATED_LOSS_RATIO: f64 = 1.25;
 
 /// The three calibrated numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -237,7 +240,7 @@ fn fit_phases(obs: &[Observation], before: Point, max_iterations: usize) -> Phas
     let n = obs.len();
     let mut warnings = Vec::new();
     let mut undetermined = [false; 2];
-    let mut unseparated = false;
+    let mut unseparated;
     // Shares at the device's own fractions too: a fit may move a fraction until its operators
     // dominate (decode-only rows "explained" by a compute fraction of 0.02), but data that do
     // not depend on it where the device stands cannot determine it.
@@ -262,6 +265,8 @@ fn fit_phases(obs: &[Observation], before: Point, max_iterations: usize) -> Phas
         }
     }
     let (point, termination, free, wanted) = loop {
+        // Each pass decides afresh whether the overhead is held.
+        unseparated = false;
         let wanted = Free {
             bandwidth: !undetermined[0],
             compute: !undetermined[1],
@@ -284,11 +289,27 @@ fn fit_phases(obs: &[Observation], before: Point, max_iterations: usize) -> Phas
             }
         }
         let (mut point, mut termination) = fit::fit(obs, free, before, max_iterations);
-        if free.overhead && free.bandwidth && !overhead_separated(obs, free, point) {
-            // Keep the overhead and let the fraction explain the times (see the warning).
-            free.overhead = false;
-            (point, termination) = fit::fit(obs, free, before, max_iterations);
-            unseparated = true;
+        let separation = if free.overhead && free.bandwidth {
+            overhead_separation(obs, free, point)
+        } else {
+            Separation::Separated
+        };
+        if separation != Separation::Separated {
+            // Keep the overhead and let the fraction explain the times (see the warning); at
+            // a fraction of 1, only if that fits about as well: else the rows did separate
+            // them and the rated bandwidth is what is low.
+            let held = Free {
+                overhead: false,
+                ..free
+            };
+            let (p, t) = fit::fit(obs, held, before, max_iterations);
+            let (with, without) = (fit::objective(obs, point), fit::objective(obs, p));
+            if separation == Separation::Confounded
+                || without <= with * UNSEPARATED_LOSS_RATIO + 1e-12
+            {
+                (free, point, termination) = (held, p, t);
+                unseparated = true;
+            }
         }
         let (memory, compute) = fit::shares(obs, point);
         let mut again = false;
@@ -376,21 +397,34 @@ fn fit_phases(obs: &[Observation], before: Point, max_iterations: usize) -> Phas
     }
 }
 
-/// Whether the fitted overhead is told apart from the bandwidth fraction: not when their
-/// estimates are confounded, nor when the fraction sits at 1 with an overhead above 0 (a flat
-/// valley whose grid tie-break chose the largest fraction: the overhead then took what the
-/// fraction could have explained).
-fn overhead_separated(obs: &[Observation], free: fit::Free, point: Point) -> bool {
+/// How well the fitted overhead is told apart from the bandwidth fraction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Separation {
+    /// No overhead, or estimates that do not move together.
+    Separated,
+    /// The estimates are confounded (one model size: both scale every decode step alike).
+    Confounded,
+    /// The fraction sits at 1 with an overhead above 0: a flat valley whose grid tie-break
+    /// chose the largest fraction, or a rated bandwidth set too low; the loss tells which.
+    FractionAtOne,
+}
+
+fn overhead_separation(obs: &[Observation], free: fit::Free, point: Point) -> Separation {
     if point.overhead_s <= 0.0 {
-        return true;
+        return Separation::Separated;
     }
     // At the bound to within the solver's reach of it.
     if point.bandwidth >= 1.0 - 1e-3 {
-        return false;
+        return Separation::FractionAtOne;
     }
-    !fit::correlations(obs, free, point)
+    let confounded = fit::correlations(obs, free, point)
         .iter()
-        .any(|&(i, j, c)| (i, j) == (0, 2) && c.abs() > CONFOUNDED_CORRELATION)
+        .any(|&(i, j, c)| (i, j) == (0, 2) && c.abs() > CONFOUNDED_CORRELATION);
+    if confounded {
+        Separation::Confounded
+    } else {
+        Separation::Separated
+    }
 }
 
 /// Fits the bandwidth fraction, the compute fraction and the per-layer overhead of `device` to
@@ -426,6 +460,7 @@ fn calibrate_within(
     let outliers: Vec<usize> = (0..obs.len())
         .filter(|&i| off(&obs[i], fit.point) > OUTLIER_FACTOR.ln())
         .collect();
+    let mut outlier_phases: Vec<usize> = Vec::new();
     if !outliers.is_empty() && outliers.len() * 3 <= obs.len() {
         let inliers: Vec<Observation> = (0..obs.len())
             .filter(|i| !outliers.contains(i))
@@ -441,6 +476,7 @@ fn calibrate_within(
             .collect();
         fit.warnings
             .push(CalibrationWarning::OutliersSetAside { rows });
+        outlier_phases = outliers;
     }
     let PhaseFit {
         point,
@@ -485,8 +521,18 @@ fn calibrate_within(
         warnings.push(CalibrationWarning::FasterThanRoofline { rows: faster });
     }
     let (mape_before, mape_after) = (mape(&rows, false), mape(&rows, true));
-    if mape_after > INCONSISTENT_MAPE {
-        warnings.push(CalibrationWarning::Inconsistent { mape_after });
+    // Whether the rows the fit used agree: the ones set aside are named on their own.
+    let kept_rows: Vec<RowFit> = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !outlier_phases.contains(i))
+        .map(|(_, r)| r.clone())
+        .collect();
+    let mape_kept = mape(&kept_rows, true);
+    if mape_kept > INCONSISTENT_MAPE {
+        warnings.push(CalibrationWarning::Inconsistent {
+            mape_after: mape_kept,
+        });
     }
     Ok(CalibrationReport {
         bandwidth_fraction: point.bandwidth,
@@ -548,9 +594,28 @@ pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str
     let spec = device.spec();
     let fitted = |on: bool| if on { "fitted" } else { "kept" };
     let phases = report.rows.len();
+    let set_aside: Vec<String> = report
+        .warnings
+        .iter()
+        .filter_map(|w| match w {
+            CalibrationWarning::OutliersSetAside { rows } => Some(rows),
+            _ => None,
+        })
+        .flatten()
+        .map(|(line, label, _)| format!("line {line} {label}"))
+        .collect();
+    let set_aside = if set_aside.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} left out of the fit as far off the others: {}",
+            set_aside.len(),
+            set_aside.join(", ")
+        )
+    };
     let source = format!(
-        "Calibrated from {phases} measured time{} (lines {}): bandwidth fraction {:.3} ({}), \
-         compute fraction {:.3} ({}), overhead {:.4} ms per layer per step ({}); \
+        "Calibrated from {phases} measured time{} (lines {}{set_aside}): bandwidth fraction {:.3} \
+         ({}), compute fraction {:.3} ({}), overhead {:.4} ms per layer per step ({}); \
          MAPE {:.1} % before, {:.1} % after. Rated numbers: {}",
         if phases == 1 { "" } else { "s" },
         line_ranges(&report.rows),

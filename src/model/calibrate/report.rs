@@ -97,8 +97,8 @@ pub enum CalibrationWarning {
     /// value, `kept_s` per layer, and the fraction alone explains the times. A fit that put
     /// the time into overhead would not carry to another model size.
     OverheadNotSeparated { kept_s: f64 },
-    /// Phases more than [`super::OUTLIER_FACTOR`] off the others' fit, set aside and the rest
-    /// refitted; each is (line, label, measured ÷ predicted by the final fit). They still
+    /// Phases more than [`super::OUTLIER_FACTOR`] off the fit of all phases, set aside and
+    /// the rest refitted; each is (line, label, measured ÷ predicted by the refit). They still
     /// count in the errors.
     OutliersSetAside { rows: Vec<(usize, String, f64)> },
     /// The roofline cannot follow these measurements even after calibration.
@@ -118,7 +118,7 @@ impl fmt::Display for CalibrationWarning {
                 let kept: Vec<String> = kept
                     .iter()
                     .map(|p| match p {
-                        Param::Overhead => "the overhead at 0".to_string(),
+                        Param::Overhead => "the overhead at the device's value".to_string(),
                         p => format!("the {p} at the device's value"),
                     })
                     .collect();
@@ -189,7 +189,8 @@ impl fmt::Display for CalibrationWarning {
                     .collect();
                 write!(
                     f,
-                    "left out of the fit, as far off what the other rows predict: {}. Check \
+                    "left out of the fit, as more than twice as slow or fast as it predicts \
+                     (measured against the refit of the other rows): {}. Check \
                      these rows (another device or power mode, other settings, a unit slip); \
                      they still count in the errors shown",
                     rows.join("; ")

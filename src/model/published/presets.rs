@@ -1,6 +1,6 @@
 //! Devices calibrated from the published set, one per rated device and runtime with enough
 //! rows ("Jetson Orin Nano Super 8GB · MLC-LLM · CUDA (measured)"): the rated numbers of
-//! `public/data/devices.csv` with the fractions and per-step overhead the page's own
+//! `public/data/devices.csv` with the fractions and the overhead per layer and step the page's own
 //! calibration fits to that group's rows, the fit's error in the source.
 //!
 //! Fitting them takes the whole set through the calibration, too slow for page load, so
@@ -103,7 +103,7 @@ pub fn page_device_groups() -> Vec<(&'static str, Vec<Device>)> {
                     table,
                 ),
                 (
-                    "Measured (calibrated from published runs, with per-step overhead)",
+                    "Measured (calibrated from published runs, with their overhead per layer and step)",
                     measured_devices(),
                 ),
             ]

@@ -102,7 +102,7 @@ impl GroupScore {
         self.prefill.phases + self.decode.phases
     }
 
-    /// The device with the fitted fractions and per-step overhead, named for its runtime
+    /// The device with the fitted fractions and per-layer overhead, named for its runtime
     /// ("Jetson Orin Nano Super 8GB · llama.cpp · CUDA (measured)").
     pub fn calibrated_device(&self) -> Device {
         let name = format!(
