@@ -94,6 +94,19 @@ const TRUTH: Calibration = Calibration {
     layer_overhead_s: 0.0001,
 };
 
+/// [`varied_runs`] measured at [`TRUTH`] on `d`, the k-th on line k + 2 of a file.
+fn truth_runs_with_lines(d: &Device) -> Vec<Measurement> {
+    varied_runs()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let mut spec = measured(m, d, TRUTH, || 1.0).spec().clone();
+            spec.line = i + 2;
+            Measurement::new(spec).unwrap()
+        })
+        .collect()
+}
+
 fn rel(a: f64, b: f64) -> f64 {
     (a - b).abs() / b.abs()
 }
@@ -412,15 +425,7 @@ fn one_run_faster_than_the_rated_roofline_is_named_by_its_line() {
         compute_fraction: 1.0,
         layer_overhead_s: 0.0,
     };
-    let mut runs: Vec<Measurement> = varied_runs()
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let mut spec = measured(m, &d, TRUTH, || 1.0).spec().clone();
-            spec.line = i + 2;
-            Measurement::new(spec).unwrap()
-        })
-        .collect();
+    let mut runs: Vec<Measurement> = truth_runs_with_lines(&d);
     let r = calibrate(&d, &runs).unwrap();
     assert!(!has_warning(&r.warnings, |w| matches!(
         w,
@@ -993,15 +998,7 @@ fn one_model_size_keeps_the_overhead_and_says_why() {
 #[test]
 fn a_row_far_off_the_others_is_set_aside_and_named() {
     let d = nano();
-    let mut runs: Vec<Measurement> = varied_runs()
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let mut spec = measured(m, &d, TRUTH, || 1.0).spec().clone();
-            spec.line = i + 2;
-            Measurement::new(spec).unwrap()
-        })
-        .collect();
+    let mut runs: Vec<Measurement> = truth_runs_with_lines(&d);
     let mut slow = runs[3].spec().clone();
     slow.decode_s = slow.decode_s.map(|t| 3.0 * t);
     runs[3] = Measurement::new(slow).unwrap();
