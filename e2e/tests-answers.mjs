@@ -489,7 +489,7 @@ answerTests.push({
     const best = await app.text("best-under-budget");
     assert(best.includes("25 ms per generated token"), `best: ${best}`);
     // Qwen2.5-0.5B (the reference model) on the measured device, then on its rated numbers:
-    // b = 0.52 of the rated bandwidth and an overhead per layer: decode over 1.5× the rated.
+    // About half the rated bandwidth and an overhead per layer: decode over 1.5× the rated.
     const seconds = (t) => parseFloat(t) * (t.endsWith(" ms") ? 1e-3 : t.endsWith(" µs") ? 1e-6 : 1);
     const onMeasured = seconds(await app.text("latency-decode"));
     await app.testId("frontier-pin-Qwen2.5-0.5B").click();
@@ -498,7 +498,10 @@ answerTests.push({
     await details.locator("summary").click();
     await app.testId("derivation-decode-total").waitFor({ timeout: 15000 });
     const deviceLines = await app.text("derivation-device");
-    assert(/bandwidth fraction 0\.5[12]/.test(deviceLines) && deviceLines.includes("24 layers ×"), `derivation device lines: ${deviceLines}`);
+    // The measured fraction (about 0.5 on this board, fitted from the shipped rows) and the
+    // overhead of Qwen2.5-0.5B's 24 layers.
+    const fraction = parseFloat((deviceLines.match(/bandwidth fraction (0\.\d+)/) || [])[1]);
+    assert(fraction > 0.3 && fraction < 0.8 && deviceLines.includes("24 layers ×"), `derivation device lines: ${deviceLines}`);
     await details.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(shots, "journey-orin-nano-llama.png"), fullPage: false });
     await app.testId("device-variant").filter({ hasText: "(rated)" }).click();
