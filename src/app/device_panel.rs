@@ -237,6 +237,8 @@ pub fn DevicePanel() -> impl IntoView {
                     <p class="hint" data-testid="device-variants">
                         {if measured {
                             "Measured, the default where published runs exist: calibrated from them (their overhead per layer and step included). Also here: "
+                        } else if index == 0 {
+                            "Rated numbers (the pure roofline): the paper's setting, which the page opens on. Published runs calibrated this device: "
                         } else {
                             "Rated numbers (the pure roofline). Published runs calibrated this device: "
                         }}
