@@ -7,7 +7,6 @@
 //!
 //! Run: `cargo run --release --example validate_published`.
 
-use roofscale::model::calibrate::CalibrationWarning;
 use roofscale::model::published::{
     parse_published_csv, published_runs, validate, validation_devices, Mape, MIN_GROUP_PHASES,
     PUBLISHED_CSV, PUBLISHED_FILE,
@@ -79,14 +78,10 @@ fn main() {
         );
         println!("    decode:  {}", cell(&g.decode, DECODE_TARGET, counts));
         println!("    prefill: {}", cell(&g.prefill, PREFILL_TARGET, counts));
-        for w in &g.report.warnings {
-            if let CalibrationWarning::OutliersSetAside { rows } = w {
-                for (line, label, ratio) in rows {
-                    println!(
-                        "        set aside from the fit: line {line} ({label}), measured {ratio:.2}× the others' prediction"
-                    );
-                }
-            }
+        for (line, label, ratio) in g.report.set_aside() {
+            println!(
+                "        set aside from the fit: line {line} ({label}), measured {ratio:.2}× the others' prediction"
+            );
         }
         for (model, fit) in &g.held_out_fits {
             match fit {

@@ -11,7 +11,6 @@ use super::calibration_panel::{RunsInUse, YourRuns};
 use super::chart_canvas::ChartCanvas;
 use super::format;
 use super::search_state::yield_to_browser;
-use crate::model::calibrate::CalibrationWarning;
 use crate::model::csv_reader::RowIssue;
 use crate::model::published::{
     group_keys, parse_published_csv, published_runs, user_runs, validation_devices, Mape,
@@ -200,12 +199,9 @@ pub fn ValidationPanel() -> impl IntoView {
                         // Rows each group's calibration set aside (far off the others), by line.
                         let set_aside: Vec<String> = v.groups.iter().flat_map(|g| {
                             let group = format!("{} · {}", g.device.name(), g.runtime);
-                            g.report.warnings.iter().filter_map(move |w| match w {
-                                CalibrationWarning::OutliersSetAside { rows } => Some(rows.iter().map(|(line, label, ratio)| {
-                                    format!("line {line} ({group}: {label}): measured {ratio:.2}× what the group's other rows predict")
-                                }).collect::<Vec<_>>()),
-                                _ => None,
-                            }).flatten().collect::<Vec<_>>()
+                            g.report.set_aside().map(move |(line, label, ratio)| {
+                                format!("line {line} ({group}: {label}): measured {ratio:.2}× what the group's other rows predict")
+                            })
                         }).collect();
                         view! {
                             <p class="hint" data-testid="validation-progress">{if done {

@@ -101,11 +101,7 @@ pub fn normalised_budgets(
         memory_bytes,
         eta,
         regime: eta.map(Regime::of),
-        layer_flops: if prompt > 0.0 {
-            o_layer * pi / prompt
-        } else {
-            0.0
-        },
+        layer_flops: o_layer * pi / prompt,
         layer_bytes: o_layer * device.bandwidth(),
     }
 }

@@ -12,8 +12,8 @@
 //!   pays 2.5 times a 32-layer one's overhead, and a fit on one model size carries to another
 //!   (a constant per-step overhead did not: issue 16's leave-one-model-out errors).
 //!
-//! so that a phase of n steps of a model of L layers takes Σ_ops max(F/(π·c), M/(β·b)) + n·L·o. How the fit works and
-//! why is in `fit.rs`; how the roofline is tabulated once per measurement, in `timing.rs`.
+//! so that a phase of n steps of a model of L layers takes Σ_ops max(F/(π·c), M/(β·b)) + n·L·o.
+//! How the fit works and why is in `fit.rs`; how the roofline is tabulated once per measurement, in `timing.rs`.
 //! [`calibrated_device`] makes a device with the fitted fractions, and [`CalibrationRecord`]
 //! keeps it together with the measurements and the fit, as JSON.
 //!
@@ -212,18 +212,17 @@ fn observations(device: &Device, measurements: &[Measurement]) -> (Vec<Observati
     (obs, meta)
 }
 
-fn mape(rows: &[RowFit], after: bool) -> f64 {
-    let sum: f64 = rows
-        .iter()
-        .map(|r| {
-            if after {
-                r.error_after_pct.abs()
-            } else {
-                r.error_before_pct.abs()
-            }
-        })
-        .sum();
-    sum / rows.len() as f64
+fn mape<'a>(rows: impl IntoIterator<Item = &'a RowFit>, after: bool) -> f64 {
+    let (mut sum, mut n) = (0.0, 0);
+    for r in rows {
+        sum += if after {
+            r.error_after_pct.abs()
+        } else {
+            r.error_before_pct.abs()
+        };
+        n += 1;
+    }
+    sum / n as f64
 }
 
 /// A fit of `obs` and what the user should know about it.
@@ -522,13 +521,12 @@ fn calibrate_within(
     }
     let (mape_before, mape_after) = (mape(&rows, false), mape(&rows, true));
     // Whether the rows the fit used agree: the ones set aside are named on their own.
-    let kept_rows: Vec<RowFit> = rows
+    let kept_rows = rows
         .iter()
         .enumerate()
         .filter(|(i, _)| !outlier_phases.contains(i))
-        .map(|(_, r)| r.clone())
-        .collect();
-    let mape_kept = mape(&kept_rows, true);
+        .map(|(_, r)| r);
+    let mape_kept = mape(kept_rows, true);
     if mape_kept > INCONSISTENT_MAPE {
         warnings.push(CalibrationWarning::Inconsistent {
             mape_after: mape_kept,
@@ -595,13 +593,7 @@ pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str
     let fitted = |on: bool| if on { "fitted" } else { "kept" };
     let phases = report.rows.len();
     let set_aside: Vec<String> = report
-        .warnings
-        .iter()
-        .filter_map(|w| match w {
-            CalibrationWarning::OutliersSetAside { rows } => Some(rows),
-            _ => None,
-        })
-        .flatten()
+        .set_aside()
         .map(|(line, label, _)| format!("line {line} {label}"))
         .collect();
     let set_aside = if set_aside.is_empty() {

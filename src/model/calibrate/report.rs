@@ -255,4 +255,15 @@ impl CalibrationReport {
             layer_overhead_s: self.layer_overhead_s,
         }
     }
+
+    /// The phases left out of the fit as outliers: (line, label, measured ÷ predicted).
+    pub fn set_aside(&self) -> impl Iterator<Item = &(usize, String, f64)> {
+        self.warnings
+            .iter()
+            .filter_map(|w| match w {
+                CalibrationWarning::OutliersSetAside { rows } => Some(rows),
+                _ => None,
+            })
+            .flatten()
+    }
 }
