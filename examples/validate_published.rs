@@ -83,10 +83,22 @@ fn main() {
                 "        set aside from the fit: line {line} ({label}), measured {ratio:.2}× the others' prediction"
             );
         }
-        for (model, fit) in &g.held_out_fits {
-            match fit {
+        if let Some(p) = g.overhead_prior {
+            println!(
+                "        overhead held at the runtime's median over {} other devices (rows of one model)",
+                p.devices
+            );
+        }
+        for f in &g.held_out_fits {
+            let model = &f.model;
+            let held = match (f.overhead_fitted, f.prior) {
+                (true, _) => String::new(),
+                (false, Some(p)) => format!(" (held: median of {} other devices)", p.devices),
+                (false, None) => " (held: no prior)".to_string(),
+            };
+            match f.calibration {
                 Some(c) => println!(
-                    "        without {model}: b = {:.3}, c = {:.3}, overhead {:.1} µs per layer",
+                    "        without {model}: b = {:.3}, c = {:.3}, overhead {:.1} µs per layer{held}",
                     c.bandwidth_fraction,
                     c.compute_fraction,
                     c.layer_overhead_s * 1e6

@@ -978,6 +978,26 @@ fn one_model_size_keeps_the_overhead_and_says_why() {
     assert!(w
         .to_string()
         .starts_with("these measurements cannot tell the per-layer overhead from the bandwidth"));
+    // A device that already carries an overhead per layer (a runtime's typical one) keeps
+    // it for rows of one model, even rows that vary the format, which would otherwise let the
+    // fit trade the two along the valley: at the true overhead the fraction comes out exact.
+    let mut formats = runs.clone();
+    for precision in [Precision::FP16, Precision::W8A16] {
+        let m = run("Llama-3.2-1B", precision, 1, 1, 128);
+        let mut spec = measured(&m, &d, TRUTH, || 1.0).spec().clone();
+        spec.prefill_s = None;
+        formats.push(Measurement::new(spec).unwrap());
+    }
+    let with_overhead = d.with_layer_overhead_ms(0.1).unwrap();
+    let r = calibrate(&with_overhead, &formats).unwrap();
+    assert!(!r.fitted.overhead, "{r:?}");
+    assert_eq!(r.layer_overhead_s, 1e-4);
+    assert!(rel(r.bandwidth_fraction, 0.58) < 1e-6, "{r:?}");
+    assert!(r.mape_after < 1e-6, "{}", r.mape_after);
+    assert!(has_warning(&r.warnings, |w| matches!(
+        w,
+        CalibrationWarning::OverheadNotSeparated { kept_s } if *kept_s == 1e-4
+    )));
     // With a second model size the same kind of rows separate them again.
     let mut both = runs.clone();
     for (s_in, s_out) in [(1, 128), (64, 256)] {

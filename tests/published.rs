@@ -298,8 +298,15 @@ mod validation {
         }
         // One fit per model left out, each recovering the truth from the other three.
         assert_eq!(g.held_out_fits.len(), 4);
-        for (model, fit) in &g.held_out_fits {
-            let fit = fit.unwrap_or_else(|| panic!("no fit without {model}"));
+        for f in &g.held_out_fits {
+            let model = &f.model;
+            let fit = f
+                .calibration
+                .unwrap_or_else(|| panic!("no fit without {model}"));
+            assert!(
+                f.overhead_fitted && f.models == 3 && f.prior.is_none(),
+                "{f:?}"
+            );
             assert!(
                 (fit.bandwidth_fraction - 0.6).abs() < 0.01,
                 "{model}: {fit:?}"
@@ -336,6 +343,87 @@ mod validation {
         assert_eq!(runs[flagged[0].run].row.line, 99);
         assert_eq!(flagged[0].phase, Phase::Decode);
         assert!((flagged[0].error_pct(flagged[0].rated_s) - 100.0).abs() < 1e-6);
+    }
+
+    /// A group whose rows are of one model cannot separate its overhead per layer: its fit
+    /// holds the median of the same runtime's other devices that fitted theirs from two or
+    /// more models, and a held-out fit left with one model takes the median of those fitted
+    /// without the model it predicts, on any device. Generated runs: each group is the
+    /// roofline at b = 0.6, c = 0.45 and its own overhead.
+    #[test]
+    fn one_model_fits_hold_the_runtimes_median_overhead_learnt_without_that_model() {
+        let (qwen, llama, gemma) = (
+            "Qwen/Qwen3-0.6B",
+            "meta-llama/Llama-3.2-1B",
+            "google/gemma-2-2b-it",
+        );
+        let groups: [(&str, &[&str], f64); 5] = [
+            ("Board A", &[qwen, llama], 80e-6),
+            ("Board B", &[qwen, llama], 100e-6),
+            ("Board C", &[llama, gemma], 90e-6),
+            ("Board E", &[llama, gemma], 110e-6),
+            // The median of the four above: its fit at that overhead is exact.
+            ("Board D", &[gemma], 95e-6),
+        ];
+        let mut runs = Vec::new();
+        for (g, (name, models, overhead)) in groups.iter().enumerate() {
+            let truth = Calibration {
+                bandwidth_fraction: 0.6,
+                compute_fraction: 0.45,
+                layer_overhead_s: *overhead,
+            };
+            for (k, m) in models.iter().enumerate() {
+                for (prompt, gen) in [(512, 0), (1, 128)] {
+                    let mut r = synthetic(m, prompt, gen, truth, 100 * g + 10 * k + gen as usize);
+                    r.row.device_spec = name.to_string();
+                    runs.push(r);
+                }
+            }
+        }
+        let v = validate(&runs);
+        let by = |name: &str| v.groups.iter().find(|g| g.key.0 == name).unwrap();
+        // Groups of two models fit their own overhead, exactly.
+        for (name, _, overhead) in &groups[..4] {
+            let g = by(name);
+            assert!(g.overhead_prior.is_none(), "{name}: {g:?}");
+            assert!(
+                (g.report.layer_overhead_s - overhead).abs() < 1e-7,
+                "{name}: {:?}",
+                g.report
+            );
+        }
+        // One model: held at the median of the four, and then exact.
+        let d = by("Board D");
+        let prior = d.overhead_prior.expect("a prior from four devices");
+        assert_eq!(prior.devices, 4);
+        assert!((prior.layer_overhead_s - 95e-6).abs() < 1e-7, "{prior:?}");
+        assert_eq!(d.report.layer_overhead_s, prior.layer_overhead_s);
+        assert!(
+            (d.report.bandwidth_fraction - 0.6).abs() < 1e-3,
+            "{:?}",
+            d.report
+        );
+        assert!(
+            d.decode.calibrated < 0.1 && d.prefill.calibrated < 0.1,
+            "{d:?}"
+        );
+        // Board A without Qwen3 keeps Llama alone: its prior comes from C and E, which never ran
+        // Qwen3, and not from B, whose fit without Qwen3 is of one model too.
+        let a = by("Board A");
+        let fold = a.held_out_fits.iter().find(|f| f.model == qwen).unwrap();
+        assert_eq!(fold.models, 1);
+        let p = fold.prior.expect("C and E give a prior");
+        assert_eq!(p.devices, 2);
+        assert!((p.layer_overhead_s - 100e-6).abs() < 1e-7, "{p:?}");
+        assert_eq!(
+            fold.calibration.unwrap().layer_overhead_s,
+            p.layer_overhead_s
+        );
+        // Board C without Llama keeps Gemma: A and B ran Llama and their folds without it are
+        // of one model, D is of one model, E without Llama is of one model: no prior.
+        let c = by("Board C");
+        let fold = c.held_out_fits.iter().find(|f| f.model == llama).unwrap();
+        assert!(fold.prior.is_none(), "{fold:?}");
     }
 
     /// The shipped set: every row is predicted or left out with its line and column;

@@ -30,6 +30,8 @@ struct Scored {
     published_groups: usize,
     /// The user's file (or pasted benchmark) when their runs are scored too.
     yours: Option<String>,
+    /// Every group scored and the runtime priors applied: the figures are final.
+    settled: bool,
 }
 
 /// The same runs and scores (shared, never edited in place): cheap for a memo to compare.
@@ -39,6 +41,7 @@ impl PartialEq for Scored {
             && Arc::ptr_eq(&self.validation, &o.validation)
             && self.groups == o.groups
             && self.yours == o.yours
+            && self.settled == o.settled
     }
 }
 
@@ -117,14 +120,31 @@ pub fn ValidationPanel() -> impl IntoView {
                     groups: keys.len(),
                     published_groups: v.groups.len(),
                     yours: None,
+                    settled: false,
                 }));
             }
+            // Fits that could not separate the overhead, refitted at their runtime's typical
+            // one: a group per task, as above.
+            let priors = v.overhead_priors();
+            for (g, p) in priors.iter().enumerate() {
+                yield_to_browser().await;
+                v.apply_prior(&runs, g, p);
+            }
+            scored.set(Some(Scored {
+                runs: runs.clone(),
+                left_out: left_out.clone(),
+                validation: Arc::new(v.clone()),
+                groups: keys.len(),
+                published_groups: v.groups.len(),
+                yours: None,
+                settled: true,
+            }));
         });
     };
     // The published runs scored so far, and the user's once those are done.
     let scored = Memo::new(move |_| {
         let s = scored.get()?;
-        Some(if s.validation.groups.len() >= s.groups {
+        Some(if s.settled {
             with_yours(s, yours.0.get())
         } else {
             s
@@ -170,7 +190,7 @@ pub fn ValidationPanel() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="validation-h" data-testid="validation">
             <h2 id="validation-h">"How close are the predictions? Published runs"</h2>
-            <p class="hint">"Every run of the shipped measurement set (public/data/measurements.csv, each row with its source) that the page can build, predicted on its rated device: by the rated roofline (a lower bound), calibrated on its device and runtime, and held out (calibrated without the runs of its own model). The measured devices in the device list are these calibrations. Measurements you load in the calibration panel join as a group of their own, on the device you calibrated."</p>
+            <p class="hint">"Every run of the shipped measurement set (public/data/measurements.csv, each row with its source) that the page can build, predicted on its rated device: by the rated roofline (a lower bound), calibrated on its device and runtime, and held out (calibrated without the runs of its own model). Rows of one model cannot tell the overhead per layer from the bandwidth fraction: such a fit holds the overhead at the median of the same runtime's other devices, fitted without the predicted model's rows, where at least two have one (marked "held"). The measured devices in the device list are these calibrations. Measurements you load in the calibration panel join as a group of their own, on the device you calibrated."</p>
             // The first toggle is an opening: score then (once).
             <details on:toggle=move |_| start()>
                 <summary data-testid="validation-open">"Validate against published runs"</summary>
@@ -178,7 +198,7 @@ pub fn ValidationPanel() -> impl IntoView {
                     None => view! { <p class="hint" data-testid="validation-progress">"Scoring…"</p> }.into_any(),
                     Some(s) => {
                         let v = s.validation.clone();
-                        let done = v.groups.len() >= s.groups;
+                        let done = s.settled;
                         let published = s.published_groups;
                         let overall = |k| v.overall_where(k, |g| g < published);
                         let (dec, pre) = (overall(Phase::Decode), overall(Phase::Prefill));
@@ -208,7 +228,8 @@ pub fn ValidationPanel() -> impl IntoView {
                                 let yours = s.yours.as_ref().map_or_else(String::new, |f| format!(" Your measurements ({f}, from the calibration panel) are scored as one more group."));
                                 format!("{} runs in {} device × runtime groups; {} rows left out (listed below).{yours}", s.runs.len(), s.groups, s.left_out.len())
                             } else {
-                                format!("Scoring… {} of {} groups", v.groups.len(), s.groups)
+                                format!("Scoring… {} of {} groups{}", v.groups.len(), s.groups,
+                                    if v.groups.len() >= s.groups { "; refitting the overheads the rows of one model cannot separate" } else { "" })
                             }}</p>
                             <table class="facts" data-testid="validation-overall">
                                 <thead><tr><th scope="col">"mean abs. % error"</th><th scope="col">"phases"</th><th scope="col">"rated"</th><th scope="col">"calibrated"</th><th scope="col">"held out"</th></tr></thead>
@@ -258,7 +279,8 @@ pub fn ValidationPanel() -> impl IntoView {
                                             <tr>
                                                 <td>{g.device.name().to_string()}{g.device.is_bandwidth_only().then(|| view! { <span class="hint" title="No compute peak is published for this device: its decode rows are predicted from bandwidth alone, its prefill rows are left out, and it is not offered as a measured device."> " (bandwidth only)"</span> })}</td><td>{g.runtime.clone()}</td><td>{g.models}</td>
                                                 {mape_cells(&g.decode)}{mape_cells(&g.prefill)}
-                                                <td>{format!("{:.2} · {:.2} · {}", g.report.bandwidth_fraction, g.report.compute_fraction, format::seconds(g.report.layer_overhead_s))}</td>
+                                                <td>{format!("{:.2} · {:.2} · {}", g.report.bandwidth_fraction, g.report.compute_fraction, format::seconds(g.report.layer_overhead_s))}
+                                                    {g.overhead_prior.map(|p| view! { <span class="hint" title=format!("Rows of one model cannot separate the overhead from the bandwidth fraction, so it is held at the median of {} other {} devices' fitted overheads.", p.devices, g.runtime)>" (held)"</span> })}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>

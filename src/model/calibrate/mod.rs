@@ -234,8 +234,14 @@ struct PhaseFit {
 }
 
 /// Fits the parameters the phases `obs` determine, starting from `before` (which also gives
-/// the value of a parameter they do not determine).
-fn fit_phases(obs: &[Observation], before: Point, max_iterations: usize) -> PhaseFit {
+/// the value of a parameter they do not determine); `one_model`: the phases are all of one
+/// architecture and `before` has an overhead, which is held.
+fn fit_phases(
+    obs: &[Observation],
+    before: Point,
+    max_iterations: usize,
+    one_model: bool,
+) -> PhaseFit {
     let n = obs.len();
     let mut warnings = Vec::new();
     let mut undetermined = [false; 2];
@@ -288,7 +294,9 @@ fn fit_phases(obs: &[Observation], before: Point, max_iterations: usize) -> Phas
             }
         }
         let (mut point, mut termination) = fit::fit(obs, free, before, max_iterations);
-        let separation = if free.overhead && free.bandwidth {
+        let separation = if free.overhead && free.bandwidth && one_model {
+            Separation::Confounded
+        } else if free.overhead && free.bandwidth {
             overhead_separation(obs, free, point)
         } else {
             Separation::Separated
@@ -401,7 +409,8 @@ fn fit_phases(obs: &[Observation], before: Point, max_iterations: usize) -> Phas
 enum Separation {
     /// No overhead, or estimates that do not move together.
     Separated,
-    /// The estimates are confounded (one model size: both scale every decode step alike).
+    /// The estimates are confounded (one model size: both scale every decode step alike), or
+    /// the rows are of one architecture.
     Confounded,
     /// The fraction sits at 1 with an overhead above 0: a flat valley whose grid tie-break
     /// chose the largest fraction, or a rated bandwidth set too low; the loss tells which.
@@ -451,7 +460,14 @@ fn calibrate_within(
         return Err(CalibrationError::NoMeasurements);
     }
     let before = Calibration::of_device(device).point();
-    let mut fit = fit_phases(&obs, before, max_iterations);
+    // Rows of one architecture tell the overhead from the bandwidth fraction only through
+    // their formats and lengths, and a format changes the achieved bandwidth too: such a fit
+    // extrapolates to other sizes by chance (issue 16's leave-one-model-out folds). So a
+    // device that already carries an overhead per layer (a runtime's typical one, an earlier
+    // calibration) keeps it; a device without one lets the rows try.
+    let one_model =
+        before.overhead_s > 0.0 && measurements.windows(2).all(|w| w[0].arch() == w[1].arch());
+    let mut fit = fit_phases(&obs, before, max_iterations, one_model);
     // A phase off by more than OUTLIER_FACTOR either way is set aside and the rest refitted,
     // when it is a minority: a wrong row (another power mode, a unit slip, a published
     // anomaly) would otherwise pull every fraction. It still counts in the errors shown.
@@ -465,7 +481,7 @@ fn calibrate_within(
             .filter(|i| !outliers.contains(i))
             .map(|i| obs[i].clone())
             .collect();
-        fit = fit_phases(&inliers, before, max_iterations);
+        fit = fit_phases(&inliers, before, max_iterations, one_model);
         let rows = outliers
             .iter()
             .map(|&i| {

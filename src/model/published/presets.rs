@@ -47,10 +47,22 @@ fn measured_device(g: &GroupScore) -> Device {
             held.join(", ")
         )
     };
+    let prior = g
+        .overhead_prior
+        .map(|p| {
+            format!(
+                " Overhead per layer held at {:.1} µs, the median of {} other {} devices' fits: \
+                 rows of one model cannot separate it from the bandwidth fraction.",
+                p.layer_overhead_s * 1e6,
+                p.devices,
+                g.runtime
+            )
+        })
+        .unwrap_or_default();
     let spec = d.spec().clone();
     Device::new(DeviceSpec {
         source: format!(
-            "Published runs of {} on {} ({} model{}; public/data/measurements.csv). {held} {}",
+            "Published runs of {} on {} ({} model{}; public/data/measurements.csv). {held}{prior} {}",
             g.runtime,
             g.device.name(),
             g.models,

@@ -5,7 +5,10 @@
 //! is flagged: a roofline is a bound, so such a row means a wrong spec or a wrong row.
 
 use super::runs::PublishedRun;
-use crate::model::calibrate::{calibrate, calibrated_device, Calibration, CalibrationReport};
+use crate::model::calibrate::{
+    calibrate, calibrated_device, Calibration, CalibrationReport, CalibrationWarning, Measurement,
+    Param,
+};
 use crate::model::device::Device;
 use crate::model::roofline::Phase;
 
@@ -85,16 +88,53 @@ pub struct GroupScore {
     pub device: Device,
     /// "llama.cpp · CUDA".
     pub runtime: String,
+    /// The runs' group key: (device as the rows name it, runtime).
+    pub key: (String, String),
     /// Distinct models among the rows.
     pub models: usize,
+    /// Their Hugging Face ids, sorted.
+    pub model_ids: Vec<String>,
     pub report: CalibrationReport,
     pub prefill: Mape,
     pub decode: Mape,
-    /// The leave-one-model-out fits: each model left out and the calibration fitted
-    /// without it (`None` when the other rows could not be fitted). Printed so a large
-    /// held-out error can be traced to its fit.
-    pub held_out_fits: Vec<(String, Option<Calibration>)>,
+    /// The leave-one-model-out fits, one per model. Printed so a large held-out error can be
+    /// traced to its fit.
+    pub held_out_fits: Vec<HeldOutFit>,
+    /// The runtime's typical overhead the group's own fit was held at (its rows could not
+    /// separate the overhead from the bandwidth fraction); `None` when it fitted its own.
+    pub overhead_prior: Option<OverheadPrior>,
 }
+
+/// The calibration of a group without one model's rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeldOutFit {
+    /// The model left out (its Hugging Face id).
+    pub model: String,
+    /// `None` when the other rows could not be fitted.
+    pub calibration: Option<Calibration>,
+    /// Whether the rows left fitted the overhead themselves.
+    pub overhead_fitted: bool,
+    /// Distinct models among the rows left.
+    pub models: usize,
+    /// The overhead it was held at, when it did not.
+    pub prior: Option<OverheadPrior>,
+}
+
+/// A runtime's typical overhead per layer: the median of the overheads fitted on other
+/// devices with the same runtime, for a fit whose rows cannot separate their own (rows of one
+/// model). A per-layer cost is the runtime's kernel launches, much the same from board to
+/// board (61–112 µs over thirteen llama.cpp CUDA devices), while holding it at 0 makes a fit
+/// on one model size explain every step by bandwidth and miss every other size.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OverheadPrior {
+    /// Seconds per layer per forward step.
+    pub layer_overhead_s: f64,
+    /// Devices whose fits gave it.
+    pub devices: usize,
+}
+
+/// A prior needs fits on at least this many other devices.
+pub const MIN_PRIOR_DEVICES: usize = 2;
 
 impl GroupScore {
     /// Measured phases the calibration was fitted to.
@@ -169,99 +209,241 @@ pub fn validate(runs: &[PublishedRun]) -> Validation {
     for key in group_keys(runs) {
         v.add_group(runs, &key);
     }
+    let priors = v.overhead_priors();
+    for (g, p) in priors.iter().enumerate() {
+        v.apply_prior(runs, g, p);
+    }
     v
 }
 
 impl Validation {
     /// Scores the runs of group `key` and appends them: a few milliseconds, so a page can
-    /// score a group per task and stay responsive.
+    /// score a group per task and stay responsive. Fits that cannot separate the overhead
+    /// hold it at the device's value until [`Validation::apply_prior`].
     pub fn add_group(&mut self, runs: &[PublishedRun], key: &(String, String)) {
-        let (groups, phases) = (&mut self.groups, &mut self.phases);
-        let members: Vec<usize> = (0..runs.len())
-            .filter(|&i| runs[i].group() == *key)
-            .collect();
-        let Some(&first_run) = members.first() else {
+        let g = self.groups.len();
+        let Some((group, phases)) = score_group(runs, key, g, None) else {
             return;
         };
-        let device = runs[first_run].device.clone();
-        let all: Vec<_> = members
-            .iter()
-            .map(|&i| runs[i].measurement.clone())
-            .collect();
-        let Ok(report) = calibrate(&device, &all) else {
+        self.groups.push(group);
+        self.phases.extend(phases);
+    }
+
+    /// The runtime priors of every group whose own fit or leave-one-model-out fits held the
+    /// overhead, from the groups scored so far (see [`OverheadPrior`]); computed once, before
+    /// any group is refitted, so that the result does not depend on the order.
+    pub fn overhead_priors(&self) -> Vec<GroupPriors> {
+        (0..self.groups.len())
+            .map(|g| {
+                let group = &self.groups[g];
+                GroupPriors {
+                    own: (group.models == 1 || !group.report.fitted.overhead)
+                        .then(|| self.prior(g, None))
+                        .flatten(),
+                    held_out: group
+                        .held_out_fits
+                        .iter()
+                        .map(|f| {
+                            (f.calibration.is_some() && (f.models == 1 || !f.overhead_fitted))
+                                .then(|| self.prior(g, Some(&f.model)))
+                                .flatten()
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// Group `g` rescored with its priors (a few milliseconds, like [`Validation::add_group`]);
+    /// nothing changes when it has none.
+    pub fn apply_prior(&mut self, runs: &[PublishedRun], g: usize, priors: &GroupPriors) {
+        if priors.own.is_none() && priors.held_out.iter().all(Option::is_none) {
+            return;
+        }
+        let key = self.groups[g].key.clone();
+        let Some((group, phases)) = score_group(runs, &key, g, Some(priors)) else {
             return;
         };
-        let fitted = report.calibration();
-        let rated = Calibration::RATED;
-        let mut models: Vec<&str> = members
-            .iter()
-            .map(|&i| runs[i].row.model_hf_id.as_str())
-            .collect();
-        models.sort_unstable();
-        models.dedup();
-        // Leave one model out: one fit per model, on the other models' rows.
-        let per_model: Vec<Option<Calibration>> = models
-            .iter()
-            .map(|model| {
-                let others: Vec<_> = members
-                    .iter()
-                    .filter(|&&j| runs[j].row.model_hf_id != *model)
-                    .map(|&j| runs[j].measurement.clone())
-                    .collect();
-                calibrate(&device, &others).ok().map(|r| r.calibration())
-            })
-            .collect();
-        let held: Vec<Option<Calibration>> = members
-            .iter()
-            .map(|&i| {
-                let k = models
-                    .binary_search(&runs[i].row.model_hf_id.as_str())
-                    .ok()?;
-                per_model[k]
-            })
-            .collect();
-        let g = groups.len();
-        let first = phases.len();
-        for (k, &i) in members.iter().enumerate() {
-            let run = &runs[i];
-            let measured = [
-                (Phase::Prefill, run.measurement.prefill_s()),
-                (Phase::Decode, run.measurement.decode_s()),
-            ];
-            let (r, c) = (predict(&rated, run), predict(&fitted, run));
-            let h = held[k].map(|h| predict(&h, run));
-            for p in 0..2 {
-                let (Some(m), Some(rated_s), Some(cal_s)) = (measured[p].1, r[p].1, c[p].1) else {
-                    continue;
-                };
-                phases.push(PhaseScore {
-                    run: i,
-                    group: g,
-                    phase: measured[p].0,
-                    measured_s: m,
-                    rated_s,
-                    calibrated_s: cal_s,
-                    held_out_s: h.and_then(|h| h[p].1),
-                });
+        let mut new = phases.into_iter();
+        for s in self.phases.iter_mut().filter(|s| s.group == g) {
+            if let Some(n) = new.next() {
+                *s = n;
             }
         }
-        let mine = &phases[first..];
-        groups.push(GroupScore {
-            device,
-            runtime: key.1.clone(),
-            models: models.len(),
-            report,
-            prefill: Mape::of(mine.iter().filter(|s| s.phase == Phase::Prefill)),
-            decode: Mape::of(mine.iter().filter(|s| s.phase == Phase::Decode)),
-            held_out_fits: if models.len() > 1 {
-                models
-                    .iter()
-                    .map(|m| m.to_string())
-                    .zip(per_model)
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        });
+        self.groups[g] = group;
     }
+
+    /// The median overhead of the other groups of `g`'s runtime that fitted their own from
+    /// rows of more than one model, without
+    /// `model`'s rows when given: a held-out fit must not learn the model it predicts, from
+    /// this device or any other.
+    fn prior(&self, g: usize, model: Option<&str>) -> Option<OverheadPrior> {
+        let runtime = &self.groups[g].runtime;
+        let mut values: Vec<f64> = self
+            .groups
+            .iter()
+            .enumerate()
+            .filter(|(k, other)| *k != g && other.runtime == *runtime)
+            .filter_map(|(_, other)| match model {
+                Some(m) if other.model_ids.iter().any(|id| id == m) => other
+                    .held_out_fits
+                    .iter()
+                    .find(|f| f.model == m && f.overhead_fitted && f.models > 1)
+                    .and_then(|f| f.calibration)
+                    .map(|c| c.layer_overhead_s),
+                _ => (other.report.fitted.overhead && other.models > 1)
+                    .then_some(other.report.layer_overhead_s),
+            })
+            .collect();
+        if values.len() < MIN_PRIOR_DEVICES {
+            return None;
+        }
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        let median = if n % 2 == 1 {
+            values[n / 2]
+        } else {
+            0.5 * (values[n / 2 - 1] + values[n / 2])
+        };
+        Some(OverheadPrior {
+            layer_overhead_s: median,
+            devices: n,
+        })
+    }
+}
+
+/// The priors of one group: of its own fit and of each leave-one-model-out fit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupPriors {
+    pub own: Option<OverheadPrior>,
+    /// In the order of [`GroupScore::held_out_fits`].
+    pub held_out: Vec<Option<OverheadPrior>>,
+}
+
+/// `rows` calibrated on `device` with its per-layer overhead held at `prior`'s, and the prior
+/// used. A prior the rows contradict (they are faster than its overhead allows even at the
+/// whole rated bandwidth: the fit pins the fraction at 1) is not used: the runtime's other
+/// devices are not this one (MLC on a Jetson pays 150–450 µs a layer, on a desktop GPU 10–20).
+fn calibrate_with_prior(
+    device: &Device,
+    rows: &[Measurement],
+    prior: Option<OverheadPrior>,
+) -> (Option<CalibrationReport>, Option<OverheadPrior>) {
+    if let Some(p) = prior {
+        if let Ok(d) = device.with_layer_overhead_ms(p.layer_overhead_s * 1e3) {
+            if let Ok(r) = calibrate(&d, rows) {
+                let pinned = r.warnings.iter().any(|w| {
+                    matches!(
+                        w,
+                        CalibrationWarning::AtBound {
+                            param: Param::BandwidthFraction,
+                            bound,
+                        } if *bound >= 1.0
+                    )
+                });
+                if !pinned {
+                    return (Some(r), Some(p));
+                }
+            }
+        }
+    }
+    (calibrate(device, rows).ok(), None)
+}
+
+/// The score of group `key` (index `g`) and its phases; the fits that `priors` name start
+/// from the runtime's typical overhead.
+fn score_group(
+    runs: &[PublishedRun],
+    key: &(String, String),
+    g: usize,
+    priors: Option<&GroupPriors>,
+) -> Option<(GroupScore, Vec<PhaseScore>)> {
+    let members: Vec<usize> = (0..runs.len())
+        .filter(|&i| runs[i].group() == *key)
+        .collect();
+    let first_run = *members.first()?;
+    let device = runs[first_run].device.clone();
+    let all: Vec<_> = members
+        .iter()
+        .map(|&i| runs[i].measurement.clone())
+        .collect();
+    let (report, own_prior) = calibrate_with_prior(&device, &all, priors.and_then(|p| p.own));
+    let report = report?;
+    let fitted = report.calibration();
+    let rated = Calibration::RATED;
+    let mut models: Vec<&str> = members
+        .iter()
+        .map(|&i| runs[i].row.model_hf_id.as_str())
+        .collect();
+    models.sort_unstable();
+    models.dedup();
+    // Leave one model out: one fit per model, on the other models' rows.
+    let per_model: Vec<HeldOutFit> = models
+        .iter()
+        .enumerate()
+        .map(|(k, model)| {
+            let others: Vec<_> = members
+                .iter()
+                .filter(|&&j| runs[j].row.model_hf_id != *model)
+                .map(|&j| runs[j].measurement.clone())
+                .collect();
+            let (report, prior) = calibrate_with_prior(
+                &device,
+                &others,
+                priors.and_then(|p| p.held_out.get(k).copied().flatten()),
+            );
+            HeldOutFit {
+                model: model.to_string(),
+                overhead_fitted: report.as_ref().is_some_and(|r| r.fitted.overhead),
+                models: models.len() - 1,
+                calibration: report.map(|r| r.calibration()),
+                prior,
+            }
+        })
+        .collect();
+    let mut phases = Vec::new();
+    for &i in &members {
+        let run = &runs[i];
+        let measured = [
+            (Phase::Prefill, run.measurement.prefill_s()),
+            (Phase::Decode, run.measurement.decode_s()),
+        ];
+        let held = models
+            .binary_search(&run.row.model_hf_id.as_str())
+            .ok()
+            .and_then(|k| per_model[k].calibration);
+        let (r, c) = (predict(&rated, run), predict(&fitted, run));
+        let h = held.map(|h| predict(&h, run));
+        for p in 0..2 {
+            let (Some(m), Some(rated_s), Some(cal_s)) = (measured[p].1, r[p].1, c[p].1) else {
+                continue;
+            };
+            phases.push(PhaseScore {
+                run: i,
+                group: g,
+                phase: measured[p].0,
+                measured_s: m,
+                rated_s,
+                calibrated_s: cal_s,
+                held_out_s: h.and_then(|h| h[p].1),
+            });
+        }
+    }
+    let group = GroupScore {
+        device,
+        runtime: key.1.clone(),
+        key: key.clone(),
+        models: models.len(),
+        model_ids: models.iter().map(|m| m.to_string()).collect(),
+        report,
+        prefill: Mape::of(phases.iter().filter(|s| s.phase == Phase::Prefill)),
+        decode: Mape::of(phases.iter().filter(|s| s.phase == Phase::Decode)),
+        held_out_fits: if models.len() > 1 {
+            per_model
+        } else {
+            Vec::new()
+        },
+        overhead_prior: own_prior,
+    };
+    Some((group, phases))
 }
