@@ -424,6 +424,24 @@ mod validation {
         let c = by("Board C");
         let fold = c.held_out_fits.iter().find(|f| f.model == llama).unwrap();
         assert!(fold.prior.is_none(), "{fold:?}");
+        // A fifth device five times slower per layer: the runtime's devices no longer agree
+        // within PRIOR_SPREAD, so there is no typical value and Board D keeps the device's 0.
+        let slow = Calibration {
+            bandwidth_fraction: 0.6,
+            compute_fraction: 0.45,
+            layer_overhead_s: 400e-6,
+        };
+        for (k, m) in [qwen, llama].iter().enumerate() {
+            for (prompt, gen) in [(512, 0), (1, 128)] {
+                let mut r = synthetic(m, prompt, gen, slow, 900 + 10 * k + gen as usize);
+                r.row.device_spec = "Board F".into();
+                runs.push(r);
+            }
+        }
+        let v = validate(&runs);
+        let d = v.groups.iter().find(|g| g.key.0 == "Board D").unwrap();
+        assert!(d.overhead_prior.is_none(), "{d:?}");
+        assert_eq!(d.report.layer_overhead_s, 0.0);
     }
 
     /// The shipped set: every row is predicted or left out with its line and column;

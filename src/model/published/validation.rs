@@ -135,6 +135,8 @@ pub struct OverheadPrior {
 
 /// A prior needs fits on at least this many other devices.
 pub const MIN_PRIOR_DEVICES: usize = 2;
+/// ... whose overheads agree within this factor (largest ÷ smallest; 0 agrees with nothing).
+pub const PRIOR_SPREAD: f64 = 2.0;
 
 impl GroupScore {
     /// Measured phases the calibration was fitted to.
@@ -299,6 +301,11 @@ impl Validation {
             return None;
         }
         values.sort_by(f64::total_cmp);
+        // Devices that disagree by more than PRIOR_SPREAD have no typical value to share
+        // (MLC's CUDA overhead: 9–21 µs a layer on desktop GPUs, 150–460 on Jetsons).
+        if values[values.len() - 1] > PRIOR_SPREAD * values[0] {
+            return None;
+        }
         let n = values.len();
         let median = if n % 2 == 1 {
             values[n / 2]
