@@ -58,7 +58,7 @@ fn main() {
     for g in &v.groups {
         let counts = g.phases() >= MIN_GROUP_PHASES;
         println!(
-            "{}{} · {} ({} models; b = {:.3}, c = {:.3}, overhead {:.1} µs per layer{})",
+            "{}{} · {} ({} models; b = {:.3}{}, c = {:.3}, overhead {:.1} µs per layer{})",
             g.device.name(),
             if g.device.is_bandwidth_only() {
                 " [bandwidth only: no compute peak published, decode rows only]"
@@ -68,6 +68,11 @@ fn main() {
             g.runtime,
             g.models,
             g.report.bandwidth_fraction,
+            g.report
+                .format_bandwidth
+                .iter()
+                .map(|f| format!(", {} {:.3}", f.format, f.fraction))
+                .collect::<String>(),
             g.report.compute_fraction,
             g.report.layer_overhead_s * 1e6,
             if counts {
@@ -98,8 +103,12 @@ fn main() {
             };
             match f.calibration {
                 Some(c) => println!(
-                    "        without {model}: b = {:.3}, c = {:.3}, overhead {:.1} µs per layer{held}",
+                    "        without {model}: b = {:.3}{}, c = {:.3}, overhead {:.1} µs per layer{held}",
                     c.bandwidth_fraction,
+                    c.format_bandwidth
+                        .iter()
+                        .map(|f| format!(", {} {:.3}", f.format, f.fraction))
+                        .collect::<String>(),
                     c.compute_fraction,
                     c.layer_overhead_s * 1e6
                 ),

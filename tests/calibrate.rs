@@ -11,6 +11,7 @@ use roofscale::model::calibrate::{
     Param, EXAMPLE_MEASUREMENTS_CSV, MEASUREMENTS_TEMPLATE_CSV,
 };
 use roofscale::model::device::{device_presets, parse_devices_json, Device};
+use roofscale::model::format_fractions::FormatFractions;
 use roofscale::model::hf_config::{import_hf_config, reference_presets};
 use roofscale::model::precision::Precision;
 use roofscale::model::roofline::{evaluate, Phase};
@@ -92,6 +93,7 @@ const TRUTH: Calibration = Calibration {
     bandwidth_fraction: 0.58,
     compute_fraction: 0.57,
     layer_overhead_s: 0.0001,
+    format_bandwidth: FormatFractions::NONE,
 };
 
 /// [`varied_runs`] measured at [`TRUTH`] on `d`, the k-th on line k + 2 of a file.
@@ -197,6 +199,7 @@ fn recovers_known_fractions_and_overhead_from_noise_free_data() {
                 bandwidth_fraction: 0.31,
                 compute_fraction: 0.83,
                 layer_overhead_s: 0.00002,
+                format_bandwidth: Default::default(),
             },
         ),
         (
@@ -205,6 +208,7 @@ fn recovers_known_fractions_and_overhead_from_noise_free_data() {
                 bandwidth_fraction: 0.23,
                 compute_fraction: 0.12,
                 layer_overhead_s: 0.0004,
+                format_bandwidth: Default::default(),
             },
         ),
     ] {
@@ -424,6 +428,7 @@ fn one_run_faster_than_the_rated_roofline_is_named_by_its_line() {
         bandwidth_fraction: 1.0,
         compute_fraction: 1.0,
         layer_overhead_s: 0.0,
+        format_bandwidth: Default::default(),
     };
     let mut runs: Vec<Measurement> = truth_runs_with_lines(&d);
     let r = calibrate(&d, &runs).unwrap();
@@ -787,7 +792,8 @@ fn the_calibrated_device_carries_the_fit_and_exports_with_its_record() {
     assert_eq!(c.spec().fp16_tflops, d.spec().fp16_tflops);
     assert!(
         c.spec().source.starts_with(
-            "Calibrated from 28 measured times (lines 4–17): bandwidth fraction 0.580 (fitted), \
+            "Calibrated from 28 measured times (lines 4–17): bandwidth fraction 0.580 (fitted); \
+             INT8 weights 0.580 (fitted apart); INT4 weights 0.580 (fitted apart), \
              compute fraction 0.570 (fitted), overhead 0.1000 ms per layer per step (fitted); \
              MAPE "
         ),
@@ -1102,4 +1108,57 @@ fn a_majority_far_off_is_not_set_aside() {
         .warnings
         .iter()
         .any(|w| matches!(w, CalibrationWarning::Inconsistent { .. })));
+}
+
+/// Rows in two weight formats whose kernels reach different shares of the bandwidth (as
+/// llama.cpp's Q8_0 and Q4_K_M do on the Orin Nano Super): the most measured format, of three
+/// models, separates the overhead and gives b; Q8_0 gets its own fraction, recovered exactly,
+/// and the calibrated device reads Q8_0 weights at it and every other format at b. The same
+/// rows with Q4_K_M of one model only cannot separate the overhead from per-format fractions,
+/// so the formats share one fraction, as before.
+#[test]
+fn a_format_measured_apart_gets_its_own_bandwidth_fraction() {
+    let d = nano();
+    let (q4, q8): (Precision, Precision) = ("q4_k_m".parse().unwrap(), "q8_0".parse().unwrap());
+    let truth = Calibration {
+        format_bandwidth: FormatFractions::parse("Q8_0=0.66").unwrap(),
+        ..TRUTH
+    };
+    let rows = |q4_models: &[&str]| -> Vec<Measurement> {
+        let mut out: Vec<Measurement> = q4_models
+            .iter()
+            .flat_map(|m| [run(m, q4, 1, 512, 128), run(m, q4, 1, 64, 256)])
+            .collect();
+        out.push(run("Qwen2.5-0.5B", q8, 1, 128, 128));
+        out.push(run("SmolLM2-360M", q8, 1, 256, 64));
+        out.iter().map(|m| measured(m, &d, truth, || 1.0)).collect()
+    };
+    let r = calibrate(&d, &rows(&["Qwen2.5-0.5B", "Llama-3.2-1B", "Gemma-3-1B"])).unwrap();
+    let own: Vec<_> = r.format_bandwidth.iter().collect();
+    assert_eq!(own.len(), 1, "{r:?}");
+    assert_eq!(own[0].format.to_string(), "Q8_0");
+    assert!(rel(own[0].fraction, 0.66) < 1e-3, "{r:?}");
+    assert!(rel(r.bandwidth_fraction, 0.58) < 1e-3, "{r:?}");
+    assert!(rel(r.layer_overhead_s, 1e-4) < 1e-3, "{r:?}");
+    assert!(r.mape_after < 1e-3, "{}", r.mape_after);
+    let device = calibrated_device(&d, &r, "");
+    assert_eq!(device.bandwidth_fraction_for(&q8.weights), own[0].fraction);
+    assert_eq!(
+        device.bandwidth_fraction_for(&q4.weights),
+        r.bandwidth_fraction
+    );
+    assert_eq!(
+        device.bandwidth_fraction_for(&Precision::FP16.weights),
+        r.bandwidth_fraction
+    );
+    // The calibrated device predicts the rows as the calibration does.
+    let cal = r.calibration();
+    for m in &rows(&["Qwen2.5-0.5B"]) {
+        let e = evaluate(m.arch(), &device, m.precision(), m.workload());
+        let p = cal.predict(&d, m);
+        assert!(rel(e.decode_s, p.decode_s.unwrap()) < 1e-9);
+    }
+    // Q4_K_M of one model: no fraction of its own for Q8_0.
+    let r = calibrate(&d, &rows(&["Llama-3.2-1B"])).unwrap();
+    assert!(r.format_bandwidth.is_empty(), "{r:?}");
 }

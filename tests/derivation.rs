@@ -286,6 +286,24 @@ fn device_lines_state_the_rated_numbers_and_the_fractions() {
         "{}",
         bw.formula
     );
+    // A fraction measured for the format's own kernels replaces it, and says so; the
+    // derived latencies are the roofline's on that device.
+    let mut spec = device.spec().clone();
+    spec.format_bandwidth_fractions =
+        roofscale::model::format_fractions::FormatFractions::parse("FP16=0.35").unwrap();
+    let own = Device::new(spec).unwrap();
+    let workload = Workload::new(WorkloadSpec::default()).unwrap();
+    let d2 = derive(&qwen2_5_0_5b(), &own, Precision::FP16, &workload);
+    assert_eq!(d2.device[0].value.value, device.bandwidth() / 2.0);
+    assert!(
+        d2.device[0]
+            .formula
+            .ends_with("× bandwidth fraction 0.3500 (measured for FP16 weights)"),
+        "{}",
+        d2.device[0].formula
+    );
+    let e = roofscale::model::roofline::evaluate(&qwen2_5_0_5b(), &own, Precision::FP16, &workload);
+    assert!(close(value(&d2.decode, "Decode latency"), e.decode_s));
     let peak = &d.device[1];
     assert_eq!(peak.label, "Achievable peak π, FP16 (weight matmuls)");
     assert_eq!(peak.value.value, device.peak_flops(NumFormat::Fp16));

@@ -107,6 +107,7 @@ fn spec() -> DeviceSpec {
         usable_memory_gb: None,
         step_overhead_ms: 0.0,
         layer_overhead_ms: 0.0,
+        format_bandwidth_fractions: Default::default(),
     }
 }
 
@@ -289,7 +290,7 @@ fn json_import_names_the_device_and_the_field() {
             "device 1: bandwith_gbps: unknown field (expected one of name, memory_gb, \
              bandwidth_gbps, fp32_tflops, fp16_tflops, bf16_tflops, fp8_tflops, int8_tops, \
              int4_tops, bandwidth_fraction, compute_fraction, measured_bandwidth_fraction, \
-             source, memory_kind, usable_memory_gb, step_overhead_ms, layer_overhead_ms)",
+             source, memory_kind, usable_memory_gb, step_overhead_ms, layer_overhead_ms, format_bandwidth_fractions)",
         ),
         (format!("[{GOOD}, 3]"), "device 2: expected a device object"),
         ("[]".to_string(), "no devices in the file"),
@@ -346,7 +347,7 @@ fn csv_import_names_the_file_the_line_and_the_column() {
             format!("{HEADER},memory\n"),
             "devices.csv line 1, column \"memory\": unknown column (expected one of name, memory_gb, bandwidth_gbps, \
              fp32_tflops, fp16_tflops, bf16_tflops, fp8_tflops, int8_tops, int4_tops, \
-             bandwidth_fraction, compute_fraction, measured_bandwidth_fraction, source, memory_kind, usable_memory_gb, step_overhead_ms, layer_overhead_ms)",
+             bandwidth_fraction, compute_fraction, measured_bandwidth_fraction, source, memory_kind, usable_memory_gb, step_overhead_ms, layer_overhead_ms, format_bandwidth_fractions)",
         ),
         (
             format!("{HEADER},name\n"),
@@ -508,4 +509,46 @@ fn usable_memory_keeps_headroom_for_the_os_and_runtime() {
     let csv = "name,memory_gb,bandwidth_gbps,fp16_tflops,memory_kind\nx,24,100,1,dedicated\n";
     let d = &parse_devices_csv("devices.csv", csv).unwrap()[0];
     assert!((d.usable_memory_bytes() - 22.8e9).abs() < 1.0);
+}
+
+/// A calibrated device's per-format bandwidth fractions read from a CSV cell and a JSON field
+/// alike, survive a JSON round trip, apply to their format only, and a bad cell names its
+/// column.
+#[test]
+fn format_bandwidth_fractions_read_round_trip_and_apply_to_their_format() {
+    let csv =
+        "name,memory_gb,bandwidth_gbps,fp16_tflops,bandwidth_fraction,format_bandwidth_fractions\n\
+               a,8,100,10,0.5,\"Q8_0=0.6; fp16=0.75\"\n";
+    let d = &parse_devices_csv("devices.csv", csv).unwrap()[0];
+    let (q4, q8, f16): (Precision, Precision, Precision) = (
+        "q4_k_m".parse().unwrap(),
+        "q8_0".parse().unwrap(),
+        Precision::FP16,
+    );
+    assert_eq!(d.bandwidth_fraction_for(&q8.weights), 0.6);
+    assert_eq!(d.bandwidth_fraction_for(&f16.weights), 0.75);
+    assert_eq!(d.bandwidth_fraction_for(&q4.weights), 0.5);
+    assert_eq!(d.bandwidth_for(&q8.weights), 60e9);
+    let json = serde_json::to_string(&[d]).unwrap();
+    assert!(
+        json.contains("\"format_bandwidth_fractions\":\"Q8_0=0.6; FP16=0.75\""),
+        "{json}"
+    );
+    assert_eq!(&parse_devices_json(&json).unwrap()[0], d);
+    // A device without them writes no such field: files saved before read and write the same.
+    let plain = d.with_bandwidth_fraction(0.5).unwrap();
+    let mut spec = plain.spec().clone();
+    spec.format_bandwidth_fractions = Default::default();
+    let plain = Device::new(spec).unwrap();
+    assert!(!serde_json::to_string(&plain)
+        .unwrap()
+        .contains("format_bandwidth"));
+    let bad = csv.replace("Q8_0=0.6", "Q8_0=1.6");
+    assert_eq!(
+        parse_devices_csv("devices.csv", &bad)
+            .unwrap_err()
+            .to_string(),
+        "devices.csv line 2, column \"format_bandwidth_fractions\": Q8_0: 1.6 is not a fraction \
+         in (0, 1] (no usable rows: all 1 rows have problems)"
+    );
 }

@@ -77,6 +77,7 @@ fn device(fp16_tflops: f64, bandwidth_gbps: f64) -> Device {
         usable_memory_gb: None,
         step_overhead_ms: 0.0,
         layer_overhead_ms: 0.0,
+        format_bandwidth_fractions: Default::default(),
     })
     .unwrap()
 }
@@ -528,6 +529,7 @@ fn random_device(rng: &mut SmallRng) -> Device {
         usable_memory_gb: None,
         step_overhead_ms: 0.0,
         layer_overhead_ms: 0.0,
+        format_bandwidth_fractions: Default::default(),
     })
     .unwrap()
 }

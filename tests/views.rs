@@ -640,6 +640,7 @@ fn calibration_chart_puts_both_predictions_against_the_measurement_in_ms() {
         bandwidth_fraction: 0.5,
         compute_fraction: 0.5,
         layer_overhead_s: 0.0,
+        format_bandwidth: Default::default(),
         fitted: Fitted {
             bandwidth_fraction: true,
             compute_fraction: true,

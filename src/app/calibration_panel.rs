@@ -172,7 +172,10 @@ pub fn CalibrationPanel() -> impl IntoView {
                 <div data-testid="calib-report">
                     <p class="hint">{format!("{name} on {}", base.name())}</p>
                     <table class="facts">
-                        <tr><td>"Bandwidth fraction"</td><td data-testid="calib-bandwidth">{format::fixed(r.bandwidth_fraction, 3)}</td></tr>
+                        <tr><td>{if r.format_bandwidth.is_empty() { "Bandwidth fraction" } else { "Bandwidth fraction (other formats)" }}</td><td data-testid="calib-bandwidth">{format::fixed(r.bandwidth_fraction, 3)}</td></tr>
+                        {r.format_bandwidth.iter().map(|f| view! {
+                            <tr title="This format's rows were fitted with a bandwidth fraction of their own: a runtime reads each weight format through its own kernels, which reach their own share of the rated bandwidth."><td>{format!("Bandwidth fraction, {} weights", f.format)}</td><td data-testid="calib-format-bandwidth">{format::fixed(f.fraction, 3)}</td></tr>
+                        }).collect_view()}
                         <tr><td>"Compute fraction"</td><td data-testid="calib-compute">{format::fixed(r.compute_fraction, 3)}</td></tr>
                         <tr title="Added to every forward step for each layer of the model: runtimes launch kernels layer by layer, so a fit on one model size carries to another."><td>"Overhead per layer per step"</td><td data-testid="calib-overhead">{format::seconds(r.layer_overhead_s)}</td></tr>
                         <tr><td>"MAPE before → after"</td><td data-testid="calib-mape">{format!("{:.1} % → {:.1} %", r.mape_before, r.mape_after)}</td></tr>

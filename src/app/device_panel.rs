@@ -181,7 +181,10 @@ pub fn DevicePanel() -> impl IntoView {
                                         _ => " (25 % kept for the OS)",
                                     }
                                 } else { " (yours)" })}</td></tr>
-                        <tr><td>"Bandwidth (used)"</td><td data-testid="device-bandwidth">{format!("{:.1} GB/s", d.bandwidth() / 1e9)}</td></tr>
+                        <tr><td>"Bandwidth (used)"</td><td data-testid="device-bandwidth">{format!("{:.1} GB/s", d.bandwidth() / 1e9)}{
+                            (!s.format_bandwidth_fractions.is_empty()).then(|| format!(" for other formats; {}",
+                                s.format_bandwidth_fractions.iter().map(|f| format!("{} {:.1} GB/s (fraction {:.3})", f.format, s.bandwidth_gbps * f.fraction, f.fraction)).collect::<Vec<_>>().join(", ")))
+                        }</td></tr>
                         <tr><td>"FP16 peak (used)"</td><td>{format!("{} FLOP/s", format::si(d.peak_flops(NumFormat::Fp16)))}</td></tr>
                         <tr><td>"INT8 peak (used)"</td><td>{format!("{} OP/s", format::si(d.peak_flops(NumFormat::Int8)))}</td></tr>
                         <tr><td>"Ridge point FP16"</td><td>{format!("{:.0} FLOP/B", d.ridge_point(NumFormat::Fp16))}</td></tr>

@@ -77,7 +77,7 @@ impl Setting {
             d.name(),
             format::si(d.peak_flops(format)),
             format.name(),
-            d.bandwidth() / 1e9,
+            d.bandwidth_for(&self.precision.weights) / 1e9,
             format::bytes(d.usable_memory_bytes()),
             w.batch(),
             w.prompt_tokens(),

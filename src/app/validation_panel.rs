@@ -270,7 +270,7 @@ pub fn ValidationPanel() -> impl IntoView {
                                     <thead>
                                         <tr><th scope="col" rowspan="2">"device"</th><th scope="col" rowspan="2">"runtime"</th><th scope="col" rowspan="2">"models"</th>
                                             <th scope="col" colspan="4">"decode"</th><th scope="col" colspan="4">"prefill"</th>
-                                            <th scope="col" rowspan="2" title="bandwidth fraction · compute fraction · overhead per layer and forward step">"fitted b · c · overhead per layer"</th></tr>
+                                            <th scope="col" rowspan="2" title="bandwidth fraction (in brackets: weight formats fitted with a fraction of their own) · compute fraction · overhead per layer and forward step">"fitted b · c · overhead per layer"</th></tr>
                                         <tr><th scope="col">"n"</th><th scope="col">"rated"</th><th scope="col">"calibrated"</th><th scope="col">"held out"</th>
                                             <th scope="col">"n"</th><th scope="col">"rated"</th><th scope="col">"calibrated"</th><th scope="col">"held out"</th></tr>
                                     </thead>
@@ -279,7 +279,9 @@ pub fn ValidationPanel() -> impl IntoView {
                                             <tr>
                                                 <td>{g.device.name().to_string()}{g.device.is_bandwidth_only().then(|| view! { <span class="hint" title="No compute peak is published for this device: its decode rows are predicted from bandwidth alone, its prefill rows are left out, and it is not offered as a measured device."> " (bandwidth only)"</span> })}</td><td>{g.runtime.clone()}</td><td>{g.models}</td>
                                                 {mape_cells(&g.decode)}{mape_cells(&g.prefill)}
-                                                <td>{format!("{:.2} · {:.2} · {}", g.report.bandwidth_fraction, g.report.compute_fraction, format::seconds(g.report.layer_overhead_s))}
+                                                <td>{format!("{:.2}{} · {:.2} · {}", g.report.bandwidth_fraction,
+                                                    g.report.format_bandwidth.iter().map(|f| format!(" ({} {:.2})", f.format, f.fraction)).collect::<String>(),
+                                                    g.report.compute_fraction, format::seconds(g.report.layer_overhead_s))}
                                                     {g.overhead_prior.map(|p| view! { <span class="hint" title=format!("Rows of one model cannot separate the overhead from the bandwidth fraction, so it is held at the median of {} other {} devices' fitted overheads.", p.devices, g.runtime)>" (held)"</span> })}</td>
                                             </tr>
                                         }).collect_view()}

@@ -6,7 +6,9 @@
 //! scale compute and bandwidth: real decode reaches 50–60 % of rated bandwidth (method.md §3).
 
 use super::csv_reader::{self, normalise_header, CsvError, CsvLimits, CsvReader, CsvRow};
+use super::format_fractions::FormatFractions;
 use super::precision::NumFormat;
+use super::weight_format::WeightFormat;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::convert::Infallible;
 use std::fmt;
@@ -66,6 +68,11 @@ pub struct DeviceSpec {
     /// left out of files when 0.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub layer_overhead_ms: f64,
+    /// Bandwidth fractions of weight formats a calibration measured apart ("Q8_0=0.56;
+    /// FP16=0.75"): a runtime's kernels for each format reach their own share of the rated
+    /// bandwidth. Every other format uses `bandwidth_fraction`. Left out of files when empty.
+    #[serde(default, skip_serializing_if = "FormatFractions::is_empty")]
+    pub format_bandwidth_fractions: FormatFractions,
 }
 
 fn is_zero(v: &f64) -> bool {
@@ -113,7 +120,7 @@ fn one() -> f64 {
 }
 
 /// Field names, in file order (JSON keys and CSV columns).
-pub const DEVICE_FIELDS: [&str; 17] = [
+pub const DEVICE_FIELDS: [&str; 18] = [
     "name",
     "memory_gb",
     "bandwidth_gbps",
@@ -131,6 +138,7 @@ pub const DEVICE_FIELDS: [&str; 17] = [
     "usable_memory_gb",
     "step_overhead_ms",
     "layer_overhead_ms",
+    "format_bandwidth_fractions",
 ];
 
 /// Largest memory (GB), bandwidth (GB/s) and peak (TFLOPS/TOPS) accepted: far beyond any
@@ -290,6 +298,26 @@ impl Device {
         self.spec.bandwidth_gbps * 1e9 * self.spec.bandwidth_fraction
     }
 
+    /// The bandwidth fraction weights in `weights` are read at: their own, where a
+    /// calibration measured it, else `bandwidth_fraction`.
+    #[inline]
+    pub fn bandwidth_fraction_for(&self, weights: &WeightFormat) -> f64 {
+        if self.spec.format_bandwidth_fractions.is_empty() {
+            return self.spec.bandwidth_fraction;
+        }
+        self.spec
+            .format_bandwidth_fractions
+            .get(weights)
+            .unwrap_or(self.spec.bandwidth_fraction)
+    }
+
+    /// Usable bandwidth of a model whose weights are in `weights`, bytes/s (see
+    /// [`Device::bandwidth_fraction_for`]).
+    #[inline]
+    pub fn bandwidth_for(&self, weights: &WeightFormat) -> f64 {
+        self.spec.bandwidth_gbps * 1e9 * self.bandwidth_fraction_for(weights)
+    }
+
     /// Memory in bytes (decimal GB).
     #[inline]
     pub fn memory_bytes(&self) -> f64 {
@@ -432,6 +460,7 @@ fn preset(
         usable_memory_gb: None,
         step_overhead_ms: 0.0,
         layer_overhead_ms: 0.0,
+        format_bandwidth_fractions: FormatFractions::NONE,
     })
     .expect("preset devices are valid")
 }
@@ -698,6 +727,14 @@ fn spec_from(fields: &impl Fields) -> Result<DeviceSpec, FieldError> {
         usable_memory_gb: num("usable_memory_gb")?,
         step_overhead_ms: num("step_overhead_ms")?.unwrap_or(0.0),
         layer_overhead_ms: num("layer_overhead_ms")?.unwrap_or(0.0),
+        format_bandwidth_fractions: match fields
+            .text("format_bandwidth_fractions")
+            .map_err(|p| ("format_bandwidth_fractions".to_string(), p))?
+        {
+            None => FormatFractions::NONE,
+            Some(t) => FormatFractions::parse(&t)
+                .map_err(|e| ("format_bandwidth_fractions".to_string(), e.to_string()))?,
+        },
     })
 }
 

@@ -10,6 +10,7 @@
 //! * [`gguf`] — a GGUF file's header: metadata, tensors and exact bytes, and its architecture.
 //! * [`gguf_mix`] — llama.cpp's per-tensor types of each GGUF file type.
 //! * [`weight_bytes`] — bytes of every kind of weight tensor under a precision.
+//! * [`format_fractions`] — achievable bandwidth fractions of particular weight formats.
 //! * [`device`] — device specs (memory, bandwidth, peak compute per precision), presets, import.
 //! * [`workload`] — batch, prompt and generated tokens, operator set.
 //! * [`roofline`] — per-operator FLOPs and bytes, prefill and decode latency, memory.
@@ -30,6 +31,7 @@ pub mod calibrate;
 pub mod csv_reader;
 pub mod device;
 pub mod fit;
+pub mod format_fractions;
 pub mod formula;
 pub mod ggml_type;
 pub mod gguf;

@@ -84,13 +84,14 @@ pub fn normalised_budgets(
     // Its per-layer overhead grows with depth, so it joins each layer's cost instead.
     let o = device.step_overhead_s(0);
     let o_layer = device.spec().layer_overhead_ms * 1e-3;
+    let beta = device.bandwidth_for(&precision.weights);
     let flops_per_prompt_token = constraints
         .budget(Objective::Prefill)
         .map(|t| (t - o).max(0.0) * pi / prompt);
     let bytes_per_token = constraints
         .budget(Objective::Decode)
         .filter(|_| out > 0.0)
-        .map(|t| (t - out * o).max(0.0) * device.bandwidth() / out);
+        .map(|t| (t - out * o).max(0.0) * beta / out);
     let memory_bytes = constraints
         .max_memory_bytes()
         .unwrap_or(device.usable_memory_bytes());
@@ -102,7 +103,7 @@ pub fn normalised_budgets(
         eta,
         regime: eta.map(Regime::of),
         layer_flops: o_layer * pi / prompt,
-        layer_bytes: o_layer * device.bandwidth(),
+        layer_bytes: o_layer * beta,
     }
 }
 

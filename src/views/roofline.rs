@@ -45,7 +45,7 @@ pub fn roofline_chart(
     let all: Vec<(f64, f64)> = point(prefill).into_iter().chain(point(decode)).collect();
     let top_ridge = formats
         .iter()
-        .map(|f| device.ridge_point(*f))
+        .map(|f| device.peak_flops(*f) / device.bandwidth_for(&decode.weights))
         .fold(0.0f64, f64::max);
     let lo = all
         .iter()
@@ -64,7 +64,10 @@ pub fn roofline_chart(
         Series::points("decode operators", PALETTE[1], point(decode)),
     ];
     let mut markers = Vec::new();
-    let derated = spec.bandwidth_fraction < 1.0 || spec.compute_fraction < 1.0;
+    // The bandwidth the operators were timed at: a calibrated device may have measured
+    // their weight format apart.
+    let bandwidth = device.bandwidth_for(&decode.weights);
+    let derated = bandwidth < spec.bandwidth_gbps * 1e9 || spec.compute_fraction < 1.0;
     let rated_bandwidth = spec.bandwidth_gbps * 1e9;
     let roof = |bandwidth: f64, peak: f64| -> Vec<(f64, f64)> {
         [lo, peak / bandwidth, hi]
@@ -76,13 +79,13 @@ pub fn roofline_chart(
     for (k, f) in formats.iter().enumerate() {
         let color = ROOF_COLORS[k % ROOF_COLORS.len()];
         let peak = device.peak_flops(*f);
-        let ridge = device.ridge_point(*f);
+        let ridge = peak / bandwidth;
         let name = if derated {
             format!("{} roof, achievable", f.name())
         } else {
             format!("{} roof", f.name())
         };
-        series.push(Series::line(name, color, roof(device.bandwidth(), peak)));
+        series.push(Series::line(name, color, roof(bandwidth, peak)));
         if derated {
             let rated_peak = peak / spec.compute_fraction;
             // Dashed, here and in the legend: the same colour as its achievable roof.

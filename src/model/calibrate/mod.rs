@@ -61,7 +61,9 @@ pub use report::{CalibrationReport, CalibrationWarning, Fitted, Param, RowFit};
 
 use crate::model::device::{Device, DeviceSpec, MAX_LAYER_OVERHEAD_MS};
 use crate::model::fit::TerminationReason;
+use crate::model::format_fractions::{FormatFraction, FormatFractions, MAX_FORMAT_FRACTIONS};
 use crate::model::roofline::Phase;
+use crate::model::weight_format::WeightFormat;
 use fit::{Free, Observation, Point};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -89,13 +91,17 @@ pub const OUTLIER_FACTOR: f64 = 2.0;
 /// is accepted while the loss stays within this factor of the free fit's.
 const UNSEPARATED_LOSS_RATIO: f64 = 1.25;
 
-/// The three calibrated numbers.
+/// The calibrated numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {
+    /// Of every weight format without a fraction of its own.
     pub bandwidth_fraction: f64,
     pub compute_fraction: f64,
     /// Seconds per layer per forward step.
     pub layer_overhead_s: f64,
+    /// The weight formats measured apart, each with its own bandwidth fraction.
+    #[serde(default)]
+    pub format_bandwidth: FormatFractions,
 }
 
 /// Predicted times of a measured run, seconds; `None` where the run measured no such phase.
@@ -112,6 +118,7 @@ impl Calibration {
         bandwidth_fraction: 1.0,
         compute_fraction: 1.0,
         layer_overhead_s: 0.0,
+        format_bandwidth: FormatFractions::NONE,
     };
 
     /// The device's own fractions and per-layer overhead. A constant per-step overhead (a
@@ -121,6 +128,7 @@ impl Calibration {
             bandwidth_fraction: device.spec().bandwidth_fraction,
             compute_fraction: device.spec().compute_fraction,
             layer_overhead_s: device.spec().layer_overhead_ms * 1e-3,
+            format_bandwidth: device.spec().format_bandwidth_fractions,
         }
     }
 
@@ -133,7 +141,8 @@ impl Calibration {
             prefill_s: None,
             decode_s: None,
         };
-        let (obs, meta) = observations(device, std::slice::from_ref(m));
+        let formats: Vec<WeightFormat> = self.format_bandwidth.iter().map(|f| f.format).collect();
+        let (obs, meta) = observations(device, std::slice::from_ref(m), &formats);
         for (o, meta) in obs.iter().zip(meta) {
             let t = Some(o.predict(self.point()));
             match meta.phase {
@@ -145,10 +154,15 @@ impl Calibration {
     }
 
     fn point(&self) -> Point {
+        let mut formats = [self.bandwidth_fraction; MAX_FORMAT_FRACTIONS];
+        for (slot, f) in formats.iter_mut().zip(self.format_bandwidth.iter()) {
+            *slot = f.fraction;
+        }
         Point {
             bandwidth: self.bandwidth_fraction,
             compute: self.compute_fraction,
             overhead_s: self.layer_overhead_s,
+            formats,
         }
     }
 }
@@ -176,12 +190,21 @@ struct Meta {
     phase: Phase,
 }
 
-/// Every measured phase, tabulated on `device`'s rated numbers.
-fn observations(device: &Device, measurements: &[Measurement]) -> (Vec<Observation>, Vec<Meta>) {
+/// Every measured phase, tabulated on `device`'s rated numbers; a phase whose weights are in
+/// the k-th of `formats` reads at that format's fraction.
+fn observations(
+    device: &Device,
+    measurements: &[Measurement],
+    formats: &[WeightFormat],
+) -> (Vec<Observation>, Vec<Meta>) {
     let rated = timing::rated_device(device);
     let (mut obs, mut meta) = (Vec::new(), Vec::new());
     for m in measurements {
         let (arch, precision, workload) = (m.arch(), m.precision(), m.workload());
+        let format = formats
+            .iter()
+            .position(|f| *f == precision.weights)
+            .map_or(0, |k| k + 1);
         // The overhead is paid per layer of every step.
         let layers = arch.spec().layers as f64;
         if let Some(t) = m.prefill_s() {
@@ -189,6 +212,7 @@ fn observations(device: &Device, measurements: &[Measurement]) -> (Vec<Observati
                 table: PhaseTable::prefill(arch, &rated, precision, workload),
                 steps: layers,
                 measured_s: t,
+                format,
             });
             meta.push(Meta {
                 line: m.line(),
@@ -201,6 +225,7 @@ fn observations(device: &Device, measurements: &[Measurement]) -> (Vec<Observati
                 table: PhaseTable::decode(arch, &rated, precision, workload),
                 steps: workload.generated_tokens() as f64 * layers,
                 measured_s: t,
+                format,
             });
             meta.push(Meta {
                 line: m.line(),
@@ -241,6 +266,7 @@ fn fit_phases(
     before: Point,
     max_iterations: usize,
     one_model: bool,
+    formats: usize,
 ) -> PhaseFit {
     let n = obs.len();
     let mut warnings = Vec::new();
@@ -276,6 +302,7 @@ fn fit_phases(
             bandwidth: !undetermined[0],
             compute: !undetermined[1],
             overhead: true,
+            formats,
         };
         let mut free = wanted;
         if free.count() > n {
@@ -435,6 +462,53 @@ fn overhead_separation(obs: &[Observation], free: fit::Free, point: Point) -> Se
     }
 }
 
+/// The weight formats that get a bandwidth fraction of their own: when the rows are in more
+/// than one format, each format but the most measured one (which gets b) that has a decode
+/// phase (a prefill is mostly compute-bound and says little about bandwidth), most measured
+/// first, at most [`MAX_FORMAT_FRACTIONS`] and no more than the phases beyond b, c and o.
+/// Only when the most measured format's rows are of two or more models: they alone then
+/// separate the overhead from b, and each other format's fraction is what is left of its
+/// times. With one model per format the formats are all the rows have to separate the
+/// overhead, so they share b (a fit of one fraction per format would leave it undetermined).
+fn own_formats(measurements: &[Measurement]) -> Vec<WeightFormat> {
+    // (format, phases, decode phases) in order of first appearance.
+    let mut counts: Vec<(WeightFormat, usize, usize)> = Vec::new();
+    for m in measurements {
+        let f = m.precision().weights;
+        let phases = m.prefill_s().is_some() as usize + m.decode_s().is_some() as usize;
+        let decode = m.decode_s().is_some() as usize;
+        match counts.iter_mut().find(|c| c.0 == f) {
+            Some(c) => {
+                c.1 += phases;
+                c.2 += decode;
+            }
+            None => counts.push((f, phases, decode)),
+        }
+    }
+    if counts.len() < 2 {
+        return Vec::new();
+    }
+    // Stable: ties keep the order of appearance.
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    let reference = counts[0].0;
+    let mut archs = measurements
+        .iter()
+        .filter(|m| m.precision().weights == reference)
+        .map(|m| m.arch());
+    let first = archs.next();
+    if !archs.any(|a| Some(a) != first) {
+        return Vec::new();
+    }
+    let phases: usize = counts.iter().map(|c| c.1).sum();
+    counts
+        .into_iter()
+        .skip(1)
+        .filter(|c| c.2 > 0)
+        .map(|c| c.0)
+        .take(MAX_FORMAT_FRACTIONS.min(phases.saturating_sub(3)))
+        .collect()
+}
+
 /// Fits the bandwidth fraction, the compute fraction and the per-layer overhead of `device` to
 /// the measured times, starting from its rated numbers (its own fractions serve as "before"
 /// and as the value of a fraction the data cannot determine).
@@ -455,11 +529,15 @@ fn calibrate_within(
     measurements: &[Measurement],
     max_iterations: usize,
 ) -> Result<CalibrationReport, CalibrationError> {
-    let (obs, meta) = observations(device, measurements);
+    let formats = own_formats(measurements);
+    let (obs, meta) = observations(device, measurements, &formats);
     if obs.is_empty() {
         return Err(CalibrationError::NoMeasurements);
     }
-    let before = Calibration::of_device(device).point();
+    let mut before = Calibration::of_device(device).point();
+    for (k, f) in formats.iter().enumerate() {
+        before.formats[k] = device.bandwidth_fraction_for(f);
+    }
     // Rows of one architecture tell the overhead from the bandwidth fraction only through
     // their formats and lengths, and a format changes the achieved bandwidth too: such a fit
     // extrapolates to other sizes by chance (issue 16's leave-one-model-out folds). So a
@@ -467,7 +545,7 @@ fn calibrate_within(
     // calibration) keeps it; a device without one lets the rows try.
     let one_model =
         before.overhead_s > 0.0 && measurements.windows(2).all(|w| w[0].arch() == w[1].arch());
-    let mut fit = fit_phases(&obs, before, max_iterations, one_model);
+    let mut fit = fit_phases(&obs, before, max_iterations, one_model, formats.len());
     // A phase off by more than OUTLIER_FACTOR either way is set aside and the rest refitted,
     // when it is a minority: a wrong row (another power mode, a unit slip, a published
     // anomaly) would otherwise pull every fraction. It still counts in the errors shown.
@@ -481,7 +559,7 @@ fn calibrate_within(
             .filter(|i| !outliers.contains(i))
             .map(|i| obs[i].clone())
             .collect();
-        fit = fit_phases(&inliers, before, max_iterations, one_model);
+        fit = fit_phases(&inliers, before, max_iterations, one_model, formats.len());
         let rows = outliers
             .iter()
             .map(|&i| {
@@ -548,10 +626,20 @@ fn calibrate_within(
             mape_after: mape_kept,
         });
     }
+    let own: Vec<FormatFraction> = formats
+        .iter()
+        .enumerate()
+        .map(|(k, &format)| FormatFraction {
+            format,
+            fraction: point.formats[k],
+        })
+        .collect();
     Ok(CalibrationReport {
         bandwidth_fraction: point.bandwidth,
         compute_fraction: point.compute,
         layer_overhead_s: point.overhead_s,
+        format_bandwidth: FormatFractions::new(&own)
+            .expect("distinct formats, fractions within the fit's bounds"),
         fitted: Fitted {
             bandwidth_fraction: free.bandwidth,
             compute_fraction: free.compute,
@@ -621,9 +709,14 @@ pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str
             set_aside.join(", ")
         )
     };
+    let own: String = report
+        .format_bandwidth
+        .iter()
+        .map(|f| format!("; {} weights {:.3} (fitted apart)", f.format, f.fraction))
+        .collect();
     let source = format!(
         "Calibrated from {phases} measured time{} (lines {}{set_aside}): bandwidth fraction {:.3} \
-         ({}), compute fraction {:.3} ({}), overhead {:.4} ms per layer per step ({}); \
+         ({}){own}, compute fraction {:.3} ({}), overhead {:.4} ms per layer per step ({}); \
          MAPE {:.1} % before, {:.1} % after. Rated numbers: {}",
         if phases == 1 { "" } else { "s" },
         line_ranges(&report.rows),
@@ -644,6 +737,7 @@ pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str
         // The fit has no constant part: a recalibrated device drops any it had.
         step_overhead_ms: 0.0,
         layer_overhead_ms: (report.layer_overhead_s * 1e3).clamp(0.0, MAX_LAYER_OVERHEAD_MS),
+        format_bandwidth_fractions: report.format_bandwidth,
         source,
         ..spec.clone()
     })

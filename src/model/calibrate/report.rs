@@ -3,6 +3,7 @@
 
 use super::fit::MIN_FRACTION;
 use crate::model::fit::TerminationReason;
+use crate::model::format_fractions::FormatFractions;
 use crate::model::roofline::Phase;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
@@ -235,6 +236,10 @@ pub struct CalibrationReport {
     /// when the fit had a per-step overhead instead (their device keeps it).
     #[serde(default)]
     pub layer_overhead_s: f64,
+    /// The weight formats measured apart, each with its fitted bandwidth fraction; every
+    /// other format reads at `bandwidth_fraction`. Empty in records written before.
+    #[serde(default)]
+    pub format_bandwidth: FormatFractions,
     pub fitted: Fitted,
     pub rows: Vec<RowFit>,
     /// Mean absolute percentage error of the phases, before and after.
@@ -253,6 +258,7 @@ impl CalibrationReport {
             bandwidth_fraction: self.bandwidth_fraction,
             compute_fraction: self.compute_fraction,
             layer_overhead_s: self.layer_overhead_s,
+            format_bandwidth: self.format_bandwidth,
         }
     }
 

@@ -135,7 +135,7 @@ pub struct OverheadPrior {
 
 /// A prior needs fits on at least this many other devices.
 pub const MIN_PRIOR_DEVICES: usize = 2;
-/// ... whose overheads agree within this factor (largest ÷ smallest; 0 agrees with nothing).
+/// ... whose overheads agree within this factor (upper quartile ÷ lower quartile).
 pub const PRIOR_SPREAD: f64 = 2.0;
 
 impl GroupScore {
@@ -301,9 +301,10 @@ impl Validation {
             return None;
         }
         values.sort_by(f64::total_cmp);
-        // Devices that disagree by more than PRIOR_SPREAD have no typical value to share
-        // (MLC's CUDA overhead: 9–21 µs a layer on desktop GPUs, 150–460 on Jetsons).
-        if values[values.len() - 1] > PRIOR_SPREAD * values[0] {
+        // Devices whose middle half disagrees by more than PRIOR_SPREAD have no typical
+        // value to share (MLC's CUDA overhead: 9–21 µs a layer on desktop GPUs, 150–460 on
+        // Jetsons); one device off does not spoil the rest.
+        if quantile(&values, 0.75) > PRIOR_SPREAD * quantile(&values, 0.25) {
             return None;
         }
         let n = values.len();
@@ -316,6 +317,16 @@ impl Validation {
             layer_overhead_s: median,
             devices: n,
         })
+    }
+}
+
+/// The `q`-quantile of sorted `values`, interpolated linearly between neighbours.
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let x = q * (values.len() - 1) as f64;
+    let (i, t) = (x.floor() as usize, x.fract());
+    match values.get(i + 1) {
+        Some(next) => values[i] + t * (next - values[i]),
+        None => values[i],
     }
 }
 

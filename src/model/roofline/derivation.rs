@@ -374,14 +374,24 @@ pub fn derive(
     let overhead = device.step_overhead_s(arch.spec().layers);
     let spec = device.spec();
 
+    let fraction = device.bandwidth_fraction_for(&precision.weights);
+    let own = spec
+        .format_bandwidth_fractions
+        .get(&precision.weights)
+        .is_some();
     let mut device_lines = vec![line(
         "Achievable bandwidth β",
         format!(
-            "rated {} × bandwidth fraction {}",
+            "rated {} × bandwidth fraction {}{}",
             Quantity::new(spec.bandwidth_gbps * 1e9, Unit::BytesPerSecond),
-            significant(spec.bandwidth_fraction)
+            significant(fraction),
+            if own {
+                format!(" (measured for {} weights)", precision.weights)
+            } else {
+                String::new()
+            }
         ),
-        device.bandwidth(),
+        device.bandwidth_for(&precision.weights),
         Unit::BytesPerSecond,
     )];
     for class in [OpClass::Matmul, OpClass::Attention, OpClass::Vector] {

@@ -23,6 +23,7 @@ pub use ops::OpClass;
 use super::arch::Architecture;
 use super::device::Device;
 use super::precision::{NumFormat, Precision};
+use super::weight_format::WeightFormat;
 use super::workload::Workload;
 use ops::{for_each_op, Ctx, LinOp, OpSink, Step};
 use serde::Serialize;
@@ -58,14 +59,15 @@ impl Operator {
         self.flops / self.bytes()
     }
 
-    /// max(F/π, M/β) with the device's peak for `format` (method.md §3).
-    pub fn time(&self, device: &Device, format: NumFormat) -> f64 {
-        (self.flops / device.peak_flops(format)).max(self.bytes() / device.bandwidth())
+    /// max(F/π, M/β) with the device's peak for `format` and its bandwidth for `weights`
+    /// (method.md §3).
+    pub fn time(&self, device: &Device, format: NumFormat, weights: &WeightFormat) -> f64 {
+        (self.flops / device.peak_flops(format)).max(self.bytes() / device.bandwidth_for(weights))
     }
 
     /// Compute-bound when the intensity exceeds the ridge point π/β.
-    pub fn bound(&self, device: &Device, format: NumFormat) -> Bound {
-        if self.flops / device.peak_flops(format) > self.bytes() / device.bandwidth() {
+    pub fn bound(&self, device: &Device, format: NumFormat, weights: &WeightFormat) -> Bound {
+        if self.flops / device.peak_flops(format) > self.bytes() / device.bandwidth_for(weights) {
             Bound::Compute
         } else {
             Bound::Memory
@@ -113,6 +115,9 @@ pub struct PhaseBreakdown {
     /// Context attended to: S_in for the prefill, S_in + t for decode step t.
     pub context: u64,
     pub ops: Vec<OpCost>,
+    /// The weight format the operators were timed in: it picks the device's bandwidth
+    /// fraction ([`Device::bandwidth_for`]).
+    pub weights: WeightFormat,
 }
 
 impl PhaseBreakdown {
@@ -287,7 +292,7 @@ impl OpSink for Collect<'_> {
                 .then(|| self.cx.wb.bits_of_operator(op.name))
                 .flatten(),
             time_s: op_time(self.cx, &op, s_kv),
-            bound: operator.bound(self.device, format),
+            bound: operator.bound(self.device, format, &self.precision.weights),
         });
     }
 }
@@ -395,6 +400,7 @@ fn breakdown(
         },
         context,
         ops,
+        weights: precision.weights,
     }
 }
 

@@ -283,7 +283,9 @@ impl Ctx {
             bkv: p.kv.bytes(),
             bv: p.vector_format().bytes(),
             inv_peak,
-            inv_bw: 1.0 / device.bandwidth(),
+            // The fraction of this model's weight format (a calibrated device may measure it
+            // apart from the others).
+            inv_bw: 1.0 / device.bandwidth_for(&p.weights),
             batch: w.batch() as f64,
             prompt: w.prompt_tokens() as f64,
             generated: w.generated_tokens() as f64,
