@@ -1162,3 +1162,33 @@ fn a_format_measured_apart_gets_its_own_bandwidth_fraction() {
     let r = calibrate(&d, &rows(&["Llama-3.2-1B"])).unwrap();
     assert!(r.format_bandwidth.is_empty(), "{r:?}");
 }
+
+/// A format whose only decode row is set aside as an outlier (here three times faster than
+/// the rated roofline allows, so no fraction of its own can explain it) has nothing left to fit
+/// its fraction: it reads at b again, and the rest still recovers the truth exactly.
+#[test]
+fn a_format_whose_only_decode_row_is_set_aside_reads_at_b() {
+    let d = nano();
+    let (q4, q8): (Precision, Precision) = ("q4_k_m".parse().unwrap(), "q8_0".parse().unwrap());
+    let mut runs: Vec<Measurement> = ["Qwen2.5-0.5B", "Llama-3.2-1B", "Gemma-3-1B"]
+        .iter()
+        .flat_map(|m| [run(m, q4, 1, 512, 128), run(m, q4, 1, 64, 256)])
+        .map(|m| measured(&m, &d, TRUTH, || 1.0))
+        .collect();
+    let fast = Calibration {
+        bandwidth_fraction: 1.0,
+        compute_fraction: 1.0,
+        layer_overhead_s: 0.0,
+        format_bandwidth: FormatFractions::NONE,
+    };
+    let mut odd = measured(&run("SmolLM2-360M", q8, 1, 1, 128), &d, fast, || 1.0 / 3.0)
+        .spec()
+        .clone();
+    odd.prefill_s = None;
+    runs.push(Measurement::new(odd).unwrap());
+    let r = calibrate(&d, &runs).unwrap();
+    assert_eq!(r.set_aside().count(), 1, "{r:?}");
+    assert!(r.format_bandwidth.is_empty(), "{r:?}");
+    assert!(rel(r.bandwidth_fraction, 0.58) < 1e-3, "{r:?}");
+    assert!(rel(r.layer_overhead_s, 1e-4) < 1e-3, "{r:?}");
+}

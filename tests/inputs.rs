@@ -531,7 +531,7 @@ fn format_bandwidth_fractions_read_round_trip_and_apply_to_their_format() {
     assert_eq!(d.bandwidth_for(&q8.weights), 60e9);
     let json = serde_json::to_string(&[d]).unwrap();
     assert!(
-        json.contains("\"format_bandwidth_fractions\":\"Q8_0=0.6; FP16=0.75\""),
+        json.contains("\"format_bandwidth_fractions\":\"q8_0=0.6; fp16=0.75\""),
         "{json}"
     );
     assert_eq!(&parse_devices_json(&json).unwrap()[0], d);

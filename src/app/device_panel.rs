@@ -187,7 +187,7 @@ pub fn DevicePanel() -> impl IntoView {
                         }</td></tr>
                         <tr><td>"FP16 peak (used)"</td><td>{format!("{} FLOP/s", format::si(d.peak_flops(NumFormat::Fp16)))}</td></tr>
                         <tr><td>"INT8 peak (used)"</td><td>{format!("{} OP/s", format::si(d.peak_flops(NumFormat::Int8)))}</td></tr>
-                        <tr><td>"Ridge point FP16"</td><td>{format!("{:.0} FLOP/B", d.ridge_point(NumFormat::Fp16))}</td></tr>
+                        <tr><td>{if s.format_bandwidth_fractions.is_empty() { "Ridge point FP16" } else { "Ridge point FP16 (other formats)" }}</td><td>{format!("{:.0} FLOP/B", d.ridge_point(NumFormat::Fp16))}</td></tr>
                         <tr title="Time added to every forward step (kernel launches, synchronisation, sampling): once for the prefill, once per generated token. Runtimes launch kernels layer by layer, so calibration fits it per layer: a deeper model pays more. Rated devices have none.">
                             <td>"Per-step overhead"</td>
                             <td data-testid="device-step-overhead">{

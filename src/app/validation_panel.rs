@@ -190,7 +190,7 @@ pub fn ValidationPanel() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="validation-h" data-testid="validation">
             <h2 id="validation-h">"How close are the predictions? Published runs"</h2>
-            <p class="hint">"Every run of the shipped measurement set (public/data/measurements.csv, each row with its source) that the page can build, predicted on its rated device: by the rated roofline (a lower bound), calibrated on its device and runtime, and held out (calibrated without the runs of its own model). Rows of one model cannot tell the overhead per layer from the bandwidth fraction: such a fit holds the overhead at the median of the same runtime's other devices, fitted without the predicted model's rows, where at least two have one and they agree within a factor of 2 (marked "held"). The measured devices in the device list are these calibrations. Measurements you load in the calibration panel join as a group of their own, on the device you calibrated."</p>
+            <p class="hint">"Every run of the shipped measurement set (public/data/measurements.csv, each row with its source) that the page can build, predicted on its rated device: by the rated roofline (a lower bound), calibrated on its device and runtime, and held out (calibrated without the runs of its own model). Rows of one model cannot tell the overhead per layer from the bandwidth fraction: such a fit (or any whose rows could not separate them) holds the overhead at the median of the same runtime's other devices that fitted theirs from two or more models, without the predicted model's rows, where at least two have one and they agree within a factor of 2 (the middle half of them, with four or more); marked “held”. The measured devices in the device list are these calibrations. Measurements you load in the calibration panel join as a group of their own, on the device you calibrated."</p>
             // The first toggle is an opening: score then (once).
             <details on:toggle=move |_| start()>
                 <summary data-testid="validation-open">"Validate against published runs"</summary>
@@ -229,7 +229,7 @@ pub fn ValidationPanel() -> impl IntoView {
                                 format!("{} runs in {} device × runtime groups; {} rows left out (listed below).{yours}", s.runs.len(), s.groups, s.left_out.len())
                             } else {
                                 format!("Scoring… {} of {} groups{}", v.groups.len(), s.groups,
-                                    if v.groups.len() >= s.groups { "; refitting the overheads the rows of one model cannot separate" } else { "" })
+                                    if v.groups.len() >= s.groups { ", then refitting the overheads their rows cannot separate…" } else { "" })
                             }}</p>
                             <table class="facts" data-testid="validation-overall">
                                 <thead><tr><th scope="col">"mean abs. % error"</th><th scope="col">"phases"</th><th scope="col">"rated"</th><th scope="col">"calibrated"</th><th scope="col">"held out"</th></tr></thead>
@@ -282,7 +282,7 @@ pub fn ValidationPanel() -> impl IntoView {
                                                 <td>{format!("{:.2}{} · {:.2} · {}", g.report.bandwidth_fraction,
                                                     g.report.format_bandwidth.iter().map(|f| format!(" ({} {:.2})", f.format, f.fraction)).collect::<String>(),
                                                     g.report.compute_fraction, format::seconds(g.report.layer_overhead_s))}
-                                                    {g.overhead_prior.map(|p| view! { <span class="hint" title=format!("Rows of one model cannot separate the overhead from the bandwidth fraction, so it is held at the median of {} other {} devices' fitted overheads.", p.devices, g.runtime)>" (held)"</span> })}</td>
+                                                    {g.overhead_prior.map(|p| view! { <span class="hint" title=format!("These rows cannot separate the overhead from the bandwidth fraction (rows of one model), so it is held at the median of {} other {} devices' fitted overheads.", p.devices, g.runtime)>" (held)"</span> })}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>

@@ -23,7 +23,7 @@ pub struct FormatFraction {
 }
 
 /// Up to [`MAX_FORMAT_FRACTIONS`] formats with their own bandwidth fraction, each format once.
-/// Serialised as its text, "Q8_0=0.56; FP16=0.75", the same in a device's JSON and CSV.
+/// Serialised as its text, "q8_0=0.56; fp16=0.75", the same in a device's JSON and CSV.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub struct FormatFractions([Option<FormatFraction>; MAX_FORMAT_FRACTIONS]);
@@ -96,10 +96,11 @@ impl FormatFractions {
         self.0[0].is_none()
     }
 
-    /// "Q8_0=0.56; FP16=0.75", the form a device CSV cell takes ([`FormatFractions::parse`]).
+    /// "q8_0=0.56; fp16=0.75" (each format's key, as files and URLs name it), the form a
+    /// device CSV cell takes ([`FormatFractions::parse`] also reads display names).
     pub fn to_text(&self) -> String {
         self.iter()
-            .map(|f| format!("{}={}", f.format, f.fraction))
+            .map(|f| format!("{}={}", f.format.key(), f.fraction))
             .collect::<Vec<_>>()
             .join("; ")
     }
@@ -143,7 +144,7 @@ mod tests {
         assert_eq!(f.get(&"q4_k_m".parse().unwrap()), None);
         assert_eq!(FormatFractions::parse(&f.to_text()).unwrap(), f);
         let json = serde_json::to_string(&f).unwrap();
-        assert_eq!(json, "\"Q8_0=0.56; FP16=0.75\"");
+        assert_eq!(json, "\"q8_0=0.56; fp16=0.75\"");
         assert_eq!(serde_json::from_str::<FormatFractions>(&json).unwrap(), f);
         assert!(FormatFractions::parse("").unwrap().is_empty());
         for (bad, starts) in [

@@ -4,15 +4,19 @@
 //! The user supplies a CSV of runs on one device: the model (a preset name or its architecture
 //! columns), the precision, batch, prompt and generated tokens, and the measured prefill time,
 //! decode time or decode tokens/s ([`parse_measurements_csv`]; the template is
-//! [`MEASUREMENTS_TEMPLATE_CSV`]). [`calibrate`] fits three numbers:
+//! [`MEASUREMENTS_TEMPLATE_CSV`]). [`calibrate`] fits:
 //!
 //! * b, the achievable fraction of rated bandwidth, and c, of rated compute, both in (0, 1];
+//! * b_f, a bandwidth fraction of its own for up to three weight formats the rows measure
+//!   apart from the most measured one (a runtime's kernels for each format reach their own
+//!   share of the bandwidth; see [`own_formats`]);
 //! * o ≥ 0, seconds added to each forward step per layer of the model (the prefill is one
 //!   step, decode S_out steps): runtimes launch kernels layer by layer, so an 80-layer model
 //!   pays 2.5 times a 32-layer one's overhead, and a fit on one model size carries to another
 //!   (a constant per-step overhead did not: issue 16's leave-one-model-out errors).
 //!
-//! so that a phase of n steps of a model of L layers takes Σ_ops max(F/(π·c), M/(β·b)) + n·L·o.
+//! so that a phase of n steps of a model of L layers takes Σ_ops max(F/(π·c), M/(β·b)) + n·L·o,
+//! with b_f in place of b for a model in a format measured apart.
 //! How the fit works and why is in `fit.rs`; how the roofline is tabulated once per measurement, in `timing.rs`.
 //! [`calibrated_device`] makes a device with the fitted fractions, and [`CalibrationRecord`]
 //! keeps it together with the measurements and the fit, as JSON.
@@ -59,6 +63,7 @@ pub use import::{
 pub use measurements::{Measurement, MeasurementError, MeasurementSpec, MAX_TIME_S, MIN_TIME_S};
 pub use report::{CalibrationReport, CalibrationWarning, Fitted, Param, RowFit};
 
+use crate::model::arch::Architecture;
 use crate::model::device::{Device, DeviceSpec, MAX_LAYER_OVERHEAD_MS};
 use crate::model::fit::TerminationReason;
 use crate::model::format_fractions::{FormatFraction, FormatFractions, MAX_FORMAT_FRACTIONS};
@@ -188,6 +193,8 @@ struct Meta {
     line: usize,
     label: String,
     phase: Phase,
+    /// The run's weight format: the device's own fraction for it gives the "before" time.
+    weights: WeightFormat,
 }
 
 /// Every measured phase, tabulated on `device`'s rated numbers; a phase whose weights are in
@@ -218,6 +225,7 @@ fn observations(
                 line: m.line(),
                 label: format!("{}, prefill", m.label()),
                 phase: Phase::Prefill,
+                weights: precision.weights,
             });
         }
         if let Some(t) = m.decode_s() {
@@ -231,6 +239,7 @@ fn observations(
                 line: m.line(),
                 label: format!("{}, decode", m.label()),
                 phase: Phase::Decode,
+                weights: precision.weights,
             });
         }
     }
@@ -471,47 +480,63 @@ fn overhead_separation(obs: &[Observation], free: fit::Free, point: Point) -> Se
 /// times. With one model per format the formats are all the rows have to separate the
 /// overhead, so they share b (a fit of one fraction per format would leave it undetermined).
 fn own_formats(measurements: &[Measurement]) -> Vec<WeightFormat> {
-    // (format, phases, decode phases) in order of first appearance.
-    let mut counts: Vec<(WeightFormat, usize, usize)> = Vec::new();
+    /// A format's rows: phases, decode phases, distinct architectures.
+    struct Count<'a> {
+        format: WeightFormat,
+        phases: usize,
+        decode: usize,
+        archs: Vec<&'a Architecture>,
+    }
+    let mut counts: Vec<Count> = Vec::new();
     for m in measurements {
-        let f = m.precision().weights;
-        let phases = m.prefill_s().is_some() as usize + m.decode_s().is_some() as usize;
-        let decode = m.decode_s().is_some() as usize;
-        match counts.iter_mut().find(|c| c.0 == f) {
-            Some(c) => {
-                c.1 += phases;
-                c.2 += decode;
+        let format = m.precision().weights;
+        let i = match counts.iter().position(|c| c.format == format) {
+            Some(i) => i,
+            None => {
+                counts.push(Count {
+                    format,
+                    phases: 0,
+                    decode: 0,
+                    archs: Vec::new(),
+                });
+                counts.len() - 1
             }
-            None => counts.push((f, phases, decode)),
+        };
+        let c = &mut counts[i];
+        c.phases += m.prefill_s().is_some() as usize + m.decode_s().is_some() as usize;
+        c.decode += m.decode_s().is_some() as usize;
+        if !c.archs.contains(&m.arch()) {
+            c.archs.push(m.arch());
         }
     }
     if counts.len() < 2 {
         return Vec::new();
     }
-    // Stable: ties keep the order of appearance.
-    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-    let reference = counts[0].0;
-    let mut archs = measurements
-        .iter()
-        .filter(|m| m.precision().weights == reference)
-        .map(|m| m.arch());
-    let first = archs.next();
-    if !archs.any(|a| Some(a) != first) {
+    // Most measured first; ties by more models, more decode phases, then the format's key, so
+    // the order of the rows does not matter.
+    counts.sort_by(|a, b| {
+        (b.phases, b.archs.len(), b.decode)
+            .cmp(&(a.phases, a.archs.len(), a.decode))
+            .then_with(|| a.format.key().cmp(&b.format.key()))
+    });
+    if counts[0].archs.len() < 2 {
         return Vec::new();
     }
-    let phases: usize = counts.iter().map(|c| c.1).sum();
+    let phases: usize = counts.iter().map(|c| c.phases).sum();
     counts
         .into_iter()
         .skip(1)
-        .filter(|c| c.2 > 0)
-        .map(|c| c.0)
+        .filter(|c| c.decode > 0)
+        .map(|c| c.format)
         .take(MAX_FORMAT_FRACTIONS.min(phases.saturating_sub(3)))
         .collect()
 }
 
-/// Fits the bandwidth fraction, the compute fraction and the per-layer overhead of `device` to
-/// the measured times, starting from its rated numbers (its own fractions serve as "before"
-/// and as the value of a fraction the data cannot determine).
+/// Fits the bandwidth fraction (and those of formats measured apart), the compute fraction and
+/// the per-layer overhead of `device` to the measured times, starting from its rated numbers
+/// (its own fractions serve as "before" and as the value of a fraction the data cannot
+/// determine). The calibrated device carries the format fractions this fit gives, and no
+/// others: a fraction fitted beside another b does not carry over.
 ///
 /// Never fails on data it can read: a single measured time fits a single parameter, a fraction
 /// no measurement depends on keeps the device's value, and rows the roofline cannot follow
@@ -529,8 +554,8 @@ fn calibrate_within(
     measurements: &[Measurement],
     max_iterations: usize,
 ) -> Result<CalibrationReport, CalibrationError> {
-    let formats = own_formats(measurements);
-    let (obs, meta) = observations(device, measurements, &formats);
+    let mut formats = own_formats(measurements);
+    let (mut obs, meta) = observations(device, measurements, &formats);
     if obs.is_empty() {
         return Err(CalibrationError::NoMeasurements);
     }
@@ -555,10 +580,30 @@ fn calibrate_within(
         .collect();
     let mut outlier_phases: Vec<usize> = Vec::new();
     if !outliers.is_empty() && outliers.len() * 3 <= obs.len() {
-        let inliers: Vec<Observation> = (0..obs.len())
-            .filter(|i| !outliers.contains(i))
-            .map(|i| obs[i].clone())
+        // A format whose decode phases were all set aside has nothing left to fit its
+        // fraction, and fewer phases may fit fewer formats: such formats read at b again.
+        let kept: Vec<usize> = (0..obs.len()).filter(|i| !outliers.contains(i)).collect();
+        let mut stay: Vec<usize> = (1..=formats.len())
+            .filter(|&k| {
+                kept.iter()
+                    .any(|&i| obs[i].format == k && meta[i].phase == Phase::Decode)
+            })
             .collect();
+        stay.truncate(kept.len().saturating_sub(3));
+        if stay.len() < formats.len() {
+            for o in obs.iter_mut() {
+                o.format = stay
+                    .iter()
+                    .position(|&k| k == o.format)
+                    .map_or(0, |j| j + 1);
+            }
+            let old = before.formats;
+            for (j, &k) in stay.iter().enumerate() {
+                before.formats[j] = old[k - 1];
+            }
+            formats = stay.iter().map(|&k| formats[k - 1]).collect();
+        }
+        let inliers: Vec<Observation> = kept.iter().map(|&i| obs[i].clone()).collect();
         fit = fit_phases(&inliers, before, max_iterations, one_model, formats.len());
         let rows = outliers
             .iter()
@@ -581,7 +626,14 @@ fn calibrate_within(
         .iter()
         .zip(meta)
         .map(|(o, m)| {
-            let (y, b, a) = (o.measured_s, o.predict(before), o.predict(point));
+            // Before: at the device's own fraction for the run's format, fitted apart or not.
+            let own = device.bandwidth_fraction_for(&m.weights);
+            let at_device = Point {
+                bandwidth: own,
+                formats: [own; MAX_FORMAT_FRACTIONS],
+                ..before
+            };
+            let (y, b, a) = (o.measured_s, o.predict(at_device), o.predict(point));
             RowFit {
                 line: m.line,
                 label: m.label,

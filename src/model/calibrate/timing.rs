@@ -68,12 +68,13 @@ fn rated(breakdown: &PhaseBreakdown, rated: &Device) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// The device with fractions 1: its rated numbers.
+/// The device with fractions 1, its formats' too: its rated numbers.
 pub(crate) fn rated_device(device: &Device) -> Device {
-    device
-        .with_bandwidth_fraction(1.0)
-        .and_then(|d| d.with_compute_fraction(1.0))
-        .expect("a valid device stays valid with fractions of 1")
+    let mut spec = device.spec().clone();
+    spec.bandwidth_fraction = 1.0;
+    spec.compute_fraction = 1.0;
+    spec.format_bandwidth_fractions = Default::default();
+    Device::new(spec).expect("a valid device stays valid with fractions of 1")
 }
 
 impl PhaseTable {

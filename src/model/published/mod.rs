@@ -22,7 +22,8 @@ pub use runs::{
     PublishedRun, PUBLISHED_DEVICES_CSV, PUBLISHED_DEVICES_FILE, USER_RUNTIME,
 };
 pub use validation::{
-    group_keys, validate, GroupScore, Mape, PhaseScore, Validation, MIN_GROUP_PHASES,
+    group_keys, validate, GroupPriors, GroupScore, HeldOutFit, Mape, OverheadPrior, PhaseScore,
+    Validation, MIN_GROUP_PHASES, MIN_PRIOR_DEVICES, PRIOR_SPREAD,
 };
 
 pub use rows::{

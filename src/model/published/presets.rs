@@ -52,7 +52,7 @@ fn measured_device(g: &GroupScore) -> Device {
         .map(|p| {
             format!(
                 " Overhead per layer held at {:.1} µs, the median of {} other {} devices' fits: \
-                 rows of one model cannot separate it from the bandwidth fraction.",
+                 these rows cannot separate it from the bandwidth fraction (rows of one model).",
                 p.layer_overhead_s * 1e6,
                 p.devices,
                 g.runtime

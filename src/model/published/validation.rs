@@ -5,9 +5,9 @@
 //! is flagged: a roofline is a bound, so such a row means a wrong spec or a wrong row.
 
 use super::runs::PublishedRun;
+use crate::model::arch::Architecture;
 use crate::model::calibrate::{
-    calibrate, calibrated_device, Calibration, CalibrationReport, CalibrationWarning, Measurement,
-    Param,
+    calibrate, calibrated_device, Calibration, CalibrationReport, Measurement,
 };
 use crate::model::device::Device;
 use crate::model::roofline::Phase;
@@ -90,10 +90,13 @@ pub struct GroupScore {
     pub runtime: String,
     /// The runs' group key: (device as the rows name it, runtime).
     pub key: (String, String),
-    /// Distinct models among the rows.
+    /// Distinct models among the rows: distinct architectures, so that a base checkpoint and
+    /// its Instruct or chat variant (the same config) count once and are left out together.
     pub models: usize,
-    /// Their Hugging Face ids, sorted.
+    /// Their Hugging Face ids, sorted; checkpoints of one architecture joined by " / ".
     pub model_ids: Vec<String>,
+    /// Their architectures, in the order of `model_ids`.
+    pub model_archs: Vec<Architecture>,
     pub report: CalibrationReport,
     pub prefill: Mape,
     pub decode: Mape,
@@ -108,7 +111,8 @@ pub struct GroupScore {
 /// The calibration of a group without one model's rows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeldOutFit {
-    /// The model left out (its Hugging Face id).
+    /// The model left out (its Hugging Face id, or the ids of one architecture joined by
+    /// " / ").
     pub model: String,
     /// `None` when the other rows could not be fitted.
     pub calibration: Option<Calibration>,
@@ -135,7 +139,8 @@ pub struct OverheadPrior {
 
 /// A prior needs fits on at least this many other devices.
 pub const MIN_PRIOR_DEVICES: usize = 2;
-/// ... whose overheads agree within this factor (upper quartile ÷ lower quartile).
+/// ... whose overheads agree within this factor (largest ÷ smallest; with four or more
+/// devices, upper quartile ÷ lower quartile).
 pub const PRIOR_SPREAD: f64 = 2.0;
 
 impl GroupScore {
@@ -245,9 +250,10 @@ impl Validation {
                     held_out: group
                         .held_out_fits
                         .iter()
-                        .map(|f| {
+                        .zip(&group.model_archs)
+                        .map(|(f, arch)| {
                             (f.calibration.is_some() && (f.models == 1 || !f.overhead_fitted))
-                                .then(|| self.prior(g, Some(&f.model)))
+                                .then(|| self.prior(g, Some(arch)))
                                 .flatten()
                         })
                         .collect(),
@@ -276,10 +282,9 @@ impl Validation {
     }
 
     /// The median overhead of the other groups of `g`'s runtime that fitted their own from
-    /// rows of more than one model, without
-    /// `model`'s rows when given: a held-out fit must not learn the model it predicts, from
-    /// this device or any other.
-    fn prior(&self, g: usize, model: Option<&str>) -> Option<OverheadPrior> {
+    /// rows of more than one model, without the rows of architecture `model` when given: a
+    /// held-out fit must not learn the model it predicts, from this device or any other.
+    fn prior(&self, g: usize, model: Option<&Architecture>) -> Option<OverheadPrior> {
         let runtime = &self.groups[g].runtime;
         let mut values: Vec<f64> = self
             .groups
@@ -287,11 +292,12 @@ impl Validation {
             .enumerate()
             .filter(|(k, other)| *k != g && other.runtime == *runtime)
             .filter_map(|(_, other)| match model {
-                Some(m) if other.model_ids.iter().any(|id| id == m) => other
+                Some(m) if other.model_archs.contains(m) => other
                     .held_out_fits
                     .iter()
-                    .find(|f| f.model == m && f.overhead_fitted && f.models > 1)
-                    .and_then(|f| f.calibration)
+                    .zip(&other.model_archs)
+                    .find(|(f, a)| *a == m && f.overhead_fitted && f.models > 1)
+                    .and_then(|(f, _)| f.calibration)
                     .map(|c| c.layer_overhead_s),
                 _ => (other.report.fitted.overhead && other.models > 1)
                     .then_some(other.report.layer_overhead_s),
@@ -301,10 +307,15 @@ impl Validation {
             return None;
         }
         values.sort_by(f64::total_cmp);
-        // Devices whose middle half disagrees by more than PRIOR_SPREAD have no typical
-        // value to share (MLC's CUDA overhead: 9–21 µs a layer on desktop GPUs, 150–460 on
-        // Jetsons); one device off does not spoil the rest.
-        if quantile(&values, 0.75) > PRIOR_SPREAD * quantile(&values, 0.25) {
+        // Devices that disagree by more than PRIOR_SPREAD have no typical value to share
+        // (MLC's CUDA overhead: 9–21 µs a layer on desktop GPUs, 150–460 on Jetsons). With
+        // four or more, the middle half must agree: one device off does not spoil the rest.
+        let (lo, hi) = if values.len() >= 4 {
+            (quantile(&values, 0.25), quantile(&values, 0.75))
+        } else {
+            (values[0], values[values.len() - 1])
+        };
+        if hi > PRIOR_SPREAD * lo {
             return None;
         }
         let n = values.len();
@@ -313,7 +324,8 @@ impl Validation {
         } else {
             0.5 * (values[n / 2 - 1] + values[n / 2])
         };
-        Some(OverheadPrior {
+        // Every source at no overhead: nothing to hold.
+        (median > 0.0).then_some(OverheadPrior {
             layer_overhead_s: median,
             devices: n,
         })
@@ -350,16 +362,10 @@ fn calibrate_with_prior(
     if let Some(p) = prior {
         if let Ok(d) = device.with_layer_overhead_ms(p.layer_overhead_s * 1e3) {
             if let Ok(r) = calibrate(&d, rows) {
-                let pinned = r.warnings.iter().any(|w| {
-                    matches!(
-                        w,
-                        CalibrationWarning::AtBound {
-                            param: Param::BandwidthFraction,
-                            bound,
-                        } if *bound >= 1.0
-                    )
-                });
-                if !pinned {
+                let pinned = r.bandwidth_fraction >= 1.0 - 1e-9
+                    || r.format_bandwidth.iter().any(|f| f.fraction >= 1.0 - 1e-9);
+                // Rows that fitted the overhead themselves after all owe nothing to the prior.
+                if !pinned && !r.fitted.overhead {
                     return (Some(r), Some(p));
                 }
             }
@@ -389,20 +395,29 @@ fn score_group(
     let report = report?;
     let fitted = report.calibration();
     let rated = Calibration::RATED;
-    let mut models: Vec<&str> = members
-        .iter()
-        .map(|&i| runs[i].row.model_hf_id.as_str())
-        .collect();
-    models.sort_unstable();
-    models.dedup();
+    // Models are architectures: checkpoints of one config are left out together.
+    let mut models: Vec<(Vec<&str>, &Architecture)> = Vec::new();
+    for &i in &members {
+        let (id, arch) = (runs[i].row.model_hf_id.as_str(), runs[i].measurement.arch());
+        match models.iter_mut().find(|(_, a)| *a == arch) {
+            Some((ids, _)) if !ids.contains(&id) => ids.push(id),
+            Some(_) => {}
+            None => models.push((vec![id], arch)),
+        }
+    }
+    for (ids, _) in models.iter_mut() {
+        ids.sort_unstable();
+    }
+    models.sort_by(|a, b| a.0.cmp(&b.0));
+    let labels: Vec<String> = models.iter().map(|(ids, _)| ids.join(" / ")).collect();
     // Leave one model out: one fit per model, on the other models' rows.
     let per_model: Vec<HeldOutFit> = models
         .iter()
         .enumerate()
-        .map(|(k, model)| {
+        .map(|(k, (_, arch))| {
             let others: Vec<_> = members
                 .iter()
-                .filter(|&&j| runs[j].row.model_hf_id != *model)
+                .filter(|&&j| runs[j].measurement.arch() != *arch)
                 .map(|&j| runs[j].measurement.clone())
                 .collect();
             let (report, prior) = calibrate_with_prior(
@@ -411,7 +426,7 @@ fn score_group(
                 priors.and_then(|p| p.held_out.get(k).copied().flatten()),
             );
             HeldOutFit {
-                model: model.to_string(),
+                model: labels[k].clone(),
                 overhead_fitted: report.as_ref().is_some_and(|r| r.fitted.overhead),
                 models: models.len() - 1,
                 calibration: report.map(|r| r.calibration()),
@@ -427,8 +442,8 @@ fn score_group(
             (Phase::Decode, run.measurement.decode_s()),
         ];
         let held = models
-            .binary_search(&run.row.model_hf_id.as_str())
-            .ok()
+            .iter()
+            .position(|(_, a)| *a == run.measurement.arch())
             .and_then(|k| per_model[k].calibration);
         let (r, c) = (predict(&rated, run), predict(&fitted, run));
         let h = held.map(|h| predict(&h, run));
@@ -452,7 +467,8 @@ fn score_group(
         runtime: key.1.clone(),
         key: key.clone(),
         models: models.len(),
-        model_ids: models.iter().map(|m| m.to_string()).collect(),
+        model_ids: labels,
+        model_archs: models.iter().map(|(_, a)| (*a).clone()).collect(),
         report,
         prefill: Mape::of(phases.iter().filter(|s| s.phase == Phase::Prefill)),
         decode: Mape::of(phases.iter().filter(|s| s.phase == Phase::Decode)),
