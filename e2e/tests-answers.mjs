@@ -484,6 +484,9 @@ answerTests.push({
     assert(chosen === measured, `device in use: ${chosen}`);
     // The device panel names the calibration: its source, and an overhead per layer.
     assert((await app.text("device-step-overhead")).includes("per layer per step"), await app.text("device-step-overhead"));
+    // Its published Q8_0 runs were fitted apart: the panel states that format's own bandwidth.
+    const bw = await app.text("device-bandwidth");
+    assert(/for other formats; Q8_0 \d+\.\d GB\/s \(fraction 0\.\d+\)/.test(bw), `device bandwidth: ${bw}`);
     assert((await app.text("budget-meaning")).startsWith("In use: 25 ms per generated token"), await app.text("budget-meaning"));
     await page.waitForFunction((m) => (document.querySelector('[data-testid="frontier-chart-canvas"]')?.getAttribute("aria-label") || "").includes(m), measured, { timeout: 30000 });
     const best = await app.text("best-under-budget");

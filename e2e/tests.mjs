@@ -904,6 +904,13 @@ export const tests = [
       assert(/decode\s*\d+/.test(overall) && overall.includes("%"), `overall: ${overall}`);
       const groups_rows = await app.testId("validation-groups").locator("tbody tr").count();
       assert(groups_rows >= 10, `${groups_rows} groups`);
+      // A group of one model holds its overhead at the runtime's median and says so; a group
+      // with formats measured apart shows their fractions.
+      const cells = await app.testId("validation-groups").locator("tbody tr").evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent.trim())));
+      const held = cells.find((c) => c[0].startsWith("RTX 3070") && c[1].startsWith("llama.cpp"));
+      assert(held && held[held.length - 1].endsWith("(held)"), `RTX 3070 row: ${JSON.stringify(held)}`);
+      const m1max = cells.find((c) => c[0].startsWith("Apple M1 Max") && c[1].startsWith("llama.cpp"));
+      assert(m1max && /\(FP16 0\.\d\d\)/.test(m1max[m1max.length - 1]), `M1 Max row: ${JSON.stringify(m1max)}`);
       const yours = await app.text("validation-yours");
       assert(/orin-nano-measurements\.csv/.test(yours) && /\d+\.\d %/.test(yours), `your row: ${yours}`);
       const label = await app.testId("validation-chart-canvas").getAttribute("aria-label");

@@ -1158,8 +1158,30 @@ fn a_format_measured_apart_gets_its_own_bandwidth_fraction() {
         let p = cal.predict(&d, m);
         assert!(rel(e.decode_s, p.decode_s.unwrap()) < 1e-9);
     }
-    // Q4_K_M of one model: no fraction of its own for Q8_0.
-    let r = calibrate(&d, &rows(&["Llama-3.2-1B"])).unwrap();
+    // Q4_K_M of one model, as many phases as Q8_0's two: the format of more models, Q8_0,
+    // gives b and Q4_K_M is measured apart, whatever the order of the rows.
+    let mut few = rows(&["Llama-3.2-1B"]);
+    for order in 0..2 {
+        let r = calibrate(&d, &few).unwrap();
+        let own: Vec<_> = r.format_bandwidth.iter().collect();
+        assert_eq!(own.len(), 1, "{r:?}");
+        assert_eq!(own[0].format.to_string(), "Q4_K_M", "order {order}");
+        assert!(rel(own[0].fraction, 0.58) < 1e-3, "{r:?}");
+        assert!(rel(r.bandwidth_fraction, 0.66) < 1e-3, "{r:?}");
+        few.reverse();
+    }
+    // One model per format: the formats are all the rows have to separate the overhead, so
+    // they share one fraction.
+    let one_each: Vec<Measurement> = [
+        run("Llama-3.2-1B", q4, 1, 512, 128),
+        run("Llama-3.2-1B", q4, 1, 64, 256),
+        run("Qwen2.5-0.5B", q8, 1, 128, 128),
+        run("Qwen2.5-0.5B", q8, 1, 256, 64),
+    ]
+    .iter()
+    .map(|m| measured(m, &d, truth, || 1.0))
+    .collect();
+    let r = calibrate(&d, &one_each).unwrap();
     assert!(r.format_bandwidth.is_empty(), "{r:?}");
 }
 
