@@ -110,9 +110,8 @@ pub fn ValidationPanel() -> impl IntoView {
                 groups: Vec::new(),
                 phases: Vec::new(),
             };
-            for key in &keys {
-                yield_to_browser().await;
-                v.add_group(&runs, key);
+            // The groups scored so far, shown as they come; `settled` once final.
+            let show = |v: &Validation, settled: bool| {
                 scored.set(Some(Scored {
                     runs: runs.clone(),
                     left_out: left_out.clone(),
@@ -120,8 +119,13 @@ pub fn ValidationPanel() -> impl IntoView {
                     groups: keys.len(),
                     published_groups: v.groups.len(),
                     yours: None,
-                    settled: false,
-                }));
+                    settled,
+                }))
+            };
+            for key in &keys {
+                yield_to_browser().await;
+                v.add_group(&runs, key);
+                show(&v, false);
             }
             // Fits that could not separate the overhead, refitted at their runtime's typical
             // one: a group per task, as above.
@@ -130,15 +134,7 @@ pub fn ValidationPanel() -> impl IntoView {
                 yield_to_browser().await;
                 v.apply_prior(&runs, g, p);
             }
-            scored.set(Some(Scored {
-                runs: runs.clone(),
-                left_out: left_out.clone(),
-                validation: Arc::new(v.clone()),
-                groups: keys.len(),
-                published_groups: v.groups.len(),
-                yours: None,
-                settled: true,
-            }));
+            show(&v, true);
         });
     };
     // The published runs scored so far, and the user's once those are done.
