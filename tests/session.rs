@@ -45,6 +45,22 @@ fn json_and_url_round_trip() {
     let s = session();
     let back = Session::from_json("s.json", &s.to_json()).unwrap();
     assert_eq!(back.session, s);
+    // A calibrated device of the user's with a fraction of its own for Q8_0 weights comes
+    // back with it, in a file and in a link.
+    let mut spec = device_presets()[0].spec().clone();
+    spec.name = "my calibrated board".into();
+    spec.format_bandwidth_fractions =
+        roofscale::model::format_fractions::FormatFractions::parse("q8_0=0.577; fp16=0.7").unwrap();
+    let mine = roofscale::model::device::Device::new(spec).unwrap();
+    let with_mine = Session {
+        custom_devices: vec![mine.spec().clone()],
+        device: mine.name().into(),
+        ..session()
+    };
+    let back = Session::from_json("s.json", &with_mine.to_json()).unwrap();
+    assert_eq!(back.session, with_mine);
+    let url = with_mine.to_url_fragment();
+    assert_eq!(Session::from_url_fragment(&url).unwrap().session, with_mine);
     let url = s.to_url_fragment();
     assert!(url
         .chars()
