@@ -1214,3 +1214,41 @@ fn a_format_whose_only_decode_row_is_set_aside_reads_at_b() {
     assert!(rel(r.bandwidth_fraction, 0.58) < 1e-3, "{r:?}");
     assert!(rel(r.layer_overhead_s, 1e-4) < 1e-3, "{r:?}");
 }
+
+/// Q8_0 runs a quarter faster than the rated bandwidth allows (not far enough off to be set
+/// aside): its own fraction stops at 1 and the report says so, naming the format.
+#[test]
+fn a_format_faster_than_rated_is_named_at_its_bound() {
+    let d = nano();
+    let (q4, q8): (Precision, Precision) = ("q4_k_m".parse().unwrap(), "q8_0".parse().unwrap());
+    let mut runs: Vec<Measurement> = ["Qwen2.5-0.5B", "Llama-3.2-1B", "Gemma-3-1B"]
+        .iter()
+        .flat_map(|m| [run(m, q4, 1, 512, 128), run(m, q4, 1, 64, 256)])
+        .map(|m| measured(&m, &d, TRUTH, || 1.0))
+        .collect();
+    let fast = Calibration {
+        bandwidth_fraction: 1.0,
+        format_bandwidth: FormatFractions::NONE,
+        ..TRUTH
+    };
+    for (m, s_in, s_out) in [("SmolLM2-360M", 1, 128), ("Qwen2.5-0.5B", 1, 256)] {
+        let mut spec = measured(&run(m, q8, 1, s_in, s_out), &d, fast, || 0.8)
+            .spec()
+            .clone();
+        spec.prefill_s = None;
+        runs.push(Measurement::new(spec).unwrap());
+    }
+    let r = calibrate(&d, &runs).unwrap();
+    assert_eq!(r.set_aside().count(), 0, "{r:?}");
+    let own: Vec<_> = r.format_bandwidth.iter().collect();
+    assert_eq!(own.len(), 1, "{r:?}");
+    assert!(own[0].fraction >= 1.0 - 1e-9, "{r:?}");
+    let w = r
+        .warnings
+        .iter()
+        .find(|w| matches!(w, CalibrationWarning::FormatAtBound { .. }))
+        .unwrap_or_else(|| panic!("{:?}", r.warnings));
+    assert!(w
+        .to_string()
+        .starts_with("the bandwidth fraction of Q8_0 weights reached 1"));
+}

@@ -678,6 +678,15 @@ fn calibrate_within(
             mape_after: mape_kept,
         });
     }
+    for (k, &format) in formats.iter().enumerate() {
+        let f = point.formats[k];
+        if f >= 1.0 - 1e-9 || f <= MIN_FRACTION * (1.0 + 1e-9) {
+            warnings.push(CalibrationWarning::FormatAtBound {
+                format,
+                bound: if f >= 0.5 { 1.0 } else { MIN_FRACTION },
+            });
+        }
+    }
     let own: Vec<FormatFraction> = formats
         .iter()
         .enumerate()

@@ -5,6 +5,7 @@ use super::fit::MIN_FRACTION;
 use crate::model::fit::TerminationReason;
 use crate::model::format_fractions::FormatFractions;
 use crate::model::roofline::Phase;
+use crate::model::weight_format::WeightFormat;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
@@ -87,6 +88,8 @@ pub enum CalibrationWarning {
     },
     /// A fraction ended on a bound of (0, 1]: the optimum may lie beyond it.
     AtBound { param: Param, bound: f64 },
+    /// The bandwidth fraction of a weight format measured apart ended on a bound of (0, 1].
+    FormatAtBound { format: WeightFormat, bound: f64 },
     /// Two estimates move together: the measurements cannot tell them apart well.
     Confounded {
         first: Param,
@@ -157,6 +160,22 @@ impl fmt::Display for CalibrationWarning {
                         f,
                         "the {param} reached its lower limit {MIN_FRACTION}: the device ran more \
                          than a thousand times below its rated numbers; check the units"
+                    )
+                }
+            }
+            CalibrationWarning::FormatAtBound { format, bound } => {
+                if *bound >= 1.0 {
+                    write!(
+                        f,
+                        "the bandwidth fraction of {format} weights reached 1: those runs were at \
+                         least as fast as the rated bandwidth allows; check the rated numbers, the \
+                         format and the units of those rows"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "the bandwidth fraction of {format} weights reached its lower limit \
+                         {MIN_FRACTION}: check the format and the units of those rows"
                     )
                 }
             }
