@@ -909,6 +909,12 @@ export const tests = [
       const cells = await app.testId("validation-groups").locator("tbody tr").evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent.trim())));
       const held = cells.find((c) => c[0].startsWith("RTX 3070") && c[1].startsWith("llama.cpp"));
       assert(held && held[held.length - 1].endsWith("(held)"), `RTX 3070 row: ${JSON.stringify(held)}`);
+      // How far to trust it: the held-out targets met, and the groups above them marked.
+      const targets = await app.text("validation-targets");
+      const [, met, counted] = targets.match(/met in (\d+) of (\d+) group phases/) || [];
+      assert(Number(counted) >= 20 && Number(met) >= 1 && Number(met) <= Number(counted), `targets: ${targets}`);
+      const marked = cells.filter((c) => c.some((t) => t.endsWith("▲"))).length;
+      assert(marked >= 1 && marked < cells.length, `${marked} of ${cells.length} groups marked above a target`);
       const m1max = cells.find((c) => c[0].startsWith("Apple M1 Max") && c[1].startsWith("llama.cpp"));
       assert(m1max && /\(FP16 0\.\d\d\)/.test(m1max[m1max.length - 1]), `M1 Max row: ${JSON.stringify(m1max)}`);
       const yours = await app.text("validation-yours");

@@ -297,6 +297,11 @@ mod validation {
             assert!(m.held_out.unwrap() < 1.0, "{m:?}");
             assert!(m.rated > 20.0, "{m:?}");
         }
+        // Both phases meet the held-out targets, and count.
+        assert_eq!(g.meets_target(Phase::Decode), Some(true));
+        assert_eq!(g.meets_target(Phase::Prefill), Some(true));
+        assert_eq!(v.targets_met(|_| true), (2, 2));
+        assert_eq!(v.targets_met(|_| false), (0, 0));
         // One fit per model left out, each recovering the truth from the other three.
         assert_eq!(g.held_out_fits.len(), 4);
         for f in &g.held_out_fits {
@@ -395,8 +400,10 @@ mod validation {
                 g.report
             );
         }
-        // One model: held at the median of the four, and then exact.
+        // One model: held at the median of the four, and then exact; no held-out figure, so
+        // it does not count against the targets.
         let d = by("Board D");
+        assert_eq!(d.meets_target(Phase::Decode), None);
         let prior = d.overhead_prior.expect("a prior from four devices");
         assert_eq!(prior.devices, 4);
         assert!((prior.layer_overhead_s - 95e-6).abs() < 1e-7, "{prior:?}");

@@ -13,8 +13,9 @@ use super::format;
 use super::search_state::yield_to_browser;
 use crate::model::csv_reader::RowIssue;
 use crate::model::published::{
-    group_keys, parse_published_csv, published_runs, user_runs, validation_devices, Mape,
-    PublishedRun, Validation, MIN_GROUP_PHASES, PUBLISHED_CSV, PUBLISHED_FILE, USER_RUNTIME,
+    group_keys, held_out_target_pct, parse_published_csv, published_runs, user_runs,
+    validation_devices, GroupScore, Mape, PublishedRun, Validation, DECODE_TARGET_PCT,
+    MIN_GROUP_PHASES, PREFILL_TARGET_PCT, PUBLISHED_CSV, PUBLISHED_FILE, USER_RUNTIME,
 };
 use crate::model::roofline::Phase;
 use crate::views::{validation_chart, Predicted};
@@ -75,14 +76,38 @@ fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "–".to_string(), |v| format!("{v:.1} %"))
 }
 
-fn mape_cells(m: &Mape) -> impl IntoView {
+/// A row's cells; `target`: whether its held-out error meets the issue's target, and the
+/// target, for a group that counts.
+fn mape_cells(m: &Mape, target: Option<(bool, f64)>) -> impl IntoView {
     let some = m.phases > 0;
+    let (class, title) = match target {
+        Some((true, t)) => ("", format!("within the held-out target of {t:.0} %")),
+        Some((false, t)) => (
+            "over",
+            format!("above the held-out target of {t:.0} %: trust this device's predictions of other models less"),
+        ),
+        None => ("", String::new()),
+    };
     view! {
         <td>{if some { m.phases.to_string() } else { "–".into() }}</td>
         <td>{pct(some.then_some(m.rated))}</td>
         <td>{pct(some.then_some(m.calibrated))}</td>
-        <td>{pct(m.held_out)}</td>
+        <td class=class title=title>{pct(m.held_out)}{(class == "over").then_some(" ▲")}</td>
     }
+}
+
+/// [`mape_cells`] of a group's phase, with its target.
+fn group_cells(g: &GroupScore, phase: Phase) -> impl IntoView {
+    let m = if phase == Phase::Decode {
+        &g.decode
+    } else {
+        &g.prefill
+    };
+    mape_cells(
+        m,
+        g.meets_target(phase)
+            .map(|ok| (ok, held_out_target_pct(phase))),
+    )
 }
 
 #[component]
@@ -201,8 +226,8 @@ pub fn ValidationPanel() -> impl IntoView {
                         let mine = |k| v.overall_where(k, |g| g >= published);
                         let (my_dec, my_pre) = (mine(Phase::Decode), mine(Phase::Prefill));
                         let your_rows = s.yours.clone().map(|file| view! {
-                            <tr data-testid="validation-yours"><td>{format!("decode, yours ({file})")}</td>{mape_cells(&my_dec)}</tr>
-                            <tr><td>{format!("prefill, yours ({file})")}</td>{mape_cells(&my_pre)}</tr>
+                            <tr data-testid="validation-yours"><td>{format!("decode, yours ({file})")}</td>{mape_cells(&my_dec, None)}</tr>
+                            <tr><td>{format!("prefill, yours ({file})")}</td>{mape_cells(&my_pre, None)}</tr>
                         });
                         let above: Vec<_> = v.above_bound().map(|p| {
                             let r = &s.runs[p.run].row;
@@ -230,11 +255,15 @@ pub fn ValidationPanel() -> impl IntoView {
                             <table class="facts" data-testid="validation-overall">
                                 <thead><tr><th scope="col">"mean abs. % error"</th><th scope="col">"phases"</th><th scope="col">"rated"</th><th scope="col">"calibrated"</th><th scope="col">"held out"</th></tr></thead>
                                 <tbody>
-                                    <tr><td>"decode"</td>{mape_cells(&dec)}</tr>
-                                    <tr><td>"prefill"</td>{mape_cells(&pre)}</tr>
+                                    <tr><td>"decode"</td>{mape_cells(&dec, None)}</tr>
+                                    <tr><td>"prefill"</td>{mape_cells(&pre, None)}</tr>
                                     {your_rows}
                                 </tbody>
                             </table>
+                            <p class="hint" data-testid="validation-targets">{
+                                let (met, counted) = v.targets_met(|g| g < published);
+                                format!("Held-out targets (decode ≤ {DECODE_TARGET_PCT:.0} %, prefill ≤ {PREFILL_TARGET_PCT:.0} %, in each device × runtime group with at least {MIN_GROUP_PHASES} measured phases): met in {met} of {counted} group phases; ▲ in the table below marks the others.")
+                            }</p>
                             <div class="controls">
                                 <label>"Prediction "
                                     <select data-testid="validation-which" on:change=move |ev| {
@@ -274,7 +303,7 @@ pub fn ValidationPanel() -> impl IntoView {
                                         {v.groups.iter().map(|g| view! {
                                             <tr>
                                                 <td>{g.device.name().to_string()}{g.device.is_bandwidth_only().then(|| view! { <span class="hint" title="No compute peak is published for this device: its decode rows are predicted from bandwidth alone, its prefill rows are left out, and it is not offered as a measured device."> " (bandwidth only)"</span> })}</td><td>{g.runtime.clone()}</td><td>{g.models}</td>
-                                                {mape_cells(&g.decode)}{mape_cells(&g.prefill)}
+                                                {group_cells(g, Phase::Decode)}{group_cells(g, Phase::Prefill)}
                                                 <td>{format!("{:.2}{} · {:.2} · {}", g.report.bandwidth_fraction,
                                                     g.report.format_bandwidth.iter().map(|f| format!(" ({} {:.2})", f.format, f.fraction)).collect::<String>(),
                                                     g.report.compute_fraction, format::seconds(g.report.layer_overhead_s))}

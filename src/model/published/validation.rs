@@ -15,6 +15,18 @@ use crate::model::roofline::Phase;
 /// A group needs this many measured phases for its calibration to be offered as a preset and
 /// its accuracy to count against the targets (issue 16: "at least 3 rows").
 pub const MIN_GROUP_PHASES: usize = 3;
+/// Held-out accuracy the page aims for in each counted group (issue 16, point 6): mean
+/// absolute percentage error of decode, and of prefill.
+pub const DECODE_TARGET_PCT: f64 = 10.0;
+pub const PREFILL_TARGET_PCT: f64 = 20.0;
+
+/// The held-out target of `phase`, percent.
+pub fn held_out_target_pct(phase: Phase) -> f64 {
+    match phase {
+        Phase::Decode => DECODE_TARGET_PCT,
+        Phase::Prefill => PREFILL_TARGET_PCT,
+    }
+}
 
 /// One measured phase of one run.
 #[derive(Clone, Debug, PartialEq)]
@@ -149,6 +161,22 @@ impl GroupScore {
         self.prefill.phases + self.decode.phases
     }
 
+    /// Whether the group has enough phases to count against the targets.
+    pub fn counts(&self) -> bool {
+        self.phases() >= MIN_GROUP_PHASES
+    }
+
+    /// Whether the held-out error of `phase` meets its target: `None` when the group does
+    /// not count or has no held-out figure for that phase.
+    pub fn meets_target(&self, phase: Phase) -> Option<bool> {
+        let m = match phase {
+            Phase::Decode => &self.decode,
+            Phase::Prefill => &self.prefill,
+        };
+        let h = m.held_out.filter(|_| self.counts())?;
+        Some(h <= held_out_target_pct(phase))
+    }
+
     /// The device with the fitted fractions and per-layer overhead, named for its runtime
     /// ("Jetson Orin Nano Super 8GB · llama.cpp · CUDA (measured)").
     pub fn calibrated_device(&self) -> Device {
@@ -182,6 +210,21 @@ impl Validation {
                 .iter()
                 .filter(|s| s.phase == kind && keep(s.group)),
         )
+    }
+
+    /// Of the group phases with a held-out figure in the groups `keep` accepts, how many meet
+    /// their target, and how many there are.
+    pub fn targets_met(&self, keep: impl Fn(usize) -> bool) -> (usize, usize) {
+        let results: Vec<bool> = (0..self.groups.len())
+            .filter(|&g| keep(g))
+            .flat_map(|g| {
+                [Phase::Decode, Phase::Prefill]
+                    .map(|p| self.groups[g].meets_target(p))
+                    .into_iter()
+                    .flatten()
+            })
+            .collect();
+        (results.iter().filter(|m| **m).count(), results.len())
     }
 
     /// Phases measured faster than their rated roofline.
