@@ -1185,18 +1185,25 @@ fn a_format_measured_apart_gets_its_own_bandwidth_fraction() {
     assert!(r.format_bandwidth.is_empty(), "{r:?}");
 }
 
+/// Q4_K_M runs of three models (a prefill and a decode each, at two lengths) at [`TRUTH`] on
+/// `d`: enough to separate the overhead from b on their own.
+fn q4_k_m_of_three_models(d: &Device) -> Vec<Measurement> {
+    let q4: Precision = "q4_k_m".parse().unwrap();
+    ["Qwen2.5-0.5B", "Llama-3.2-1B", "Gemma-3-1B"]
+        .iter()
+        .flat_map(|m| [run(m, q4, 1, 512, 128), run(m, q4, 1, 64, 256)])
+        .map(|m| measured(&m, d, TRUTH, || 1.0))
+        .collect()
+}
+
 /// A format whose only decode row is set aside as an outlier (here three times faster than
 /// the rated roofline allows, so no fraction of its own can explain it) has nothing left to fit
 /// its fraction: it reads at b again, and the rest still recovers the truth exactly.
 #[test]
 fn a_format_whose_only_decode_row_is_set_aside_reads_at_b() {
     let d = nano();
-    let (q4, q8): (Precision, Precision) = ("q4_k_m".parse().unwrap(), "q8_0".parse().unwrap());
-    let mut runs: Vec<Measurement> = ["Qwen2.5-0.5B", "Llama-3.2-1B", "Gemma-3-1B"]
-        .iter()
-        .flat_map(|m| [run(m, q4, 1, 512, 128), run(m, q4, 1, 64, 256)])
-        .map(|m| measured(&m, &d, TRUTH, || 1.0))
-        .collect();
+    let q8: Precision = "q8_0".parse().unwrap();
+    let mut runs = q4_k_m_of_three_models(&d);
     let fast = Calibration {
         bandwidth_fraction: 1.0,
         compute_fraction: 1.0,
@@ -1220,12 +1227,8 @@ fn a_format_whose_only_decode_row_is_set_aside_reads_at_b() {
 #[test]
 fn a_format_faster_than_rated_is_named_at_its_bound() {
     let d = nano();
-    let (q4, q8): (Precision, Precision) = ("q4_k_m".parse().unwrap(), "q8_0".parse().unwrap());
-    let mut runs: Vec<Measurement> = ["Qwen2.5-0.5B", "Llama-3.2-1B", "Gemma-3-1B"]
-        .iter()
-        .flat_map(|m| [run(m, q4, 1, 512, 128), run(m, q4, 1, 64, 256)])
-        .map(|m| measured(&m, &d, TRUTH, || 1.0))
-        .collect();
+    let q8: Precision = "q8_0".parse().unwrap();
+    let mut runs = q4_k_m_of_three_models(&d);
     let fast = Calibration {
         bandwidth_fraction: 1.0,
         format_bandwidth: FormatFractions::NONE,
