@@ -290,7 +290,7 @@ pub fn ValidationPanel() -> impl IntoView {
                                 view! { <ChartCanvas chart=chart hover_series=series describe=describe test_id="validation-chart" file_stem="validation" height=360.0 /> }
                             }}
                             <div class="scroll">
-                                <table class="calib-rows" data-testid="validation-groups">
+                                <table class="calib-rows mape-table" data-testid="validation-groups">
                                     <caption>{format!("Mean absolute percentage error per rated device and runtime; groups with fewer than {MIN_GROUP_PHASES} measured phases are not offered as measured devices.")}</caption>
                                     <thead>
                                         <tr><th scope="col" rowspan="2">"device"</th><th scope="col" rowspan="2">"runtime"</th><th scope="col" rowspan="2">"models"</th>
