@@ -43,9 +43,12 @@ pub fn roofline_chart(
         .collect();
     formats.sort_by_key(|f| used.contains(f));
     let all: Vec<(f64, f64)> = point(prefill).into_iter().chain(point(decode)).collect();
+    // The bandwidth the operators were timed at: a calibrated device may have measured
+    // their weight format apart.
+    let bandwidth = device.bandwidth_for(&decode.weights);
     let top_ridge = formats
         .iter()
-        .map(|f| device.peak_flops(*f) / device.bandwidth_for(&decode.weights))
+        .map(|f| device.peak_flops(*f) / bandwidth)
         .fold(0.0f64, f64::max);
     let lo = all
         .iter()
@@ -64,9 +67,6 @@ pub fn roofline_chart(
         Series::points("decode operators", PALETTE[1], point(decode)),
     ];
     let mut markers = Vec::new();
-    // The bandwidth the operators were timed at: a calibrated device may have measured
-    // their weight format apart.
-    let bandwidth = device.bandwidth_for(&decode.weights);
     let derated = bandwidth < spec.bandwidth_gbps * 1e9 || spec.compute_fraction < 1.0;
     let rated_bandwidth = spec.bandwidth_gbps * 1e9;
     let roof = |bandwidth: f64, peak: f64| -> Vec<(f64, f64)> {

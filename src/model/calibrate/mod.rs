@@ -404,13 +404,8 @@ fn fit_phases(
         (free.bandwidth, point.bandwidth, Param::BandwidthFraction),
         (free.compute, point.compute, Param::ComputeFraction),
     ] {
-        if on && value >= 1.0 - 1e-9 {
-            warnings.push(CalibrationWarning::AtBound { param, bound: 1.0 });
-        } else if on && value <= MIN_FRACTION * (1.0 + 1e-9) {
-            warnings.push(CalibrationWarning::AtBound {
-                param,
-                bound: MIN_FRACTION,
-            });
+        if let Some(bound) = bound_reached(value).filter(|_| on) {
+            warnings.push(CalibrationWarning::AtBound { param, bound });
         }
     }
     if termination == TerminationReason::MaxIterations {
@@ -437,6 +432,17 @@ fn fit_phases(
         termination,
         free,
         warnings,
+    }
+}
+
+/// The bound of (0, 1] a fitted fraction ended on, if any: 1 or [`MIN_FRACTION`].
+fn bound_reached(fraction: f64) -> Option<f64> {
+    if fraction >= 1.0 - 1e-9 {
+        Some(1.0)
+    } else if fraction <= MIN_FRACTION * (1.0 + 1e-9) {
+        Some(MIN_FRACTION)
+    } else {
+        None
     }
 }
 
@@ -679,12 +685,8 @@ fn calibrate_within(
         });
     }
     for (k, &format) in formats.iter().enumerate() {
-        let f = point.formats[k];
-        if f >= 1.0 - 1e-9 || f <= MIN_FRACTION * (1.0 + 1e-9) {
-            warnings.push(CalibrationWarning::FormatAtBound {
-                format,
-                bound: if f >= 0.5 { 1.0 } else { MIN_FRACTION },
-            });
+        if let Some(bound) = bound_reached(point.formats[k]) {
+            warnings.push(CalibrationWarning::FormatAtBound { format, bound });
         }
     }
     let own: Vec<FormatFraction> = formats

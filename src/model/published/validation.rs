@@ -311,8 +311,9 @@ impl Validation {
         if priors.own.is_none() && priors.held_out.iter().all(Option::is_none) {
             return;
         }
-        let key = self.groups[g].key.clone();
-        let Some((group, phases)) = score_group(runs, &key, g, Some(priors)) else {
+        let before = &self.groups[g];
+        let Some((group, phases)) = score_group(runs, &before.key, g, Some((priors, before)))
+        else {
             return;
         };
         let mut new = phases.into_iter();
@@ -361,16 +362,11 @@ impl Validation {
         if hi > PRIOR_SPREAD * lo {
             return None;
         }
-        let n = values.len();
-        let median = if n % 2 == 1 {
-            values[n / 2]
-        } else {
-            0.5 * (values[n / 2 - 1] + values[n / 2])
-        };
+        let median = quantile(&values, 0.5);
         // Every source at no overhead: nothing to hold.
         (median > 0.0).then_some(OverheadPrior {
             layer_overhead_s: median,
-            devices: n,
+            devices: values.len(),
         })
     }
 }
@@ -393,37 +389,33 @@ pub struct GroupPriors {
     pub held_out: Vec<Option<OverheadPrior>>,
 }
 
-/// `rows` calibrated on `device` with its per-layer overhead held at `prior`'s, and the prior
-/// used. A prior the rows contradict (they are faster than its overhead allows even at the
-/// whole rated bandwidth: the fit pins the fraction at 1) is not used: the runtime's other
-/// devices are not this one (MLC on a Jetson pays 150–450 µs a layer, on a desktop GPU 10–20).
+/// `rows` calibrated on `device` with its per-layer overhead held at `prior`'s; `None` when
+/// the rows contradict the prior (they are faster than its overhead allows even at the whole
+/// rated bandwidth: the fit pins the fraction at 1) or fit their own overhead after all: the
+/// runtime's other devices are not this one (MLC on a Jetson pays 150–450 µs a layer, on a
+/// desktop GPU 10–20). The fit without the prior then stands.
 fn calibrate_with_prior(
     device: &Device,
     rows: &[Measurement],
-    prior: Option<OverheadPrior>,
-) -> (Option<CalibrationReport>, Option<OverheadPrior>) {
-    if let Some(p) = prior {
-        if let Ok(d) = device.with_layer_overhead_ms(p.layer_overhead_s * 1e3) {
-            if let Ok(r) = calibrate(&d, rows) {
-                let pinned = r.bandwidth_fraction >= 1.0 - 1e-9
-                    || r.format_bandwidth.iter().any(|f| f.fraction >= 1.0 - 1e-9);
-                // Rows that fitted the overhead themselves after all owe nothing to the prior.
-                if !pinned && !r.fitted.overhead {
-                    return (Some(r), Some(p));
-                }
-            }
-        }
-    }
-    (calibrate(device, rows).ok(), None)
+    prior: OverheadPrior,
+) -> Option<CalibrationReport> {
+    let d = device
+        .with_layer_overhead_ms(prior.layer_overhead_s * 1e3)
+        .ok()?;
+    let r = calibrate(&d, rows).ok()?;
+    let pinned = r.bandwidth_fraction >= 1.0 - 1e-9
+        || r.format_bandwidth.iter().any(|f| f.fraction >= 1.0 - 1e-9);
+    (!pinned && !r.fitted.overhead).then_some(r)
 }
 
-/// The score of group `key` (index `g`) and its phases; the fits that `priors` name start
-/// from the runtime's typical overhead.
+/// The score of group `key` (index `g`) and its phases. With `priors` and the group's
+/// score without them, the fits the priors name are refitted at the runtime's typical
+/// overhead and the others are taken as they were.
 fn score_group(
     runs: &[PublishedRun],
     key: &(String, String),
     g: usize,
-    priors: Option<&GroupPriors>,
+    priors: Option<(&GroupPriors, &GroupScore)>,
 ) -> Option<(GroupScore, Vec<PhaseScore>)> {
     let members: Vec<usize> = (0..runs.len())
         .filter(|&i| runs[i].group() == *key)
@@ -434,8 +426,15 @@ fn score_group(
         .iter()
         .map(|&i| runs[i].measurement.clone())
         .collect();
-    let (report, own_prior) = calibrate_with_prior(&device, &all, priors.and_then(|p| p.own));
-    let report = report?;
+    let with_own = priors.and_then(|(p, _)| {
+        let prior = p.own?;
+        Some((calibrate_with_prior(&device, &all, prior)?, prior))
+    });
+    let (report, own_prior) = match (with_own, priors) {
+        (Some((r, prior)), _) => (r, Some(prior)),
+        (None, Some((_, before))) => (before.report.clone(), None),
+        (None, None) => (calibrate(&device, &all).ok()?, None),
+    };
     let fitted = report.calibration();
     let rated = Calibration::RATED;
     // Models are architectures: checkpoints of one config are left out together.
@@ -458,23 +457,33 @@ fn score_group(
         .iter()
         .enumerate()
         .map(|(k, (_, arch))| {
-            let others: Vec<_> = members
-                .iter()
-                .filter(|&&j| runs[j].measurement.arch() != *arch)
-                .map(|&j| runs[j].measurement.clone())
-                .collect();
-            let (report, prior) = calibrate_with_prior(
-                &device,
-                &others,
-                priors.and_then(|p| p.held_out.get(k).copied().flatten()),
-            );
-            HeldOutFit {
+            let others = || -> Vec<Measurement> {
+                members
+                    .iter()
+                    .filter(|&&j| runs[j].measurement.arch() != *arch)
+                    .map(|&j| runs[j].measurement.clone())
+                    .collect()
+            };
+            let fit = |report: Option<CalibrationReport>, prior| HeldOutFit {
                 model: labels[k].clone(),
                 overhead_fitted: report.as_ref().is_some_and(|r| r.fitted.overhead),
                 models: models.len() - 1,
                 calibration: report.map(|r| r.calibration()),
                 prior,
-            }
+            };
+            let Some((p, before)) = priors else {
+                return fit(calibrate(&device, &others()).ok(), None);
+            };
+            p.held_out
+                .get(k)
+                .copied()
+                .flatten()
+                .and_then(|prior| {
+                    let r = calibrate_with_prior(&device, &others(), prior)?;
+                    Some(fit(Some(r), Some(prior)))
+                })
+                .or_else(|| before.held_out_fits.get(k).cloned())
+                .unwrap_or_else(|| fit(calibrate(&device, &others()).ok(), None))
         })
         .collect();
     let mut phases = Vec::new();
