@@ -89,11 +89,17 @@ fn issue(row: &PublishedRow, column: &str, message: String) -> RowIssue {
 /// Published spellings that name a format with a doubt the set's notes record, the format
 /// the prediction takes, and why. Anything vaguer ("4-bit (exact type not stated)") is left
 /// out.
-const READ_AS: [(&str, &str, &str); 2] = [
+const READ_AS: [(&str, &str, &str); 3] = [
     (
         "MLC INT4 (q4f16_ft?)",
         "q4f16_ft",
         "format taken as q4f16_ft: the source says MLC INT4 without the scheme",
+    ),
+    (
+        "MLC INT4 (q4f16_1?)",
+        "q4f16_1",
+        "format taken as q4f16_1: the source says MLC INT4; its benchmark script runs this \
+         model with q4f16_1, as MLC has no q4f16_ft for it",
     ),
     (
         "GPTQ 4-bit",
