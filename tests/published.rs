@@ -517,6 +517,55 @@ mod validation {
             assert!(s.rated_s > 0.0 && s.calibrated_s > 0.0);
         }
     }
+
+    /// The Jetson AI Lab's MLC runs say only "INT4". Its benchmark script (jetson-containers
+    /// packages/llm/mlc/benchmark.sh, Dec 2024) runs Gemma 2 with q4f16_1 and the rest with its
+    /// default q4f16_ft, and MLC-LLM cannot build Gemma 2 with q4f16_ft: the rows are read so,
+    /// each saying what it assumed, and the two MLC Jetson calibrations give q4f16_1 a lower
+    /// bandwidth fraction of its own.
+    #[test]
+    fn the_jetson_ai_lab_gemma_2_runs_are_read_as_q4f16_1_and_fitted_apart() {
+        use roofscale::model::published::{fit_measured_devices, PublishedRun};
+        use roofscale::model::weight_format::{MlcScheme, WeightFormat};
+        let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV)
+            .unwrap()
+            .good;
+        let (runs, _) = published_runs(&rows, &published_devices());
+        let jetson_mlc: Vec<_> = runs
+            .iter()
+            .filter(|r| r.row.runtime == "MLC-LLM" && r.row.device_spec.starts_with("Jetson"))
+            .collect();
+        let gemma = |r: &PublishedRun| r.row.model_hf_id.starts_with("google/gemma-2-");
+        assert_eq!(jetson_mlc.iter().filter(|r| gemma(r)).count(), 4);
+        for r in &jetson_mlc {
+            let want = if gemma(r) {
+                MlcScheme::Q4f16_1
+            } else {
+                MlcScheme::Q4f16Ft
+            };
+            assert_eq!(
+                r.measurement.precision().weights,
+                WeightFormat::Mlc(want),
+                "line {}",
+                r.row.line
+            );
+            assert!(
+                r.assumed.iter().any(|a| a.starts_with("format taken as")),
+                "line {}: {:?}",
+                r.row.line,
+                r.assumed
+            );
+        }
+        let measured = fit_measured_devices();
+        for board in ["Jetson Orin Nano 8GB", "Jetson Orin Nano Super 8GB"] {
+            let name = format!("{board} · MLC-LLM · CUDA (measured)");
+            let d = measured.iter().find(|d| d.name() == name).expect(&name);
+            let q4f16_1 = d.bandwidth_fraction_for(&WeightFormat::Mlc(MlcScheme::Q4f16_1));
+            let q4f16_ft = d.bandwidth_fraction_for(&WeightFormat::Mlc(MlcScheme::Q4f16Ft));
+            assert_eq!(q4f16_ft, d.spec().bandwidth_fraction, "{name}");
+            assert!(q4f16_1 < 0.8 * q4f16_ft, "{name}: {q4f16_1} vs {q4f16_ft}");
+        }
+    }
 }
 
 /// The shipped measured devices are what the page's calibration fits to the shipped set
