@@ -915,6 +915,14 @@ export const tests = [
       assert(Number(counted) >= 20 && Number(met) >= 1 && Number(met) <= Number(counted), `targets: ${targets}`);
       const marked = cells.filter((c) => c.some((t) => t.endsWith("▲"))).length;
       assert(marked >= 1 && marked < cells.length, `${marked} of ${cells.length} groups marked above a target`);
+      // Each group above its target says what its rows and fits show.
+      const why = await app.testId("validation-caveats").textContent();
+      const items = await app.testId("validation-caveats").locator("li").allTextContents();
+      const [, missing] = why.match(/Why (\d+) group\(s\) miss/) || [];
+      assert(Number(missing) === items.length && items.length >= 1 && items.length <= marked, `caveats: ${why.slice(0, 300)}`);
+      const item = (device) => items.find((t) => t.startsWith(device)) || "";
+      assert(/leave-one-model-out fits keep one model/.test(item("Apple M1 Max")), `M1 Max caveat: ${item("Apple M1 Max")}`);
+      assert(/set aside from the fit/.test(item("A100 80GB SXM")), `A100 SXM caveat: ${item("A100 80GB SXM")}`);
       const m1max = cells.find((c) => c[0].startsWith("Apple M1 Max") && c[1].startsWith("llama.cpp"));
       assert(m1max && /\(FP16 0\.\d\d\)/.test(m1max[m1max.length - 1]), `M1 Max row: ${JSON.stringify(m1max)}`);
       const yours = await app.text("validation-yours");

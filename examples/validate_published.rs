@@ -80,6 +80,18 @@ fn main() {
         );
         println!("    decode:  {}", cell(&g.decode, DECODE_TARGET, counts));
         println!("    prefill: {}", cell(&g.prefill, PREFILL_TARGET, counts));
+        let missed = [Phase::Decode, Phase::Prefill]
+            .iter()
+            .any(|&p| g.meets_target(p) == Some(false));
+        if missed {
+            let caveats = g.caveats();
+            if caveats.is_empty() {
+                println!("        over target; no cause read off its rows and fits");
+            }
+            for c in caveats {
+                println!("        over target; {}", c.text());
+            }
+        }
         for (line, label, ratio) in g.report.set_aside() {
             println!(
                 "        set aside from the fit: line {line} ({label}), measured {ratio:.2}× the others' prediction"

@@ -518,6 +518,62 @@ mod validation {
         }
     }
 
+    /// What a group's rows and fits show is read off them: the M1 Max's two models leave each
+    /// held-out fit one model and no Metal prior; the A100 SXM's two F16 prefill anomalies are
+    /// set aside but counted; the desktop MLC rows come from two builds; the Hexagon NPU fits
+    /// need the whole rated bandwidth. A group with three or more models and one build, whose
+    /// fit stays inside its bounds, shows none of these.
+    #[test]
+    fn each_group_says_what_in_its_rows_makes_held_out_errors_larger() {
+        use roofscale::model::published::GroupCaveat;
+        let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV)
+            .unwrap()
+            .good;
+        let (runs, _) = published_runs(&rows, &roofscale::model::published::validation_devices());
+        let v = validate(&runs);
+        let group = |device: &str, runtime: &str| {
+            v.groups
+                .iter()
+                .find(|g| g.device.name() == device && g.runtime == runtime)
+                .unwrap_or_else(|| panic!("{device} · {runtime}"))
+        };
+        let m1 = group("Apple M1 Max (64GB)", "llama.cpp · Metal").caveats();
+        assert!(
+            m1.contains(&GroupCaveat::OneModelFolds { folds: 2, of: 2 }),
+            "{m1:?}"
+        );
+        let sxm = group("A100 80GB SXM", "llama.cpp · CUDA").caveats();
+        assert!(
+            sxm.contains(&GroupCaveat::OutliersCounted { phases: 2 }),
+            "{sxm:?}"
+        );
+        let mlc = group("RTX 4090", "MLC-LLM · CUDA").caveats();
+        assert!(
+            mlc.iter()
+                .any(|c| matches!(c, GroupCaveat::Builds { builds } if builds.len() == 2)),
+            "{mlc:?}"
+        );
+        let npu = group(
+            "Snapdragon 8 Elite (Hexagon NPU, 24GB)",
+            "Qualcomm Genie (QNN) · QNN HTP (Hexagon NPU)",
+        )
+        .caveats();
+        assert!(npu.contains(&GroupCaveat::AtBandwidthBound), "{npu:?}");
+        let orin = group("Jetson Orin Nano 8GB", "MLC-LLM · CUDA");
+        assert!(orin.models >= 3);
+        assert!(
+            !orin.caveats().iter().any(|c| matches!(
+                c,
+                GroupCaveat::OneModelFolds { .. } | GroupCaveat::AtBandwidthBound
+            )),
+            "{:?}",
+            orin.caveats()
+        );
+        for c in m1.iter().chain(&sxm).chain(&mlc).chain(&npu) {
+            assert!(c.text().len() > 40, "{c:?}");
+        }
+    }
+
     /// The Jetson AI Lab's MLC runs say only "INT4". Its benchmark script (jetson-containers
     /// packages/llm/mlc/benchmark.sh, Dec 2024) runs Gemma 2 with q4f16_1 and the rest with its
     /// default q4f16_ft, and MLC-LLM cannot build Gemma 2 with q4f16_ft: the rows are read so,

@@ -77,14 +77,14 @@ fn pct(x: Option<f64>) -> String {
 }
 
 /// A row's cells; `target`: whether its held-out error meets the target, and the
-/// target, for a group that counts.
-fn mape_cells(m: &Mape, target: Option<(bool, f64)>) -> impl IntoView {
+/// target, for a group that counts; `why`: what its rows and fits show, for one that misses.
+fn mape_cells(m: &Mape, target: Option<(bool, f64)>, why: &str) -> impl IntoView {
     let some = m.phases > 0;
     let (class, title) = match target {
         Some((true, t)) => ("", format!("within the held-out target of {t:.0} %")),
         Some((false, t)) => (
             "over",
-            format!("above the held-out target of {t:.0} %: trust this device's predictions of other models less"),
+            format!("above the held-out target of {t:.0} %: trust this device's predictions of other models less. {why}"),
         ),
         None => ("", String::new()),
     };
@@ -107,7 +107,19 @@ fn group_cells(g: &GroupScore, phase: Phase) -> impl IntoView {
         m,
         g.meets_target(phase)
             .map(|ok| (ok, held_out_target_pct(phase))),
+        &why_over(g),
     )
+}
+
+/// What a group's rows and fits show that makes its held-out errors larger, in a sentence.
+fn why_over(g: &GroupScore) -> String {
+    let caveats = g.caveats();
+    if caveats.is_empty() {
+        "No cause read off its rows and fits: its models differ in ways the roofline does not model.".to_string()
+    } else {
+        let texts: Vec<String> = caveats.iter().map(|c| c.text()).collect();
+        format!("Its rows and fits show: {}.", texts.join("; "))
+    }
 }
 
 #[component]
@@ -226,8 +238,8 @@ pub fn ValidationPanel() -> impl IntoView {
                         let mine = |k| v.overall_where(k, |g| g >= published);
                         let (my_dec, my_pre) = (mine(Phase::Decode), mine(Phase::Prefill));
                         let your_rows = s.yours.clone().map(|file| view! {
-                            <tr data-testid="validation-yours"><td>{format!("decode, yours ({file})")}</td>{mape_cells(&my_dec, None)}</tr>
-                            <tr><td>{format!("prefill, yours ({file})")}</td>{mape_cells(&my_pre, None)}</tr>
+                            <tr data-testid="validation-yours"><td>{format!("decode, yours ({file})")}</td>{mape_cells(&my_dec, None, "")}</tr>
+                            <tr><td>{format!("prefill, yours ({file})")}</td>{mape_cells(&my_pre, None, "")}</tr>
                         });
                         let above: Vec<_> = v.above_bound().map(|p| {
                             let r = &s.runs[p.run].row;
@@ -255,8 +267,8 @@ pub fn ValidationPanel() -> impl IntoView {
                             <table class="facts" data-testid="validation-overall">
                                 <thead><tr><th scope="col">"mean abs. % error"</th><th scope="col">"phases"</th><th scope="col">"rated"</th><th scope="col">"calibrated"</th><th scope="col">"held out"</th></tr></thead>
                                 <tbody>
-                                    <tr><td>"decode"</td>{mape_cells(&dec, None)}</tr>
-                                    <tr><td>"prefill"</td>{mape_cells(&pre, None)}</tr>
+                                    <tr><td>"decode"</td>{mape_cells(&dec, None, "")}</tr>
+                                    <tr><td>"prefill"</td>{mape_cells(&pre, None, "")}</tr>
                                     {your_rows}
                                 </tbody>
                             </table>
@@ -313,6 +325,22 @@ pub fn ValidationPanel() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
+                            {
+                                let over: Vec<String> = v.groups.iter().take(published)
+                                    .filter(|g| [Phase::Decode, Phase::Prefill].iter().any(|&p| g.meets_target(p) == Some(false)))
+                                    .map(|g| {
+                                        let phases: Vec<&str> = [(Phase::Decode, "decode"), (Phase::Prefill, "prefill")].iter()
+                                            .filter(|(p, _)| g.meets_target(*p) == Some(false)).map(|(_, n)| *n).collect();
+                                        format!("{} · {} ({}): {}", g.device.name(), g.runtime, phases.join(", "), why_over(g))
+                                    })
+                                    .collect();
+                                (!over.is_empty()).then(|| view! {
+                                    <details data-testid="validation-caveats">
+                                        <summary>{format!("Why {} group(s) miss the held-out target", over.len())}</summary>
+                                        <ul>{over.into_iter().map(|o| view! { <li>{o}</li> }).collect_view()}</ul>
+                                    </details>
+                                })
+                            }
                             <p data-testid="validation-above-bound" class=if above.is_empty() { "hint" } else { "warning" }>
                                 {if above.is_empty() {
                                     "No run is faster than its rated roofline allows.".to_string()

@@ -22,9 +22,9 @@ pub use runs::{
     PublishedRun, PUBLISHED_DEVICES_CSV, PUBLISHED_DEVICES_FILE, USER_RUNTIME,
 };
 pub use validation::{
-    group_keys, held_out_target_pct, validate, GroupPriors, GroupScore, HeldOutFit, Mape,
-    OverheadPrior, PhaseScore, Validation, DECODE_TARGET_PCT, MIN_GROUP_PHASES, MIN_PRIOR_DEVICES,
-    PREFILL_TARGET_PCT, PRIOR_SPREAD,
+    group_keys, held_out_target_pct, validate, GroupCaveat, GroupPriors, GroupScore, HeldOutFit,
+    Mape, OverheadPrior, PhaseScore, Validation, DECODE_TARGET_PCT, MIN_GROUP_PHASES,
+    MIN_PRIOR_DEVICES, PREFILL_TARGET_PCT, PRIOR_SPREAD,
 };
 
 pub use rows::{

@@ -50,6 +50,9 @@ pub struct PublishedRow {
     pub device_spec: String,
     pub runtime: String,
     pub backend: String,
+    /// The build or version as the source names it ("llama.cpp b9292", "not stated").
+    #[serde(default)]
+    pub runtime_version: String,
     pub model: String,
     /// Empty when the source does not identify the checkpoint.
     pub model_hf_id: String,
@@ -202,6 +205,7 @@ pub fn parse_published_csv(
             device_spec: cell("device_spec"),
             runtime: cell("runtime"),
             backend: cell("backend"),
+            runtime_version: cell("runtime_version_or_commit"),
             model: cell("model"),
             model_hf_id: cell("model_hf_id"),
             weight_format: cell("weight_format"),

@@ -293,6 +293,7 @@ pub fn user_runs(device: &Device, measurements: &[Measurement], file: &str) -> V
                     device_spec: device.name().to_string(),
                     runtime: USER_RUNTIME.to_string(),
                     backend: String::new(),
+                    runtime_version: String::new(),
                     model: spec.model.clone(),
                     model_hf_id: spec.model.clone(),
                     weight_format: spec.precision.to_string(),

@@ -118,6 +118,51 @@ pub struct GroupScore {
     /// The runtime's typical overhead the group's own fit was held at (its rows could not
     /// separate the overhead from the bandwidth fraction); `None` when it fitted its own.
     pub overhead_prior: Option<OverheadPrior>,
+    /// The runtime builds its rows name, distinct, in order of first appearance.
+    pub builds: Vec<String>,
+}
+
+/// Something about a group's rows or fits that makes its held-out errors larger, read off
+/// them rather than written by hand: shown where a group misses its target, so that a user
+/// knows how far to trust it and what more data would help.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GroupCaveat {
+    /// Phases far off the rest, set aside from the fit, still count in the errors.
+    OutliersCounted { phases: usize },
+    /// Leave-one-model-out fits left with one model and no runtime prior: from one model the
+    /// per-layer overhead and the bandwidth fraction are told apart only through its formats
+    /// and lengths, which carries to another model size by chance.
+    OneModelFolds { folds: usize, of: usize },
+    /// The fit needed the whole rated bandwidth (a fraction at 1): the times do not scale with
+    /// the bytes as a roofline's do.
+    AtBandwidthBound,
+    /// The rows come from more than one build of the runtime, which need not run alike.
+    Builds { builds: Vec<String> },
+}
+
+impl GroupCaveat {
+    pub fn text(&self) -> String {
+        match self {
+            GroupCaveat::OutliersCounted { phases } => format!(
+                "{phases} phase{} far off the others (set aside from the fit) still count{} in its errors",
+                if *phases == 1 { "" } else { "s" },
+                if *phases == 1 { "s" } else { "" }
+            ),
+            GroupCaveat::OneModelFolds { folds, of } => format!(
+                "{folds} of its {of} leave-one-model-out fits keep one model and no runtime prior: \
+                 overhead and bandwidth are then told apart only through that model's formats and \
+                 lengths (rows of more models would help)"
+            ),
+            GroupCaveat::AtBandwidthBound => "its fit needs the whole rated bandwidth (fraction 1) \
+                 plus a per-layer overhead: its times do not scale with the bytes as a roofline's do"
+                .to_string(),
+            GroupCaveat::Builds { builds } => format!(
+                "its rows come from {} builds of the runtime ({}), which need not run alike",
+                builds.len(),
+                builds.join("; ")
+            ),
+        }
+    }
 }
 
 /// The calibration of a group without one model's rows.
@@ -159,6 +204,41 @@ impl GroupScore {
     /// Measured phases the calibration was fitted to.
     pub fn phases(&self) -> usize {
         self.prefill.phases + self.decode.phases
+    }
+
+    /// What in its rows and fits makes its held-out errors larger (see [`GroupCaveat`]).
+    pub fn caveats(&self) -> Vec<GroupCaveat> {
+        let mut out = Vec::new();
+        let outliers = self.report.set_aside().count();
+        if outliers > 0 {
+            out.push(GroupCaveat::OutliersCounted { phases: outliers });
+        }
+        let lone = self
+            .held_out_fits
+            .iter()
+            .filter(|f| f.models == 1 && f.prior.is_none() && f.calibration.is_some())
+            .count();
+        if lone > 0 {
+            out.push(GroupCaveat::OneModelFolds {
+                folds: lone,
+                of: self.held_out_fits.len(),
+            });
+        }
+        let at_one = self.report.bandwidth_fraction >= 1.0 - 1e-9
+            || self
+                .report
+                .format_bandwidth
+                .iter()
+                .any(|f| f.fraction >= 1.0 - 1e-9);
+        if at_one {
+            out.push(GroupCaveat::AtBandwidthBound);
+        }
+        if self.builds.len() > 1 {
+            out.push(GroupCaveat::Builds {
+                builds: self.builds.clone(),
+            });
+        }
+        out
     }
 
     /// Whether the group has enough phases to count against the targets.
@@ -530,6 +610,16 @@ fn score_group(
             Vec::new()
         },
         overhead_prior: own_prior,
+        builds: {
+            let mut b: Vec<String> = Vec::new();
+            for &i in &members {
+                let v = runs[i].row.runtime_version.trim();
+                if !v.is_empty() && !b.iter().any(|x| x == v) {
+                    b.push(v.to_string());
+                }
+            }
+            b
+        },
     };
     Some((group, phases))
 }
