@@ -80,10 +80,7 @@ fn main() {
         );
         println!("    decode:  {}", cell(&g.decode, DECODE_TARGET, counts));
         println!("    prefill: {}", cell(&g.prefill, PREFILL_TARGET, counts));
-        let missed = [Phase::Decode, Phase::Prefill]
-            .iter()
-            .any(|&p| g.meets_target(p) == Some(false));
-        if missed {
+        if !g.missed_targets().is_empty() {
             let caveats = g.caveats();
             if caveats.is_empty() {
                 println!("        over target; no cause read off its rows and fits");

@@ -572,6 +572,25 @@ mod validation {
         for c in m1.iter().chain(&sxm).chain(&mlc).chain(&npu) {
             assert!(c.text().len() > 40, "{c:?}");
         }
+        // A measured device says in its source whether its group met the targets, and why not.
+        let measured = roofscale::model::published::fit_measured_devices();
+        let source = |name: &str| {
+            measured
+                .iter()
+                .find(|d| d.name() == name)
+                .unwrap_or_else(|| panic!("{name}"))
+                .spec()
+                .source
+                .clone()
+        };
+        let m1 = source("Apple M1 Max (64GB) · llama.cpp · Metal (measured)");
+        assert!(
+            m1.contains("Above the held-out target (decode ≤ 10 %, prefill ≤ 20 %)")
+                && m1.contains("leave-one-model-out fits keep one model"),
+            "{m1}"
+        );
+        let orin = source("Jetson Orin Nano Super 8GB · llama.cpp · CUDA (measured)");
+        assert!(!orin.contains("Above the held-out target"), "{orin}");
     }
 
     /// The Jetson AI Lab's MLC runs say only "INT4". Its benchmark script (jetson-containers

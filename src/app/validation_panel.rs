@@ -107,19 +107,8 @@ fn group_cells(g: &GroupScore, phase: Phase) -> impl IntoView {
         m,
         g.meets_target(phase)
             .map(|ok| (ok, held_out_target_pct(phase))),
-        &why_over(g),
+        &g.caveat_summary(),
     )
-}
-
-/// What a group's rows and fits show that makes its held-out errors larger, in a sentence.
-fn why_over(g: &GroupScore) -> String {
-    let caveats = g.caveats();
-    if caveats.is_empty() {
-        "No cause read off its rows and fits: its models differ in ways the roofline does not model.".to_string()
-    } else {
-        let texts: Vec<String> = caveats.iter().map(|c| c.text()).collect();
-        format!("Its rows and fits show: {}.", texts.join("; "))
-    }
 }
 
 #[component]
@@ -246,7 +235,7 @@ pub fn ValidationPanel() -> impl IntoView {
                             let place = if r.runtime == USER_RUNTIME { r.source_detail.clone() } else { format!("line {}", r.line) };
                             format!("{place} ({} · {} · {} {}): {} measured {}, the rated roofline allows no less than {}",
                                 r.device, r.runtime_label(), r.model, r.weight_format,
-                                if p.phase == Phase::Prefill { "prefill" } else { "decode" },
+                                p.phase.name(),
                                 format::seconds(p.measured_s), format::seconds(p.rated_s))
                         }).collect();
                         // Rows each group's calibration set aside (far off the others), by line.
@@ -327,11 +316,10 @@ pub fn ValidationPanel() -> impl IntoView {
                             </div>
                             {
                                 let over: Vec<String> = v.groups.iter().take(published)
-                                    .filter(|g| [Phase::Decode, Phase::Prefill].iter().any(|&p| g.meets_target(p) == Some(false)))
+                                    .filter(|g| !g.missed_targets().is_empty())
                                     .map(|g| {
-                                        let phases: Vec<&str> = [(Phase::Decode, "decode"), (Phase::Prefill, "prefill")].iter()
-                                            .filter(|(p, _)| g.meets_target(*p) == Some(false)).map(|(_, n)| *n).collect();
-                                        format!("{} · {} ({}): {}", g.device.name(), g.runtime, phases.join(", "), why_over(g))
+                                        let phases: Vec<&str> = g.missed_targets().iter().map(|p| p.name()).collect();
+                                        format!("{} · {} ({}): {}", g.device.name(), g.runtime, phases.join(", "), g.caveat_summary())
                                     })
                                     .collect();
                                 (!over.is_empty()).then(|| view! {

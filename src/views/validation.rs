@@ -107,10 +107,7 @@ pub fn validation_chart(
             }
         }
     }
-    let phase_name = match phase {
-        Phase::Prefill => "prefill",
-        Phase::Decode => "decode",
-    };
+    let phase_name = phase.name();
     ValidationChart {
         chart: XyChart {
             title: format!(

@@ -10,7 +10,7 @@
 
 use super::rows::{parse_published_csv, PUBLISHED_CSV, PUBLISHED_FILE};
 use super::runs::{published_devices, published_runs, validation_devices};
-use super::validation::{validate, GroupScore, Mape, MIN_GROUP_PHASES};
+use super::validation::{held_out_target_pct, validate, GroupScore, Mape, MIN_GROUP_PHASES};
 use crate::model::device::{import_devices_json, Device, DeviceSpec};
 
 /// The fitted devices as shipped.
@@ -47,6 +47,20 @@ fn measured_device(g: &GroupScore) -> Device {
             held.join(", ")
         )
     };
+    let missed = g.missed_targets();
+    let missed = if missed.is_empty() {
+        String::new()
+    } else {
+        let which: Vec<String> = missed
+            .iter()
+            .map(|&p| format!("{} ≤ {:.0} %", p.name(), held_out_target_pct(p)))
+            .collect();
+        format!(
+            " Above the held-out target ({}): trust its predictions of other models less. {}",
+            which.join(", "),
+            g.caveat_summary()
+        )
+    };
     let prior = g
         .overhead_prior
         .map(|p| {
@@ -62,7 +76,7 @@ fn measured_device(g: &GroupScore) -> Device {
     let spec = d.spec().clone();
     Device::new(DeviceSpec {
         source: format!(
-            "Published runs of {} on {} ({} model{}; public/data/measurements.csv). {held}{prior} {}",
+            "Published runs of {} on {} ({} model{}; public/data/measurements.csv). {held}{missed}{prior} {}",
             g.runtime,
             g.device.name(),
             g.models,

@@ -241,6 +241,26 @@ impl GroupScore {
         out
     }
 
+    /// [`GroupScore::caveats`] in a sentence, for a group that misses a target.
+    pub fn caveat_summary(&self) -> String {
+        let texts: Vec<String> = self.caveats().iter().map(GroupCaveat::text).collect();
+        if texts.is_empty() {
+            "No cause read off its rows and fits: its models differ in ways the roofline does \
+             not model."
+                .to_string()
+        } else {
+            format!("Its rows and fits show: {}.", texts.join("; "))
+        }
+    }
+
+    /// The phases whose held-out error misses its target.
+    pub fn missed_targets(&self) -> Vec<Phase> {
+        [Phase::Decode, Phase::Prefill]
+            .into_iter()
+            .filter(|&p| self.meets_target(p) == Some(false))
+            .collect()
+    }
+
     /// Whether the group has enough phases to count against the targets.
     pub fn counts(&self) -> bool {
         self.phases() >= MIN_GROUP_PHASES

@@ -108,6 +108,16 @@ pub enum Phase {
     Decode,
 }
 
+impl Phase {
+    /// "prefill" or "decode", as the page writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Prefill => "prefill",
+            Phase::Decode => "decode",
+        }
+    }
+}
+
 /// Every operator of one step, for tables and charts.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PhaseBreakdown {
