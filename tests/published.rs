@@ -559,6 +559,30 @@ mod validation {
         )
         .caveats();
         assert!(npu.contains(&GroupCaveat::AtBandwidthBound), "{npu:?}");
+        // Rows that contradict each other: a longer prompt or generation run faster per token.
+        let a40 = group("A40 48GB", "llama.cpp · CUDA");
+        assert_eq!(a40.inversions.len(), 1, "{:?}", a40.inversions);
+        let inv = &a40.inversions[0];
+        // XiongjieDai's A40 Llama-3-70B Q4_K_M: pp512 209.4 tok/s, pp4096 268.9 tok/s.
+        assert_eq!(inv.phase, Phase::Prefill);
+        assert!((inv.ratio - 268.9 / 209.4).abs() < 1e-3, "{inv:?}");
+        assert!(a40
+            .caveats()
+            .iter()
+            .any(|c| matches!(c, GroupCaveat::Inverted { .. })));
+        // The M1 (7-core) tg4096 above its tg512 (11.77 against 10.20 tok/s), noted in the
+        // data README, is found too.
+        let m1_7 = group("Apple M1 7-core GPU (8GB)", "llama.cpp · Metal");
+        assert!(
+            m1_7.inversions
+                .iter()
+                .any(|i| i.phase == Phase::Decode && (i.ratio - 11.77 / 10.20).abs() < 1e-3),
+            "{:?}",
+            m1_7.inversions
+        );
+        // Every GPU's other pp4096 is slower per token than its pp512.
+        let rtx4090 = group("RTX 4090", "llama.cpp · CUDA");
+        assert!(rtx4090.inversions.is_empty(), "{:?}", rtx4090.inversions);
         let orin = group("Jetson Orin Nano 8GB", "MLC-LLM · CUDA");
         assert!(orin.models >= 3);
         assert!(

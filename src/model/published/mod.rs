@@ -23,8 +23,8 @@ pub use runs::{
 };
 pub use validation::{
     group_keys, held_out_target_pct, validate, GroupCaveat, GroupPriors, GroupScore, HeldOutFit,
-    Mape, OverheadPrior, PhaseScore, Validation, DECODE_TARGET_PCT, MIN_GROUP_PHASES,
-    MIN_PRIOR_DEVICES, PREFILL_TARGET_PCT, PRIOR_SPREAD,
+    LengthInversion, Mape, OverheadPrior, PhaseScore, Validation, DECODE_TARGET_PCT,
+    INVERSION_TOLERANCE, MIN_GROUP_PHASES, MIN_PRIOR_DEVICES, PREFILL_TARGET_PCT, PRIOR_SPREAD,
 };
 
 pub use rows::{

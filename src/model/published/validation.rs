@@ -120,6 +120,72 @@ pub struct GroupScore {
     pub overhead_prior: Option<OverheadPrior>,
     /// The runtime builds its rows name, distinct, in order of first appearance.
     pub builds: Vec<String>,
+    /// Pairs of its rows whose speeds contradict each other (see [`LengthInversion`]).
+    pub inversions: Vec<LengthInversion>,
+}
+
+/// Two rows of one model and format on one device and runtime where the longer run is
+/// faster per token by more than [`INVERSION_TOLERANCE`]: a longer prompt or generation only
+/// adds attention work (llama.cpp processes a long prompt in batches of the short one's
+/// size), so one of the two rows is likely wrong. The published A40, L40S and A100 SXM
+/// anomalies are of this kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LengthInversion {
+    pub phase: Phase,
+    /// File lines of the shorter and the longer run.
+    pub shorter_line: usize,
+    pub longer_line: usize,
+    /// Tokens per second of the longer run over the shorter's.
+    pub ratio: f64,
+}
+
+/// How much faster per token a longer run may be before the pair is flagged: timing noise.
+pub const INVERSION_TOLERANCE: f64 = 1.10;
+
+/// The inverted pairs among `members` of `runs` (one group).
+fn length_inversions(runs: &[PublishedRun], members: &[usize]) -> Vec<LengthInversion> {
+    let mut out = Vec::new();
+    for (k, &a) in members.iter().enumerate() {
+        for &b in &members[k + 1..] {
+            let (ra, rb) = (&runs[a].row, &runs[b].row);
+            let same = runs[a].measurement.arch() == runs[b].measurement.arch()
+                && ra.weight_format == rb.weight_format
+                && ra.batch == rb.batch;
+            if !same {
+                continue;
+            }
+            // (phase, length, tokens per second) of each row's measured phases.
+            let phases = |r: &super::rows::PublishedRow| {
+                [
+                    (Phase::Prefill, r.prompt_tokens, r.prefill_tok_s),
+                    (Phase::Decode, r.gen_tokens, r.decode_tok_s),
+                ]
+            };
+            for ((phase, la, sa), (_, lb, sb)) in phases(ra).into_iter().zip(phases(rb)) {
+                let (Some(la), Some(sa), Some(lb), Some(sb)) = (la, sa, lb, sb) else {
+                    continue;
+                };
+                // Decode runs compare only from the same prompt.
+                if phase == Phase::Decode && ra.prompt_tokens != rb.prompt_tokens {
+                    continue;
+                }
+                let ((short, s_short), (long, s_long)) = match la.cmp(&lb) {
+                    std::cmp::Ordering::Less => ((ra.line, sa), (rb.line, sb)),
+                    std::cmp::Ordering::Greater => ((rb.line, sb), (ra.line, sa)),
+                    std::cmp::Ordering::Equal => continue,
+                };
+                if s_long > INVERSION_TOLERANCE * s_short {
+                    out.push(LengthInversion {
+                        phase,
+                        shorter_line: short,
+                        longer_line: long,
+                        ratio: s_long / s_short,
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Something about a group's rows or fits that makes its held-out errors larger, read off
@@ -138,6 +204,8 @@ pub enum GroupCaveat {
     AtBandwidthBound,
     /// The rows come from more than one build of the runtime, which need not run alike.
     Builds { builds: Vec<String> },
+    /// Rows whose speeds contradict each other (see [`LengthInversion`]).
+    Inverted { pairs: Vec<LengthInversion> },
 }
 
 impl GroupCaveat {
@@ -161,6 +229,35 @@ impl GroupCaveat {
                 builds.len(),
                 builds.join("; ")
             ),
+            GroupCaveat::Inverted { pairs } => {
+                let each: Vec<String> = pairs
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "line {} runs {:.2}× as many {} tokens a second as line {}",
+                            p.longer_line,
+                            p.ratio,
+                            p.phase.name(),
+                            p.shorter_line
+                        )
+                    })
+                    .collect();
+                format!(
+                    "{}, with a longer {} of the same model and format: a longer run only adds \
+                     work, so {} likely wrong",
+                    each.join(", "),
+                    if pairs.iter().all(|p| p.phase == Phase::Prefill) {
+                        "prompt"
+                    } else {
+                        "run"
+                    },
+                    if pairs.len() == 1 {
+                        "one of the two rows is"
+                    } else {
+                        "one row of each pair is"
+                    }
+                )
+            }
         }
     }
 }
@@ -236,6 +333,11 @@ impl GroupScore {
         if self.builds.len() > 1 {
             out.push(GroupCaveat::Builds {
                 builds: self.builds.clone(),
+            });
+        }
+        if !self.inversions.is_empty() {
+            out.push(GroupCaveat::Inverted {
+                pairs: self.inversions.clone(),
             });
         }
         out
@@ -640,6 +742,7 @@ fn score_group(
             }
             b
         },
+        inversions: length_inversions(runs, &members),
     };
     Some((group, phases))
 }
