@@ -80,14 +80,8 @@ fn main() {
         );
         println!("    decode:  {}", cell(&g.decode, DECODE_TARGET, counts));
         println!("    prefill: {}", cell(&g.prefill, PREFILL_TARGET, counts));
-        if !g.missed_targets().is_empty() {
-            let caveats = g.caveats();
-            if caveats.is_empty() {
-                println!("        over target; no cause read off its rows and fits");
-            }
-            for c in caveats {
-                println!("        over target; {}", c.text());
-            }
+        for p in g.missed_targets() {
+            println!("        {} over target: {}", p.name(), g.caveat_summary(p));
         }
         for (line, label, ratio) in g.report.set_aside() {
             println!(

@@ -103,12 +103,14 @@ fn group_cells(g: &GroupScore, phase: Phase) -> impl IntoView {
     } else {
         &g.prefill
     };
-    mape_cells(
-        m,
-        g.meets_target(phase)
-            .map(|ok| (ok, held_out_target_pct(phase))),
-        &g.caveat_summary(),
-    )
+    let target = g.meets_target(phase);
+    // Worked out only for a cell that misses its target.
+    let why = if target == Some(false) {
+        g.caveat_summary(phase)
+    } else {
+        String::new()
+    };
+    mape_cells(m, target.map(|ok| (ok, held_out_target_pct(phase))), &why)
 }
 
 #[component]
@@ -319,12 +321,12 @@ pub fn ValidationPanel() -> impl IntoView {
                                     .filter(|g| !g.missed_targets().is_empty())
                                     .map(|g| {
                                         let phases: Vec<&str> = g.missed_targets().iter().map(|p| p.name()).collect();
-                                        format!("{} · {} ({}): {}", g.device.name(), g.runtime, phases.join(", "), g.caveat_summary())
+                                        format!("{} · {} ({}): {}", g.device.name(), g.runtime, phases.join(", "), g.missed_summary())
                                     })
                                     .collect();
                                 (!over.is_empty()).then(|| view! {
                                     <details data-testid="validation-caveats">
-                                        <summary>{format!("Why {} group(s) miss the held-out target", over.len())}</summary>
+                                        <summary>{if over.len() == 1 { "Why 1 group misses the held-out target".to_string() } else { format!("Why {} groups miss the held-out target", over.len()) }}</summary>
                                         <ul>{over.into_iter().map(|o| view! { <li>{o}</li> }).collect_view()}</ul>
                                     </details>
                                 })

@@ -6,12 +6,14 @@
 //! [`rows`] reads the file's own schema (documented in `public/data/README.md`): speeds in
 //! tokens per second as published, never converted in the file.
 
+mod caveats;
 mod models;
 mod presets;
 mod rows;
 mod runs;
 mod validation;
 
+pub use caveats::{GroupCaveat, LengthInversion, INVERSION_TOLERANCE, PRIOR_UNLIKE};
 pub use models::{published_model, MODEL_CONFIGS};
 pub use presets::{
     default_variant, device_variants, fit_measured_devices, is_measured, measured_devices,
@@ -22,9 +24,9 @@ pub use runs::{
     PublishedRun, PUBLISHED_DEVICES_CSV, PUBLISHED_DEVICES_FILE, USER_RUNTIME,
 };
 pub use validation::{
-    group_keys, held_out_target_pct, validate, GroupCaveat, GroupPriors, GroupScore, HeldOutFit,
-    LengthInversion, Mape, OverheadPrior, PhaseScore, Validation, DECODE_TARGET_PCT,
-    INVERSION_TOLERANCE, MIN_GROUP_PHASES, MIN_PRIOR_DEVICES, PREFILL_TARGET_PCT, PRIOR_SPREAD,
+    group_keys, held_out_target_pct, validate, GroupPriors, GroupScore, HeldOutFit, Mape,
+    OverheadPrior, PhaseScore, Validation, DECODE_TARGET_PCT, MIN_GROUP_PHASES, MIN_PRIOR_DEVICES,
+    PREFILL_TARGET_PCT, PRIOR_SPREAD,
 };
 
 pub use rows::{

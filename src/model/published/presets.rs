@@ -58,7 +58,7 @@ fn measured_device(g: &GroupScore) -> Device {
         format!(
             " Above the held-out target ({}): trust its predictions of other models less. {}",
             which.join(", "),
-            g.caveat_summary()
+            g.missed_summary()
         )
     };
     let prior = g

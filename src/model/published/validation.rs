@@ -4,6 +4,7 @@
 //! absolute percentage error per group and over all. A run faster than the rated roofline
 //! is flagged: a roofline is a bound, so such a row means a wrong spec or a wrong row.
 
+use super::caveats::{length_inversions, LengthInversion};
 use super::runs::PublishedRun;
 use crate::model::arch::Architecture;
 use crate::model::calibrate::{
@@ -118,148 +119,11 @@ pub struct GroupScore {
     /// The runtime's typical overhead the group's own fit was held at (its rows could not
     /// separate the overhead from the bandwidth fraction); `None` when it fitted its own.
     pub overhead_prior: Option<OverheadPrior>,
-    /// The runtime builds its rows name, distinct, in order of first appearance.
+    /// The runtime builds its rows name, distinct, in order of first appearance; "not
+    /// stated" ones left out.
     pub builds: Vec<String>,
     /// Pairs of its rows whose speeds contradict each other (see [`LengthInversion`]).
     pub inversions: Vec<LengthInversion>,
-}
-
-/// Two rows of one model and format on one device and runtime where the longer run is
-/// faster per token by more than [`INVERSION_TOLERANCE`]: a longer prompt or generation only
-/// adds attention work (llama.cpp processes a long prompt in batches of the short one's
-/// size), so one of the two rows is likely wrong. The published A40, L40S and A100 SXM
-/// anomalies are of this kind.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LengthInversion {
-    pub phase: Phase,
-    /// File lines of the shorter and the longer run.
-    pub shorter_line: usize,
-    pub longer_line: usize,
-    /// Tokens per second of the longer run over the shorter's.
-    pub ratio: f64,
-}
-
-/// How much faster per token a longer run may be before the pair is flagged: timing noise.
-pub const INVERSION_TOLERANCE: f64 = 1.10;
-
-/// The inverted pairs among `members` of `runs` (one group).
-fn length_inversions(runs: &[PublishedRun], members: &[usize]) -> Vec<LengthInversion> {
-    let mut out = Vec::new();
-    for (k, &a) in members.iter().enumerate() {
-        for &b in &members[k + 1..] {
-            let (ra, rb) = (&runs[a].row, &runs[b].row);
-            let same = runs[a].measurement.arch() == runs[b].measurement.arch()
-                && ra.weight_format == rb.weight_format
-                && ra.batch == rb.batch;
-            if !same {
-                continue;
-            }
-            // (phase, length, tokens per second) of each row's measured phases.
-            let phases = |r: &super::rows::PublishedRow| {
-                [
-                    (Phase::Prefill, r.prompt_tokens, r.prefill_tok_s),
-                    (Phase::Decode, r.gen_tokens, r.decode_tok_s),
-                ]
-            };
-            for ((phase, la, sa), (_, lb, sb)) in phases(ra).into_iter().zip(phases(rb)) {
-                let (Some(la), Some(sa), Some(lb), Some(sb)) = (la, sa, lb, sb) else {
-                    continue;
-                };
-                // Decode runs compare only from the same prompt.
-                if phase == Phase::Decode && ra.prompt_tokens != rb.prompt_tokens {
-                    continue;
-                }
-                let ((short, s_short), (long, s_long)) = match la.cmp(&lb) {
-                    std::cmp::Ordering::Less => ((ra.line, sa), (rb.line, sb)),
-                    std::cmp::Ordering::Greater => ((rb.line, sb), (ra.line, sa)),
-                    std::cmp::Ordering::Equal => continue,
-                };
-                if s_long > INVERSION_TOLERANCE * s_short {
-                    out.push(LengthInversion {
-                        phase,
-                        shorter_line: short,
-                        longer_line: long,
-                        ratio: s_long / s_short,
-                    });
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Something about a group's rows or fits that makes its held-out errors larger, read off
-/// them rather than written by hand: shown where a group misses its target, so that a user
-/// knows how far to trust it and what more data would help.
-#[derive(Clone, Debug, PartialEq)]
-pub enum GroupCaveat {
-    /// Phases far off the rest, set aside from the fit, still count in the errors.
-    OutliersCounted { phases: usize },
-    /// Leave-one-model-out fits left with one model and no runtime prior: from one model the
-    /// per-layer overhead and the bandwidth fraction are told apart only through its formats
-    /// and lengths, which carries to another model size by chance.
-    OneModelFolds { folds: usize, of: usize },
-    /// The fit needed the whole rated bandwidth (a fraction at 1): the times do not scale with
-    /// the bytes as a roofline's do.
-    AtBandwidthBound,
-    /// The rows come from more than one build of the runtime, which need not run alike.
-    Builds { builds: Vec<String> },
-    /// Rows whose speeds contradict each other (see [`LengthInversion`]).
-    Inverted { pairs: Vec<LengthInversion> },
-}
-
-impl GroupCaveat {
-    pub fn text(&self) -> String {
-        match self {
-            GroupCaveat::OutliersCounted { phases } => format!(
-                "{phases} phase{} far off the others (set aside from the fit) still count{} in its errors",
-                if *phases == 1 { "" } else { "s" },
-                if *phases == 1 { "s" } else { "" }
-            ),
-            GroupCaveat::OneModelFolds { folds, of } => format!(
-                "{folds} of its {of} leave-one-model-out fits keep one model and no runtime prior: \
-                 overhead and bandwidth are then told apart only through that model's formats and \
-                 lengths (rows of more models would help)"
-            ),
-            GroupCaveat::AtBandwidthBound => "its fit needs the whole rated bandwidth (fraction 1) \
-                 plus a per-layer overhead: its times do not scale with the bytes as a roofline's do"
-                .to_string(),
-            GroupCaveat::Builds { builds } => format!(
-                "its rows come from {} builds of the runtime ({}), which need not run alike",
-                builds.len(),
-                builds.join("; ")
-            ),
-            GroupCaveat::Inverted { pairs } => {
-                let each: Vec<String> = pairs
-                    .iter()
-                    .map(|p| {
-                        format!(
-                            "line {} runs {:.2}× as many {} tokens a second as line {}",
-                            p.longer_line,
-                            p.ratio,
-                            p.phase.name(),
-                            p.shorter_line
-                        )
-                    })
-                    .collect();
-                format!(
-                    "{}, with a longer {} of the same model and format: a longer run only adds \
-                     work, so {} likely wrong",
-                    each.join(", "),
-                    if pairs.iter().all(|p| p.phase == Phase::Prefill) {
-                        "prompt"
-                    } else {
-                        "run"
-                    },
-                    if pairs.len() == 1 {
-                        "one of the two rows is"
-                    } else {
-                        "one row of each pair is"
-                    }
-                )
-            }
-        }
-    }
 }
 
 /// The calibration of a group without one model's rows.
@@ -301,58 +165,6 @@ impl GroupScore {
     /// Measured phases the calibration was fitted to.
     pub fn phases(&self) -> usize {
         self.prefill.phases + self.decode.phases
-    }
-
-    /// What in its rows and fits makes its held-out errors larger (see [`GroupCaveat`]).
-    pub fn caveats(&self) -> Vec<GroupCaveat> {
-        let mut out = Vec::new();
-        let outliers = self.report.set_aside().count();
-        if outliers > 0 {
-            out.push(GroupCaveat::OutliersCounted { phases: outliers });
-        }
-        let lone = self
-            .held_out_fits
-            .iter()
-            .filter(|f| f.models == 1 && f.prior.is_none() && f.calibration.is_some())
-            .count();
-        if lone > 0 {
-            out.push(GroupCaveat::OneModelFolds {
-                folds: lone,
-                of: self.held_out_fits.len(),
-            });
-        }
-        let at_one = self.report.bandwidth_fraction >= 1.0 - 1e-9
-            || self
-                .report
-                .format_bandwidth
-                .iter()
-                .any(|f| f.fraction >= 1.0 - 1e-9);
-        if at_one {
-            out.push(GroupCaveat::AtBandwidthBound);
-        }
-        if self.builds.len() > 1 {
-            out.push(GroupCaveat::Builds {
-                builds: self.builds.clone(),
-            });
-        }
-        if !self.inversions.is_empty() {
-            out.push(GroupCaveat::Inverted {
-                pairs: self.inversions.clone(),
-            });
-        }
-        out
-    }
-
-    /// [`GroupScore::caveats`] in a sentence, for a group that misses a target.
-    pub fn caveat_summary(&self) -> String {
-        let texts: Vec<String> = self.caveats().iter().map(GroupCaveat::text).collect();
-        if texts.is_empty() {
-            "No cause read off its rows and fits: its models differ in ways the roofline does \
-             not model."
-                .to_string()
-        } else {
-            format!("Its rows and fits show: {}.", texts.join("; "))
-        }
     }
 
     /// The phases whose held-out error misses its target.
@@ -736,7 +548,8 @@ fn score_group(
             let mut b: Vec<String> = Vec::new();
             for &i in &members {
                 let v = runs[i].row.runtime_version.trim();
-                if !v.is_empty() && !b.iter().any(|x| x == v) {
+                let stated = !v.is_empty() && !v.to_ascii_lowercase().starts_with("not stated");
+                if stated && !b.iter().any(|x| x == v) {
                     b.push(v.to_string());
                 }
             }
