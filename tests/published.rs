@@ -189,13 +189,26 @@ fn every_shipped_model_config_is_listed_and_imports() {
     assert!(published_model("no/such-model").is_none());
 }
 
+/// The shipped set's rows as the page predicts them on `devices`, and the rows left out.
+fn shipped_runs(
+    devices: &[roofscale::model::device::Device],
+) -> (
+    Vec<roofscale::model::published::PublishedRun>,
+    Vec<roofscale::model::csv_reader::RowIssue>,
+) {
+    let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV)
+        .unwrap()
+        .good;
+    roofscale::model::published::published_runs(&rows, devices)
+}
+
 mod validation {
     use roofscale::model::calibrate::{Calibration, Measurement, MeasurementSpec};
     use roofscale::model::device::device_presets;
     use roofscale::model::precision::Precision;
     use roofscale::model::published::{
-        parse_published_csv, published_devices, published_model, published_runs, validate,
-        PublishedRun, PRIOR_SPREAD, PUBLISHED_CSV, PUBLISHED_FILE,
+        parse_published_csv, published_devices, published_model, validate, PublishedRun,
+        PRIOR_SPREAD, PUBLISHED_CSV, PUBLISHED_FILE,
     };
     use roofscale::model::roofline::Phase;
     use roofscale::model::workload::{OperatorSet, WorkloadSpec};
@@ -493,7 +506,7 @@ mod validation {
         let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV)
             .unwrap()
             .good;
-        let (runs, left_out) = published_runs(&rows, &published_devices());
+        let (runs, left_out) = super::shipped_runs(&published_devices());
         assert_eq!(runs.len() + left_out.len(), rows.len());
         assert!(runs.len() >= 100, "{} rows predicted", runs.len());
         for e in &left_out {
@@ -527,10 +540,7 @@ mod validation {
     #[test]
     fn each_group_says_what_in_its_rows_makes_held_out_errors_larger() {
         use roofscale::model::published::{validation_devices, GroupCaveat};
-        let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV)
-            .unwrap()
-            .good;
-        let (runs, _) = published_runs(&rows, &validation_devices());
+        let (runs, _) = super::shipped_runs(&validation_devices());
         let v = validate(&runs);
         let group = |device: &str, runtime: &str| {
             v.groups
@@ -660,10 +670,7 @@ mod validation {
     fn the_jetson_ai_lab_gemma_2_runs_are_read_as_q4f16_1_and_fitted_apart() {
         use roofscale::model::published::{fit_measured_devices, PublishedRun};
         use roofscale::model::weight_format::{MlcScheme, WeightFormat};
-        let rows = parse_published_csv(PUBLISHED_FILE, PUBLISHED_CSV)
-            .unwrap()
-            .good;
-        let (runs, _) = published_runs(&rows, &published_devices());
+        let (runs, _) = super::shipped_runs(&published_devices());
         let jetson_mlc: Vec<_> = runs
             .iter()
             .filter(|r| r.row.runtime == "MLC-LLM" && r.row.device_spec.starts_with("Jetson"))
