@@ -261,6 +261,8 @@ answerTests.push({
     await app.testId("frontier-pin-Qwen2.5-0.5B").click();
     await app.testId("frontier-pin-" + second).click();
     await app.testId("design-compare").waitFor({ timeout: 15000 });
+    const trust = await app.text("design-trust");
+    assert(trust.startsWith(`How far to trust these latencies (${measured}): Off by decode`), `design trust: ${trust}`);
     const heads = await app.testId("design-compare").locator("thead th").allTextContents();
     assert(heads.some((h) => h.includes("Qwen2.5-0.5B (reference)")) && heads.some((h) => h.includes(`${second} (reference)`)),
       `comparison heads: ${heads.join(" | ")}`);
@@ -491,6 +493,12 @@ answerTests.push({
     await page.waitForFunction((m) => (document.querySelector('[data-testid="frontier-chart-canvas"]')?.getAttribute("aria-label") || "").includes(m), measured, { timeout: 30000 });
     const best = await app.text("best-under-budget");
     assert(best.includes("25 ms per generated token"), `best: ${best}`);
+    // How far to trust it: the device's held-out errors, and the best design's margin under
+    // the budget against the decode error.
+    const heldOut = await app.text("device-held-out");
+    assert(/^decode \d+\.\d %, prefill \d+\.\d %$/.test(heldOut), `held out: ${heldOut}`);
+    const margin = await app.text("budget-margin");
+    assert(/^It is \d+\.\d % under the budget; this device's predictions of published decode runs were off by \d+\.\d % on average/.test(margin), `margin: ${margin}`);
     // Qwen2.5-0.5B (the reference model) on the measured device, then on its rated numbers:
     // About half the rated bandwidth and an overhead per layer: decode over 1.5× the rated.
     const seconds = (t) => parseFloat(t) * (t.endsWith(" ms") ? 1e-3 : t.endsWith(" µs") ? 1e-6 : 1);

@@ -802,6 +802,19 @@ fn the_calibrated_device_carries_the_fit_and_exports_with_its_record() {
     );
     assert!(c.spec().source.ends_with(&d.spec().source));
     assert_eq!(calibrated_device(&d, &r, "  My Nano ").name(), "My Nano");
+    // A measured device recalibrated drops its held-out errors: they described the old fit.
+    let mut measured = d.spec().clone();
+    measured.held_out_decode_pct = Some(9.0);
+    measured.held_out_prefill_pct = Some(10.4);
+    let measured = roofscale::model::device::Device::new(measured).unwrap();
+    let again = calibrated_device(&measured, &r, "");
+    assert_eq!(
+        (
+            again.spec().held_out_decode_pct,
+            again.spec().held_out_prefill_pct
+        ),
+        (None, None)
+    );
     // The overhead is part of the device (issue 16): the roofline of the calibrated device
     // reproduces the times it was fitted to (the example is the roofline at b = 0.58,
     // c = 0.57 plus 0.1 ms per layer and step), which the fractions alone do not.

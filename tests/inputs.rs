@@ -108,6 +108,8 @@ fn spec() -> DeviceSpec {
         step_overhead_ms: 0.0,
         layer_overhead_ms: 0.0,
         format_bandwidth_fractions: Default::default(),
+        held_out_decode_pct: None,
+        held_out_prefill_pct: None,
     }
 }
 
@@ -290,7 +292,7 @@ fn json_import_names_the_device_and_the_field() {
             "device 1: bandwith_gbps: unknown field (expected one of name, memory_gb, \
              bandwidth_gbps, fp32_tflops, fp16_tflops, bf16_tflops, fp8_tflops, int8_tops, \
              int4_tops, bandwidth_fraction, compute_fraction, measured_bandwidth_fraction, \
-             source, memory_kind, usable_memory_gb, step_overhead_ms, layer_overhead_ms, format_bandwidth_fractions)",
+             source, memory_kind, usable_memory_gb, step_overhead_ms, layer_overhead_ms, format_bandwidth_fractions, held_out_decode_pct, held_out_prefill_pct)",
         ),
         (format!("[{GOOD}, 3]"), "device 2: expected a device object"),
         ("[]".to_string(), "no devices in the file"),
@@ -347,7 +349,7 @@ fn csv_import_names_the_file_the_line_and_the_column() {
             format!("{HEADER},memory\n"),
             "devices.csv line 1, column \"memory\": unknown column (expected one of name, memory_gb, bandwidth_gbps, \
              fp32_tflops, fp16_tflops, bf16_tflops, fp8_tflops, int8_tops, int4_tops, \
-             bandwidth_fraction, compute_fraction, measured_bandwidth_fraction, source, memory_kind, usable_memory_gb, step_overhead_ms, layer_overhead_ms, format_bandwidth_fractions)",
+             bandwidth_fraction, compute_fraction, measured_bandwidth_fraction, source, memory_kind, usable_memory_gb, step_overhead_ms, layer_overhead_ms, format_bandwidth_fractions, held_out_decode_pct, held_out_prefill_pct)",
         ),
         (
             format!("{HEADER},name\n"),
@@ -550,5 +552,29 @@ fn format_bandwidth_fractions_read_round_trip_and_apply_to_their_format() {
             .to_string(),
         "devices.csv line 2, column \"format_bandwidth_fractions\": Q8_0: 1.6 is not a fraction \
          in (0, 1] (no usable rows: all 1 rows have problems)"
+    );
+}
+
+/// A measured device's held-out errors read from CSV and JSON alike, survive a round trip,
+/// are left out of files when absent, and a value outside 0–1000 % names its column.
+#[test]
+fn held_out_errors_read_round_trip_and_are_checked() {
+    let csv =
+        "name,memory_gb,bandwidth_gbps,fp16_tflops,held_out_decode_pct,held_out_prefill_pct\n\
+               a,8,100,10,9.04,\n";
+    let d = &parse_devices_csv("devices.csv", csv).unwrap()[0];
+    assert_eq!(d.spec().held_out_decode_pct, Some(9.04));
+    assert_eq!(d.spec().held_out_prefill_pct, None);
+    let json = serde_json::to_string(&[d]).unwrap();
+    assert!(json.contains("\"held_out_decode_pct\":9.04"), "{json}");
+    assert!(!json.contains("held_out_prefill_pct"), "{json}");
+    assert_eq!(&parse_devices_json(&json).unwrap()[0], d);
+    let bad = csv.replace("9.04", "-3");
+    assert_eq!(
+        parse_devices_csv("devices.csv", &bad)
+            .unwrap_err()
+            .to_string(),
+        "devices.csv line 2, column \"held_out_decode_pct\": expected a percentage from 0 to \
+         1000, found -3 (no usable rows: all 1 rows have problems)"
     );
 }

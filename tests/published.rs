@@ -659,6 +659,15 @@ mod validation {
         );
         let orin = source("Jetson Orin Nano Super 8GB · llama.cpp · CUDA (measured)");
         assert!(!orin.contains("Above the held-out target"), "{orin}");
+        // ... and carries the figures for the design panel.
+        let orin = measured
+            .iter()
+            .find(|d| d.name() == "Jetson Orin Nano Super 8GB · llama.cpp · CUDA (measured)")
+            .unwrap();
+        let g = group("Jetson Orin Nano Super 8GB", "llama.cpp · CUDA");
+        assert_eq!(orin.spec().held_out_decode_pct, g.decode.held_out);
+        assert_eq!(orin.spec().held_out_prefill_pct, g.prefill.held_out);
+        assert!(orin.spec().held_out_decode_pct.unwrap() <= 10.0);
     }
 
     /// The Jetson AI Lab's MLC runs say only "INT4". Its benchmark script (jetson-containers
@@ -734,6 +743,15 @@ fn shipped_measured_devices_equal_a_fresh_fit() {
                 "{}: {x} vs {y}",
                 a.name
             );
+        }
+        for (x, y) in [
+            (a.held_out_decode_pct, b.held_out_decode_pct),
+            (a.held_out_prefill_pct, b.held_out_prefill_pct),
+        ] {
+            assert_eq!(x.is_some(), y.is_some(), "{}", a.name);
+            if let (Some(x), Some(y)) = (x, y) {
+                assert!((x - y).abs() <= 1e-9 * y.max(1.0), "{}: {x} vs {y}", a.name);
+            }
         }
         assert!(a.bandwidth_fraction > 0.0 && a.bandwidth_fraction <= 1.0);
         assert!(a.source.contains("MAPE"), "{}", a.source);
@@ -923,5 +941,60 @@ fn bandwidth_only_devices_score_decode_and_are_never_offered() {
         pp.message.contains("no published compute peak"),
         "{}",
         pp.message
+    );
+}
+
+/// How far to trust a device's latencies: its held-out errors against the targets, and a
+/// best design's margin under a budget against the error of the budget's phase.
+#[test]
+fn held_out_notes_compare_errors_with_targets_and_margins() {
+    use roofscale::model::device::device_presets;
+    use roofscale::model::published::{budget_margin_note, held_out_note};
+    use roofscale::model::roofline::Objective;
+    let mut spec = device_presets()[0].spec().clone();
+    assert_eq!(held_out_note(&spec), None);
+    assert_eq!(
+        budget_margin_note(&spec, Objective::Decode, 0.02, 0.025),
+        None
+    );
+    spec.held_out_decode_pct = Some(9.0);
+    spec.held_out_prefill_pct = Some(10.4);
+    let n = held_out_note(&spec).unwrap();
+    assert!(!n.missed);
+    assert_eq!(n.short, "decode 9.0 %, prefill 10.4 %");
+    assert!(
+        n.text
+            .starts_with("Off by decode 9.0 %, prefill 10.4 % on average"),
+        "{n:?}"
+    );
+    spec.held_out_decode_pct = Some(31.4);
+    let n = held_out_note(&spec).unwrap();
+    assert!(n.missed);
+    assert_eq!(n.short, "decode 31.4 % ▲, prefill 10.4 %");
+    assert!(
+        n.text
+            .contains("decode 31.4 % (above the 10 % target), prefill 10.4 %"),
+        "{n:?}"
+    );
+    // 23.5 ms under a 25 ms budget: 6 % of margin, thinner than a 9 % decode error.
+    spec.held_out_decode_pct = Some(9.0);
+    let (note, thin) = budget_margin_note(&spec, Objective::Decode, 0.0235, 0.025).unwrap();
+    assert!(thin, "{note}");
+    assert!(note.starts_with("It is 6.0 % under the budget"), "{note}");
+    let (_, thin) = budget_margin_note(&spec, Objective::Decode, 0.020, 0.025).unwrap();
+    assert!(!thin);
+    // Prefill uses its own error; the total the larger of the two.
+    let (_, thin) = budget_margin_note(&spec, Objective::Prefill, 0.0227, 0.025).unwrap();
+    assert!(thin, "9.2 % of margin against a 10.4 % prefill error");
+    let (_, thin) = budget_margin_note(&spec, Objective::Prefill, 0.022, 0.025).unwrap();
+    assert!(!thin, "12 % of margin against a 10.4 % prefill error");
+    let (note, thin) = budget_margin_note(&spec, Objective::Total, 0.0225, 0.025).unwrap();
+    assert!(thin && note.contains("off by 10.4 %"), "{note}");
+    spec.held_out_prefill_pct = None;
+    let (note, _) = budget_margin_note(&spec, Objective::Total, 0.0225, 0.025).unwrap();
+    assert!(note.contains("off by 9.0 %"), "{note}");
+    assert_eq!(
+        budget_margin_note(&spec, Objective::Prefill, 0.02, 0.025),
+        None
     );
 }

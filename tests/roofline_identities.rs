@@ -78,6 +78,8 @@ fn device(fp16_tflops: f64, bandwidth_gbps: f64) -> Device {
         step_overhead_ms: 0.0,
         layer_overhead_ms: 0.0,
         format_bandwidth_fractions: Default::default(),
+        held_out_decode_pct: None,
+        held_out_prefill_pct: None,
     })
     .unwrap()
 }
@@ -530,6 +532,8 @@ fn random_device(rng: &mut SmallRng) -> Device {
         step_overhead_ms: 0.0,
         layer_overhead_ms: 0.0,
         format_bandwidth_fractions: Default::default(),
+        held_out_decode_pct: None,
+        held_out_prefill_pct: None,
     })
     .unwrap()
 }

@@ -13,6 +13,7 @@ use super::search_state::SearchState;
 use super::state::Inputs;
 use crate::model::arch::Architecture;
 use crate::model::params::param_counts;
+use crate::model::published::held_out_note;
 use crate::model::roofline::{decode_breakdown, prefill_breakdown};
 use crate::model::search::score_reference;
 use crate::views::roofline_chart;
@@ -159,7 +160,18 @@ pub fn DesignPanel() -> impl IntoView {
         };
         let headers: Vec<(Pinned, String)> =
             list.iter().map(|(p, a)| (p.clone(), p.label(a))).collect();
+        // How far to trust the latencies above, from the device they were computed on.
+        let spec = report.device.spec();
+        let (trust, missed) = held_out_note(spec).map(|n| (n.text, n.missed)).unwrap_or_else(|| {
+            if report.device.has_overhead() || spec.bandwidth_fraction < 1.0 {
+                ("Calibrated latencies; no held-out error is known for this calibration (leave-one-model-out needs rows of two models).".to_string(), false)
+            } else {
+                ("Rated numbers: the pure roofline, a lower bound on real times. Pick a measured device or calibrate yours for realistic latencies.".to_string(), false)
+            }
+        });
+        let trust = format!("How far to trust these latencies ({}): {trust}", spec.name);
         Some(view! {
+            <p data-testid="design-trust" class=if missed { "warnings" } else { "hint" }>{trust}</p>
             <div class="scroll">
                 <table class="compare" data-testid="design-compare">
                     <thead><tr><th scope="col">""</th>

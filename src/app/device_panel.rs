@@ -11,7 +11,9 @@ use crate::model::device::{
     import_devices_csv, import_devices_json, DEVICE_TEMPLATE_CSV, DEVICE_TEMPLATE_JSON,
 };
 use crate::model::precision::NumFormat;
-use crate::model::published::{default_variant, device_variants, is_measured, page_device_groups};
+use crate::model::published::{
+    default_variant, device_variants, held_out_note, is_measured, page_device_groups,
+};
 
 /// JSON when the text starts like JSON, CSV otherwise (the extension can lie).
 fn looks_like_json(text: &str) -> bool {
@@ -185,6 +187,12 @@ pub fn DevicePanel() -> impl IntoView {
                             (!s.format_bandwidth_fractions.is_empty()).then(|| format!(" for other formats; {}",
                                 s.format_bandwidth_fractions.iter().map(|f| format!("{} {:.1} GB/s (fraction {:.3})", f.format, s.bandwidth_gbps * f.fraction, f.fraction)).collect::<Vec<_>>().join(", ")))
                         }</td></tr>
+                        {held_out_note(&s).map(|n| view! {
+                            <tr title=format!("{} Mean absolute percentage error of this calibration's predictions of published runs of models left out of its fit (leave one model out); the validation view lists every run.", n.text)>
+                                <td>"Held-out error"</td>
+                                <td data-testid="device-held-out" class:warnings=n.missed>{n.short}</td>
+                            </tr>
+                        })}
                         <tr><td>"FP16 peak (used)"</td><td>{format!("{} FLOP/s", format::si(d.peak_flops(NumFormat::Fp16)))}</td></tr>
                         <tr><td>"INT8 peak (used)"</td><td>{format!("{} OP/s", format::si(d.peak_flops(NumFormat::Int8)))}</td></tr>
                         <tr><td>{if s.format_bandwidth_fractions.is_empty() { "Ridge point FP16" } else { "Ridge point FP16 (other formats)" }}</td><td>{format!("{:.0} FLOP/B", d.ridge_point(NumFormat::Fp16))}</td></tr>

@@ -14,6 +14,7 @@ use crate::chart::Highlight;
 use crate::model::fit::extrapolation;
 use crate::model::headline::headline_lines;
 use crate::model::pareto::best_under_budget;
+use crate::model::published::budget_margin_note;
 use crate::model::search::{
     edge_warning, findings, matched_latency, score_reference, AttentionKind, Candidate, Objective,
     SearchReport,
@@ -375,10 +376,13 @@ pub fn FrontierPanel() -> impl IntoView {
                         .map(|n| format!(" ({} per token)", format::seconds(p.latency_s / n as f64)))
                         .unwrap_or_default();
                     let edge = edge_warning(&report.space.upper_edges(&c));
+                    let margin = budget_margin_note(report.device.spec(), objective, p.latency_s, b)
+                        .map(|(note, thin)| view! { <p class=if thin { "warnings" } else { "hint" } data-testid="budget-margin">{note}</p> });
                     view! {
                         <p data-testid="best-under-budget">
                             {format!("Best under {said} ({precision}): loss {:.4} at {}{per_token} — {} · {}", p.loss, format::seconds(p.latency_s), describe(&c, &report.space.spec().attention), memory_fact(&report, p.candidate, 0))}
                         </p>
+                        {margin}
                         {edge.map(|w| view! { <p class="warnings" data-testid="best-on-grid-edge">{w}</p> })}
                     }.into_any()
                 }

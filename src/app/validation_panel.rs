@@ -331,7 +331,7 @@ pub fn ValidationPanel() -> impl IntoView {
                                     </details>
                                 })
                             }
-                            <p data-testid="validation-above-bound" class=if above.is_empty() { "hint" } else { "warning" }>
+                            <p data-testid="validation-above-bound" class=if above.is_empty() { "hint" } else { "warnings" }>
                                 {if above.is_empty() {
                                     "No run is faster than its rated roofline allows.".to_string()
                                 } else {

@@ -73,6 +73,15 @@ pub struct DeviceSpec {
     /// bandwidth. Every other format uses `bandwidth_fraction`. Left out of files when empty.
     #[serde(default, skip_serializing_if = "FormatFractions::is_empty")]
     pub format_bandwidth_fractions: FormatFractions,
+    /// How far to trust the calibration this device comes from: the mean absolute percentage
+    /// error of its predictions of published decode (prefill) runs of models left out of the
+    /// fit. Measured devices carry it, so that the design panel can say it beside every
+    /// latency; `None` for rated numbers and for a user's own calibration. Left out of files
+    /// when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_out_decode_pct: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_out_prefill_pct: Option<f64>,
 }
 
 fn is_zero(v: &f64) -> bool {
@@ -83,6 +92,8 @@ fn is_zero(v: &f64) -> bool {
 pub const MAX_STEP_OVERHEAD_MS: f64 = 1000.0;
 /// Largest per-layer overhead accepted, ms: a hundred times the launches of a layer.
 pub const MAX_LAYER_OVERHEAD_MS: f64 = 10.0;
+/// Largest held-out error accepted, percent: beyond it a prediction says nothing.
+pub const MAX_HELD_OUT_PCT: f64 = 1000.0;
 
 /// What the device's memory is shared with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,7 +131,7 @@ fn one() -> f64 {
 }
 
 /// Field names, in file order (JSON keys and CSV columns).
-pub const DEVICE_FIELDS: [&str; 18] = [
+pub const DEVICE_FIELDS: [&str; 20] = [
     "name",
     "memory_gb",
     "bandwidth_gbps",
@@ -139,6 +150,8 @@ pub const DEVICE_FIELDS: [&str; 18] = [
     "step_overhead_ms",
     "layer_overhead_ms",
     "format_bandwidth_fractions",
+    "held_out_decode_pct",
+    "held_out_prefill_pct",
 ];
 
 /// Largest memory (GB), bandwidth (GB/s) and peak (TFLOPS/TOPS) accepted: far beyond any
@@ -254,6 +267,19 @@ impl Device {
                 "layer_overhead_ms",
                 format!("expected 0 to {MAX_LAYER_OVERHEAD_MS} ms per layer, found {l}"),
             ));
+        }
+        for (field, v) in [
+            ("held_out_decode_pct", spec.held_out_decode_pct),
+            ("held_out_prefill_pct", spec.held_out_prefill_pct),
+        ] {
+            if let Some(v) = v {
+                if !(v.is_finite() && (0.0..=MAX_HELD_OUT_PCT).contains(&v)) {
+                    return Err(err(
+                        field,
+                        format!("expected a percentage from 0 to {MAX_HELD_OUT_PCT}, found {v}"),
+                    ));
+                }
+            }
         }
         let Some(fp16) = spec.fp16_tflops.or(spec.fp32_tflops) else {
             return Err(err(
@@ -461,6 +487,8 @@ fn preset(
         step_overhead_ms: 0.0,
         layer_overhead_ms: 0.0,
         format_bandwidth_fractions: FormatFractions::NONE,
+        held_out_decode_pct: None,
+        held_out_prefill_pct: None,
     })
     .expect("preset devices are valid")
 }
@@ -735,6 +763,8 @@ fn spec_from(fields: &impl Fields) -> Result<DeviceSpec, FieldError> {
             Some(t) => FormatFractions::parse(&t)
                 .map_err(|e| ("format_bandwidth_fractions".to_string(), e.to_string()))?,
         },
+        held_out_decode_pct: num("held_out_decode_pct")?,
+        held_out_prefill_pct: num("held_out_prefill_pct")?,
     })
 }
 

@@ -801,6 +801,9 @@ pub fn calibrated_device(device: &Device, report: &CalibrationReport, name: &str
         step_overhead_ms: 0.0,
         layer_overhead_ms: (report.layer_overhead_s * 1e3).clamp(0.0, MAX_LAYER_OVERHEAD_MS),
         format_bandwidth_fractions: report.format_bandwidth,
+        // A new fit has not been held out: the old one's errors do not describe it.
+        held_out_decode_pct: None,
+        held_out_prefill_pct: None,
         source,
         ..spec.clone()
     })

@@ -16,8 +16,9 @@ mod validation;
 pub use caveats::{GroupCaveat, LengthInversion, INVERSION_TOLERANCE, PRIOR_UNLIKE};
 pub use models::{published_model, MODEL_CONFIGS};
 pub use presets::{
-    default_variant, device_variants, fit_measured_devices, is_measured, measured_devices,
-    page_device_groups, page_devices, rated_name, MEASURED_DEVICES_JSON, MEASURED_SUFFIX,
+    budget_margin_note, default_variant, device_variants, fit_measured_devices, held_out_note,
+    is_measured, measured_devices, page_device_groups, page_devices, rated_name, HeldOutNote,
+    MEASURED_DEVICES_JSON, MEASURED_SUFFIX,
 };
 pub use runs::{
     bandwidth_only_devices, published_devices, published_runs, user_runs, validation_devices,

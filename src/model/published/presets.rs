@@ -12,6 +12,102 @@ use super::rows::{parse_published_csv, PUBLISHED_CSV, PUBLISHED_FILE};
 use super::runs::{published_devices, published_runs, validation_devices};
 use super::validation::{held_out_target_pct, validate, GroupScore, Mape, MIN_GROUP_PHASES};
 use crate::model::device::{import_devices_json, Device, DeviceSpec};
+use crate::model::roofline::{Objective, Phase};
+
+/// How far to trust a device's latencies, from the held-out errors its calibration carries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeldOutNote {
+    /// "decode 9.0 %, prefill 10.4 %", a ▲ after an error above its target: for a table cell.
+    pub short: String,
+    /// The same in a sentence.
+    pub text: String,
+    /// Whether a held-out target is missed.
+    pub missed: bool,
+}
+
+/// The [`HeldOutNote`] of a device; `None` when it carries no held-out error (rated numbers,
+/// a user's own calibration, a measured device whose rows are of one model).
+pub fn held_out_note(spec: &DeviceSpec) -> Option<HeldOutNote> {
+    let parts: Vec<(Phase, f64)> = [
+        (Phase::Decode, spec.held_out_decode_pct),
+        (Phase::Prefill, spec.held_out_prefill_pct),
+    ]
+    .into_iter()
+    .filter_map(|(p, v)| Some((p, v?)))
+    .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let missed = parts.iter().any(|&(p, v)| v > held_out_target_pct(p));
+    let each: Vec<String> = parts
+        .iter()
+        .map(|&(p, v)| {
+            let t = held_out_target_pct(p);
+            format!(
+                "{} {v:.1} %{}",
+                p.name(),
+                if v > t {
+                    format!(" (above the {t:.0} % target)")
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .collect();
+    let short: Vec<String> = parts
+        .iter()
+        .map(|&(p, v)| {
+            let over = v > held_out_target_pct(p);
+            format!("{} {v:.1} %{}", p.name(), if over { " ▲" } else { "" })
+        })
+        .collect();
+    Some(HeldOutNote {
+        short: short.join(", "),
+        text: format!(
+            "Off by {} on average on published runs of models left out of its calibration{}",
+            each.join(", "),
+            if missed {
+                ": trust its latencies of other models less (the validation view says why)."
+            } else {
+                "."
+            }
+        ),
+        missed,
+    })
+}
+
+/// Whether a design at `latency_s` under `budget_s` keeps a margin as large as the device's
+/// held-out error of `objective` (for the total, the larger of decode's and prefill's): a
+/// design closer to the budget than the predictions' typical error may miss it on the board.
+/// A sentence and whether the margin is too thin; `None` when the device carries no error.
+pub fn budget_margin_note(
+    spec: &DeviceSpec,
+    objective: Objective,
+    latency_s: f64,
+    budget_s: f64,
+) -> Option<(String, bool)> {
+    let (d, p) = (spec.held_out_decode_pct, spec.held_out_prefill_pct);
+    let larger = match (d, p) {
+        (Some(d), Some(p)) => Some(d.max(p)),
+        (d, p) => d.or(p),
+    };
+    let error = objective.pick(p, d, larger)?;
+    let margin = 100.0 * (1.0 - latency_s / budget_s);
+    let thin = margin < error;
+    Some((
+        format!(
+            "It is {margin:.1} % under the budget; this device's predictions of published {} runs \
+             were off by {error:.1} % on average{}",
+            objective.name(),
+            if thin {
+                ", so it may miss the budget on the board: leave a wider margin."
+            } else {
+                "."
+            }
+        ),
+        thin,
+    ))
+}
 
 /// The fitted devices as shipped.
 pub const MEASURED_DEVICES_JSON: &str = include_str!("../../../public/data/measured-devices.json");
@@ -74,7 +170,10 @@ fn measured_device(g: &GroupScore) -> Device {
         })
         .unwrap_or_default();
     let spec = d.spec().clone();
+    let counted = |m: &Mape| m.held_out.filter(|_| g.counts());
     Device::new(DeviceSpec {
+        held_out_decode_pct: counted(&g.decode),
+        held_out_prefill_pct: counted(&g.prefill),
         source: format!(
             "Published runs of {} on {} ({} model{}; public/data/measurements.csv). {held}{missed}{prior} {}",
             g.runtime,
