@@ -161,7 +161,8 @@ impl GroupCaveat {
                  as a roofline's do"
                 .to_string(),
             GroupCaveat::Builds { builds } => format!(
-                "its rows come from {} builds of the runtime ({}), which need not run alike",
+                "its rows come from {} builds or engines of the runtime ({}), which need not \
+                 run alike",
                 builds.len(),
                 builds.join("; ")
             ),
