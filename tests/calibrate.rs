@@ -117,6 +117,24 @@ fn has_warning(warnings: &[CalibrationWarning], f: impl Fn(&CalibrationWarning) 
     warnings.iter().any(f)
 }
 
+/// `m` without its prefill time: a decode-only row.
+fn decode_only(m: &Measurement) -> Measurement {
+    let mut spec = m.spec().clone();
+    spec.prefill_s = None;
+    Measurement::new(spec).unwrap()
+}
+
+/// The first warning `f` accepts; the test fails, listing them all, when there is none.
+fn warning(
+    warnings: &[CalibrationWarning],
+    f: impl Fn(&CalibrationWarning) -> bool,
+) -> &CalibrationWarning {
+    warnings
+        .iter()
+        .find(|w| f(w))
+        .unwrap_or_else(|| panic!("{warnings:?}"))
+}
+
 // ---------------------------------------------------------------------------------------------
 // The tabulated roofline
 
@@ -337,11 +355,7 @@ fn decode_only_data_leave_the_compute_fraction_at_the_devices_value() {
     for d in [rated.clone(), rated.with_compute_fraction(0.57).unwrap()] {
         let runs: Vec<Measurement> = varied_runs()
             .iter()
-            .map(|m| {
-                let mut spec = measured(m, &d, TRUTH, || 1.0).spec().clone();
-                spec.prefill_s = None;
-                Measurement::new(spec).unwrap()
-            })
+            .map(|m| decode_only(&measured(m, &d, TRUTH, || 1.0)))
             .collect();
         let r = calibrate(&d, &runs).unwrap();
         assert!(!r.fitted.compute_fraction && r.fitted.bandwidth_fraction && r.fitted.overhead);
@@ -424,27 +438,18 @@ fn a_device_faster_than_rated_ends_on_the_bound() {
 #[test]
 fn one_run_faster_than_the_rated_roofline_is_named_by_its_line() {
     let d = nano();
-    let rated = Calibration {
-        bandwidth_fraction: 1.0,
-        compute_fraction: 1.0,
-        layer_overhead_s: 0.0,
-        format_bandwidth: Default::default(),
-    };
+    let rated = Calibration::RATED;
     let mut runs: Vec<Measurement> = truth_runs_with_lines(&d);
     let r = calibrate(&d, &runs).unwrap();
     assert!(!has_warning(&r.warnings, |w| matches!(
         w,
         CalibrationWarning::FasterThanRoofline { .. }
     )));
-    let mut spec = measured(&runs[2], &d, rated, || 0.8).spec().clone();
-    spec.prefill_s = None;
-    runs[2] = Measurement::new(spec).unwrap();
+    runs[2] = decode_only(&measured(&runs[2], &d, rated, || 0.8));
     let r = calibrate(&d, &runs).unwrap();
-    let w = r
-        .warnings
-        .iter()
-        .find(|w| matches!(w, CalibrationWarning::FasterThanRoofline { .. }))
-        .expect("flagged");
+    let w = warning(&r.warnings, |w| {
+        matches!(w, CalibrationWarning::FasterThanRoofline { .. })
+    });
     let CalibrationWarning::FasterThanRoofline { rows } = w else {
         unreachable!()
     };
@@ -977,9 +982,7 @@ fn one_model_size_keeps_the_overhead_and_says_why() {
         .iter()
         .map(|&(s_in, s_out)| {
             let m = run("Llama-3.2-1B", Precision::W4A16, 1, s_in, s_out);
-            let mut spec = measured(&m, &d, TRUTH, || 1.0).spec().clone();
-            spec.prefill_s = None;
-            Measurement::new(spec).unwrap()
+            decode_only(&measured(&m, &d, TRUTH, || 1.0))
         })
         .collect();
     let r = calibrate(&d, &runs).unwrap();
@@ -989,11 +992,9 @@ fn one_model_size_keeps_the_overhead_and_says_why() {
     // of every time.
     assert!(r.bandwidth_fraction < 0.58, "{r:?}");
     assert!(r.mape_after < 5.0, "{}", r.mape_after);
-    let w = r
-        .warnings
-        .iter()
-        .find(|w| matches!(w, CalibrationWarning::OverheadNotSeparated { .. }))
-        .unwrap_or_else(|| panic!("{:?}", r.warnings));
+    let w = warning(&r.warnings, |w| {
+        matches!(w, CalibrationWarning::OverheadNotSeparated { .. })
+    });
     assert!(w
         .to_string()
         .starts_with("these measurements cannot tell the per-layer overhead from the bandwidth"));
@@ -1003,9 +1004,7 @@ fn one_model_size_keeps_the_overhead_and_says_why() {
     let mut formats = runs.clone();
     for precision in [Precision::FP16, Precision::W8A16] {
         let m = run("Llama-3.2-1B", precision, 1, 1, 128);
-        let mut spec = measured(&m, &d, TRUTH, || 1.0).spec().clone();
-        spec.prefill_s = None;
-        formats.push(Measurement::new(spec).unwrap());
+        formats.push(decode_only(&measured(&m, &d, TRUTH, || 1.0)));
     }
     let with_overhead = d.with_layer_overhead_ms(0.1).unwrap();
     let r = calibrate(&with_overhead, &formats).unwrap();
@@ -1021,9 +1020,7 @@ fn one_model_size_keeps_the_overhead_and_says_why() {
     let mut both = runs.clone();
     for (s_in, s_out) in [(1, 128), (64, 256)] {
         let m = run("Qwen2.5-0.5B", Precision::W4A16, 1, s_in, s_out);
-        let mut spec = measured(&m, &d, TRUTH, || 1.0).spec().clone();
-        spec.prefill_s = None;
-        both.push(Measurement::new(spec).unwrap());
+        both.push(decode_only(&measured(&m, &d, TRUTH, || 1.0)));
     }
     let r = calibrate(&d, &both).unwrap();
     assert!(r.fitted.overhead, "{r:?}");
@@ -1217,17 +1214,12 @@ fn a_format_whose_only_decode_row_is_set_aside_reads_at_b() {
     let d = nano();
     let q8: Precision = "q8_0".parse().unwrap();
     let mut runs = q4_k_m_of_three_models(&d);
-    let fast = Calibration {
-        bandwidth_fraction: 1.0,
-        compute_fraction: 1.0,
-        layer_overhead_s: 0.0,
-        format_bandwidth: FormatFractions::NONE,
-    };
-    let mut odd = measured(&run("SmolLM2-360M", q8, 1, 1, 128), &d, fast, || 1.0 / 3.0)
-        .spec()
-        .clone();
-    odd.prefill_s = None;
-    runs.push(Measurement::new(odd).unwrap());
+    runs.push(decode_only(&measured(
+        &run("SmolLM2-360M", q8, 1, 1, 128),
+        &d,
+        Calibration::RATED,
+        || 1.0 / 3.0,
+    )));
     let r = calibrate(&d, &runs).unwrap();
     assert_eq!(r.set_aside().count(), 1, "{r:?}");
     assert!(r.format_bandwidth.is_empty(), "{r:?}");
@@ -1248,22 +1240,21 @@ fn a_format_faster_than_rated_is_named_at_its_bound() {
         ..TRUTH
     };
     for (m, s_in, s_out) in [("SmolLM2-360M", 1, 128), ("Qwen2.5-0.5B", 1, 256)] {
-        let mut spec = measured(&run(m, q8, 1, s_in, s_out), &d, fast, || 0.8)
-            .spec()
-            .clone();
-        spec.prefill_s = None;
-        runs.push(Measurement::new(spec).unwrap());
+        runs.push(decode_only(&measured(
+            &run(m, q8, 1, s_in, s_out),
+            &d,
+            fast,
+            || 0.8,
+        )));
     }
     let r = calibrate(&d, &runs).unwrap();
     assert_eq!(r.set_aside().count(), 0, "{r:?}");
     let own: Vec<_> = r.format_bandwidth.iter().collect();
     assert_eq!(own.len(), 1, "{r:?}");
     assert!(own[0].fraction >= 1.0 - 1e-9, "{r:?}");
-    let w = r
-        .warnings
-        .iter()
-        .find(|w| matches!(w, CalibrationWarning::FormatAtBound { .. }))
-        .unwrap_or_else(|| panic!("{:?}", r.warnings));
+    let w = warning(&r.warnings, |w| {
+        matches!(w, CalibrationWarning::FormatAtBound { .. })
+    });
     assert!(w
         .to_string()
         .starts_with("the bandwidth fraction of Q8_0 weights reached 1"));
