@@ -98,11 +98,7 @@ fn mape_cells(m: &Mape, target: Option<(bool, f64)>, why: &str) -> impl IntoView
 
 /// [`mape_cells`] of a group's phase, with its target.
 fn group_cells(g: &GroupScore, phase: Phase) -> impl IntoView {
-    let m = if phase == Phase::Decode {
-        &g.decode
-    } else {
-        &g.prefill
-    };
+    let m = g.mape(phase);
     let target = g.meets_target(phase);
     // Worked out only for a cell that misses its target.
     let why = if target == Some(false) {

@@ -281,6 +281,14 @@ impl CalibrationReport {
         }
     }
 
+    /// Whether a bandwidth fraction, the common one or a format's own, ended at the whole
+    /// rated bandwidth: the rows run faster than the roofline allows with the overhead fitted.
+    pub fn at_whole_bandwidth(&self) -> bool {
+        std::iter::once(self.bandwidth_fraction)
+            .chain(self.format_bandwidth.iter().map(|f| f.fraction))
+            .any(|f| super::bound_reached(f) == Some(1.0))
+    }
+
     /// The phases left out of the fit as outliers: (line, label, measured ÷ predicted).
     pub fn set_aside(&self) -> impl Iterator<Item = &(usize, String, f64)> {
         self.warnings

@@ -45,10 +45,14 @@ fn place(run: &PublishedRun) -> String {
 
 /// The inverted pairs among `members` of `runs` (one group).
 pub(super) fn length_inversions(runs: &[PublishedRun], members: &[usize]) -> Vec<LengthInversion> {
-    let rated = |run: &PublishedRun| Calibration::RATED.predict(&run.device, &run.measurement);
+    // The rated roofline's times of each member, once: every pair reads two of them.
+    let rated: Vec<_> = members
+        .iter()
+        .map(|&i| Calibration::RATED.predict(&runs[i].device, &runs[i].measurement))
+        .collect();
     let mut out = Vec::new();
-    for (k, &a) in members.iter().enumerate() {
-        for &b in &members[k + 1..] {
+    for (ka, &a) in members.iter().enumerate() {
+        for (kb, &b) in members.iter().enumerate().skip(ka + 1) {
             let (ra, rb) = (&runs[a].row, &runs[b].row);
             let comparable = runs[a].measurement.arch() == runs[b].measurement.arch()
                 && ra.weight_format == rb.weight_format
@@ -58,7 +62,7 @@ pub(super) fn length_inversions(runs: &[PublishedRun], members: &[usize]) -> Vec
             if !comparable {
                 continue;
             }
-            let (pa, pb) = (rated(&runs[a]), rated(&runs[b]));
+            let (pa, pb) = (&rated[ka], &rated[kb]);
             // (phase, tokens, measured tokens per second, rated seconds) of each row.
             let phases = [
                 (
@@ -245,13 +249,7 @@ impl GroupScore {
                 own_s: own,
             });
         }
-        let at_one = self.report.bandwidth_fraction >= 1.0 - 1e-9
-            || self
-                .report
-                .format_bandwidth
-                .iter()
-                .any(|f| f.fraction >= 1.0 - 1e-9);
-        if at_one {
+        if self.report.at_whole_bandwidth() {
             out.push(GroupCaveat::AtBandwidthBound);
         }
         if self.builds.len() > 1 {

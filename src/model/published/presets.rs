@@ -38,29 +38,23 @@ pub fn held_out_note(spec: &DeviceSpec) -> Option<HeldOutNote> {
     if parts.is_empty() {
         return None;
     }
-    let missed = parts.iter().any(|&(p, v)| v > held_out_target_pct(p));
-    let each: Vec<String> = parts
-        .iter()
-        .map(|&(p, v)| {
-            let t = held_out_target_pct(p);
-            format!(
-                "{} {v:.1} %{}",
-                p.name(),
-                if v > t {
-                    format!(" (above the {t:.0} % target)")
-                } else {
-                    String::new()
-                }
-            )
-        })
-        .collect();
-    let short: Vec<String> = parts
-        .iter()
-        .map(|&(p, v)| {
-            let over = v > held_out_target_pct(p);
-            format!("{} {v:.1} %{}", p.name(), if over { " ▲" } else { "" })
-        })
-        .collect();
+    let (mut each, mut short, mut missed) = (Vec::new(), Vec::new(), false);
+    for (p, v) in parts {
+        let t = held_out_target_pct(p);
+        let over = v > t;
+        missed |= over;
+        let error = format!("{} {v:.1} %", p.name());
+        short.push(if over {
+            format!("{error} ▲")
+        } else {
+            error.clone()
+        });
+        each.push(if over {
+            format!("{error} (above the {t:.0} % target)")
+        } else {
+            error
+        });
+    }
     Some(HeldOutNote {
         short: short.join(", "),
         text: format!(

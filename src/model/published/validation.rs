@@ -167,6 +167,14 @@ impl GroupScore {
         self.prefill.phases + self.decode.phases
     }
 
+    /// The errors of `phase`.
+    pub fn mape(&self, phase: Phase) -> &Mape {
+        match phase {
+            Phase::Decode => &self.decode,
+            Phase::Prefill => &self.prefill,
+        }
+    }
+
     /// The phases whose held-out error misses its target.
     pub fn missed_targets(&self) -> Vec<Phase> {
         [Phase::Decode, Phase::Prefill]
@@ -183,11 +191,7 @@ impl GroupScore {
     /// Whether the held-out error of `phase` meets its target: `None` when the group does
     /// not count or has no held-out figure for that phase.
     pub fn meets_target(&self, phase: Phase) -> Option<bool> {
-        let m = match phase {
-            Phase::Decode => &self.decode,
-            Phase::Prefill => &self.prefill,
-        };
-        let h = m.held_out.filter(|_| self.counts())?;
+        let h = self.mape(phase).held_out.filter(|_| self.counts())?;
         Some(h <= held_out_target_pct(phase))
     }
 
@@ -417,9 +421,7 @@ fn calibrate_with_prior(
         .with_layer_overhead_ms(prior.layer_overhead_s * 1e3)
         .ok()?;
     let r = calibrate(&d, rows).ok()?;
-    let pinned = r.bandwidth_fraction >= 1.0 - 1e-9
-        || r.format_bandwidth.iter().any(|f| f.fraction >= 1.0 - 1e-9);
-    (!pinned && !r.fitted.overhead).then_some(r)
+    (!r.at_whole_bandwidth() && !r.fitted.overhead).then_some(r)
 }
 
 /// The score of group `key` (index `g`) and its phases. With `priors` and the group's
